@@ -1,0 +1,55 @@
+/**
+ * Flows of the inventory as report rows.
+ *
+ * @module
+ */
+
+import type { Inventory } from "./inventory.ts";
+import type { Flow } from "./inventory_types.ts";
+import { flowKeyFields } from "./flow_key.ts";
+import { guessApplication } from "./well_known_ports.ts";
+
+/** ISO 8601 text of a time in µs since the epoch (millisecond precision). */
+export function isoTime(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString();
+}
+
+/** Every flow, in order of first appearance; `id` is the entry index + 1. */
+export function deriveFlows(inventory: Inventory): Flow[] {
+  const flows: Flow[] = [];
+  for (let entry = 0; entry < inventory.flows.size; entry++) {
+    const key = flowKeyFields(inventory.flows.keys, entry);
+    const appIndex = inventory.flowApp[entry];
+    let application: string | null = appIndex >= 0 ? inventory.applicationNames[appIndex] : null;
+    let applicationSource: Flow["application_source"] = application ? "dissector" : null;
+    if (!application && key.ip_protocol !== null && key.src_port !== null && key.dst_port !== null) {
+      application = guessApplication(key.ip_protocol, key.src_port, key.dst_port);
+      if (application) applicationSource = "port";
+    }
+    const isTcp = key.ip_protocol === 6;
+    flows.push({
+      id: entry + 1,
+      src_mac: key.src_mac,
+      dst_mac: key.dst_mac,
+      src_ip: key.src_ip,
+      dst_ip: key.dst_ip,
+      src_port: key.src_port,
+      dst_port: key.dst_port,
+      vlan_id: key.vlan_id,
+      outer_vlan_id: key.outer_vlan_id,
+      ethertype: key.ethertype,
+      ip_protocol: key.ip_protocol,
+      application,
+      application_source: applicationSource,
+      first_seen: isoTime(inventory.flowFirstUs[entry]),
+      last_seen: isoTime(inventory.flowLastUs[entry]),
+      packet_count: inventory.flowPackets[entry],
+      byte_count: inventory.flowBytes[entry],
+      tcp_flags_seen: isTcp ? inventory.flowTcpFlags[entry] : null,
+      tcp_syn_count: inventory.flowSyn[entry],
+      tcp_rst_count: inventory.flowRst[entry],
+      tcp_fin_count: inventory.flowFin[entry],
+    });
+  }
+  return flows;
+}

@@ -1,0 +1,177 @@
+/**
+ * The inventory document: what `analyze --json` prints and what storage persists. Field names
+ * follow the seed schema's columns (snake_case) so the JSON, the CSV files and the database agree.
+ * Times are ISO 8601 strings in UTC.
+ *
+ * @module
+ */
+
+/** One IP address of a device, on one VLAN (`device_ips`). */
+export interface DeviceIp {
+  ip_address: string;
+  ip_version: 4 | 6;
+  vlan_id: number | null;
+  outer_vlan_id: number | null;
+  first_seen: string;
+  last_seen: string;
+  packets_sent: number;
+  bytes_sent: number;
+  packets_received: number;
+  bytes_received: number;
+  /** How the binding was learnt: `traffic` (source of frames), `arp`, `ndp`, `dhcp`. */
+  learnt_from: string[];
+}
+
+/** A VLAN a device was seen on. */
+export interface VlanRef {
+  vlan_id: number;
+  outer_vlan_id: number | null;
+}
+
+/** A device, keyed by MAC (`devices`). */
+export interface Device {
+  mac_address: string;
+  /** First three octets, upper case, colon-separated (the spec's CHAR(8)). */
+  oui_prefix: string;
+  /** The MAC has the locally administered bit set (randomised or virtual): no vendor can be inferred. */
+  locally_administered: boolean;
+  first_seen: string;
+  last_seen: string;
+  total_packets_sent: number;
+  total_packets_received: number;
+  total_bytes_sent: number;
+  total_bytes_received: number;
+  is_gateway: boolean;
+  /** Why the gateway flag is set (empty when it is not). */
+  gateway_reasons: string[];
+  ips: DeviceIp[];
+  vlans: VlanRef[];
+}
+
+/** A unidirectional flow (`traffic_flows`). */
+export interface Flow {
+  id: number;
+  src_mac: string | null;
+  dst_mac: string | null;
+  src_ip: string | null;
+  dst_ip: string | null;
+  src_port: number | null;
+  dst_port: number | null;
+  vlan_id: number | null;
+  outer_vlan_id: number | null;
+  ethertype: number | null;
+  ip_protocol: number | null;
+  /** Application protocol: the dissector that owns the flow, else a port-based guess, else null. */
+  application: string | null;
+  /** `dissector` when a dissector decoded the payload, `port` for a guess from a well-known port. */
+  application_source: "dissector" | "port" | null;
+  first_seen: string;
+  last_seen: string;
+  packet_count: number;
+  byte_count: number;
+  tcp_flags_seen: number | null;
+  tcp_syn_count: number;
+  tcp_rst_count: number;
+  tcp_fin_count: number;
+}
+
+/** A VLAN (`vlans`). */
+export interface Vlan {
+  vlan_id: number;
+  outer_vlan_id: number | null;
+  device_count: number;
+  first_seen: string;
+  last_seen: string;
+  total_packets: number;
+  total_bytes: number;
+}
+
+/** One line of a protocol distribution. */
+export interface ProtocolShare {
+  /** EtherType, IP protocol number, or application name. */
+  id: number | string;
+  name: string;
+  flows: number;
+  packets: number;
+  bytes: number;
+}
+
+/** Protocol distributions. */
+export interface ProtocolDistribution {
+  ethertypes: ProtocolShare[];
+  ip_protocols: ProtocolShare[];
+  applications: ProtocolShare[];
+}
+
+/** One per-minute bucket (`traffic_metrics`). */
+export interface Metric {
+  time: string;
+  bucket_seconds: number;
+  metric_type: "flow" | "device_in" | "device_out";
+  /** Flow id for `flow` rows. */
+  flow_id: number | null;
+  /** Device MAC for `device_*` rows. */
+  device_mac: string | null;
+  packet_count: number;
+  byte_count: number;
+  avg_packet_size: number;
+  min_packet_size: number;
+  max_packet_size: number;
+  tcp_syn_count: number;
+  tcp_rst_count: number;
+  tcp_fin_count: number;
+}
+
+/** A device ranked by traffic. */
+export interface TopTalker {
+  mac_address: string;
+  ips: string[];
+  bytes: number;
+  packets: number;
+}
+
+/** The whole inventory. */
+export interface InventoryDocument {
+  netsentinel: { version: string; generated_at: string };
+  /** What was analysed (file or interfaces); filled by the caller. */
+  source: Record<string, unknown>;
+  summary: {
+    packets: number;
+    bytes: number;
+    first_seen: string | null;
+    last_seen: string | null;
+    devices: number;
+    flows: number;
+    vlans: number;
+    malformed: number;
+    truncated: number;
+  };
+  devices: Device[];
+  flows: Flow[];
+  vlans: Vlan[];
+  protocols: ProtocolDistribution;
+  top_talkers: TopTalker[];
+  identities: Record<string, unknown>[];
+  events: Record<string, unknown>[];
+  metrics: Metric[];
+  /** Counters per sensor (`local` for a file or the all-in-one appliance). */
+  stats: Record<string, SensorCounters>;
+}
+
+/** Engine counters of one sensor, as reported. */
+export interface SensorCounters {
+  packets: number;
+  bytes: number;
+  truncated: number;
+  malformed: number;
+  fragments: number;
+  unsupported_link_type: number;
+  unaccounted: number;
+  /** Throws per dissector name (only dissectors that threw). */
+  dissector_errors: Record<string, number>;
+  /** Malformed verdicts per dissector name. */
+  dissector_malformed: Record<string, number>;
+  disabled_dissectors: { name: string; reason: string }[];
+  /** The first problems met, with their frame numbers. */
+  problems: string[];
+}

@@ -1,0 +1,93 @@
+/**
+ * Builds the {@linkcode InventoryDocument} from the aggregator's merged state.
+ *
+ * @module
+ */
+
+import type { Inventory } from "./inventory.ts";
+import type { InventoryDocument, SensorCounters } from "./inventory_types.ts";
+import type { EngineStats } from "../dissectors/engine_stats.ts";
+import { deriveFlows, isoTime } from "./derive_flows.ts";
+import { deriveDevices } from "./derive_devices.ts";
+import { deriveProtocols, deriveTopTalkers, deriveVlans } from "./derive_traffic.ts";
+import { deriveMetrics } from "./derive_metrics.ts";
+import { VERSION } from "../version.ts";
+
+/** Options of {@linkcode buildInventoryDocument}. */
+export interface DocumentOptions {
+  /** What was analysed (file path, format, interfaces…). */
+  source?: Record<string, unknown>;
+  /** Include per-minute metrics (default true; they are the bulk of a large document). */
+  metrics?: boolean;
+}
+
+function withoutMicros<T extends { first_seen_us: number; last_seen_us: number }>(record: T) {
+  const { first_seen_us, last_seen_us, ...rest } = record;
+  return { ...rest, first_seen: isoTime(first_seen_us), last_seen: isoTime(last_seen_us) };
+}
+
+function byName(counts: number[], names: string[]): Record<string, number> {
+  const named: Record<string, number> = {};
+  counts.forEach((count, index) => {
+    if (count > 0) named[names[index] ?? `#${index}`] = count;
+  });
+  return named;
+}
+
+function sensorCounters(stats: EngineStats & { dissectorNames: string[] }): SensorCounters {
+  return {
+    packets: stats.packets,
+    bytes: stats.bytes,
+    truncated: stats.truncated,
+    malformed: stats.malformed,
+    fragments: stats.fragments,
+    unsupported_link_type: stats.unsupportedLinkType,
+    unaccounted: stats.unaccounted,
+    dissector_errors: byName(stats.dissectorErrors, stats.dissectorNames),
+    dissector_malformed: byName(stats.dissectorMalformed, stats.dissectorNames),
+    disabled_dissectors: stats.disabledDissectors,
+    problems: stats.problems,
+  };
+}
+
+/** The inventory as one JSON-able document. */
+export function buildInventoryDocument(inventory: Inventory, options: DocumentOptions = {}): InventoryDocument {
+  const flows = deriveFlows(inventory);
+  const devices = deriveDevices(inventory, flows);
+  const vlans = deriveVlans(inventory, flows);
+  const stats: Record<string, SensorCounters> = {};
+  for (const [sensor, counters] of inventory.sensorStats) stats[sensor] = sensorCounters(counters);
+  let packets = 0, bytes = 0, malformed = 0, truncated = 0, firstUs = Infinity, lastUs = -Infinity;
+  for (const sensor of inventory.sensorStats.values()) {
+    packets += sensor.packets;
+    bytes += sensor.bytes;
+    malformed += sensor.malformed;
+    truncated += sensor.truncated;
+    firstUs = Math.min(firstUs, sensor.firstUs);
+    lastUs = Math.max(lastUs, sensor.lastUs);
+  }
+  return {
+    netsentinel: { version: VERSION, generated_at: new Date().toISOString() },
+    source: options.source ?? {},
+    summary: {
+      packets,
+      bytes,
+      first_seen: Number.isFinite(firstUs) ? isoTime(firstUs) : null,
+      last_seen: Number.isFinite(lastUs) ? isoTime(lastUs) : null,
+      devices: devices.length,
+      flows: flows.length,
+      vlans: vlans.length,
+      malformed,
+      truncated,
+    },
+    devices,
+    flows,
+    vlans,
+    protocols: deriveProtocols(flows),
+    top_talkers: deriveTopTalkers(devices),
+    identities: [...inventory.identities.values()].map(withoutMicros),
+    events: [...inventory.events.values()].map(withoutMicros),
+    metrics: options.metrics === false ? [] : deriveMetrics(inventory, flows),
+    stats,
+  };
+}

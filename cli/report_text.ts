@@ -1,0 +1,143 @@
+/**
+ * The readable summary `analyze` prints: devices, flows, VLANs, protocols, top talkers, events
+ * and problems.
+ *
+ * @module
+ */
+
+import type { Flow, InventoryDocument } from "../aggregator/inventory_types.ts";
+import { formatBytes, formatCount, formatTable } from "./table.ts";
+
+/** Options of {@linkcode formatTextReport}. */
+export interface TextReportOptions {
+  /** Rows shown per section before "… and N more" (default 25). */
+  limit?: number;
+}
+
+function more(total: number, shown: number): string {
+  return total > shown ? `\n… and ${formatCount(total - shown)} more (use --json or --csv for everything)` : "";
+}
+
+function vlanText(vlan: number | null, outer: number | null): string {
+  if (vlan === null) return "-";
+  return outer === null ? String(vlan) : `${outer}/${vlan}`;
+}
+
+function endpoint(mac: string | null, ip: string | null, port: number | null): string {
+  const host = ip ?? mac ?? "?";
+  if (port === null) return host;
+  return host.includes(":") && ip ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function protocolText(flow: Flow): string {
+  const base = flow.ip_protocol === 6
+    ? "TCP"
+    : flow.ip_protocol === 17
+    ? "UDP"
+    : flow.ip_protocol === 1
+    ? "ICMP"
+    : flow.ip_protocol === 58
+    ? "ICMPv6"
+    : flow.ip_protocol !== null
+    ? `IP/${flow.ip_protocol}`
+    : flow.ethertype !== null
+    ? `0x${flow.ethertype.toString(16).padStart(4, "0")}`
+    : "LLC";
+  return flow.application ? `${base}/${flow.application}${flow.application_source === "port" ? "?" : ""}` : base;
+}
+
+/** The whole summary as text. */
+export function formatTextReport(doc: InventoryDocument, options: TextReportOptions = {}): string {
+  const limit = options.limit ?? 25;
+  const out: string[] = [];
+  const s = doc.summary;
+  const file = typeof doc.source.file === "string" ? doc.source.file : "capture";
+  out.push(`NetSentinel ${doc.netsentinel.version}: ${file} (${doc.source.format ?? "?"})`);
+  out.push(
+    `${formatCount(s.packets)} packets, ${formatBytes(s.bytes)}, ${s.first_seen ?? "-"} → ${s.last_seen ?? "-"}; ` +
+      `${s.devices} devices, ${formatCount(s.flows)} flows, ${s.vlans} VLANs; ` +
+      `${formatCount(s.malformed)} malformed, ${formatCount(s.truncated)} truncated`,
+  );
+
+  const devices = [...doc.devices].sort((a, b) =>
+    b.total_bytes_sent + b.total_bytes_received - a.total_bytes_sent - a.total_bytes_received
+  );
+  out.push(`\nDEVICES (${devices.length}, busiest first)`);
+  out.push(formatTable(
+    ["MAC", "IPs", "VLANs", "pkts out", "bytes out", "pkts in", "bytes in", "role"],
+    devices.slice(0, limit).map((device) => {
+      const ips = [...new Set(device.ips.map((ip) => ip.ip_address))];
+      return [
+        device.mac_address + (device.locally_administered ? " (local)" : ""),
+        ips.length > 3 ? `${ips.slice(0, 2).join(", ")} +${ips.length - 2}` : ips.join(", ") || "-",
+        device.vlans.map((v) => vlanText(v.vlan_id, v.outer_vlan_id)).join(",") || "-",
+        device.total_packets_sent,
+        device.total_bytes_sent,
+        device.total_packets_received,
+        device.total_bytes_received,
+        device.is_gateway ? "gateway" : "",
+      ];
+    }),
+  ) + more(devices.length, limit));
+
+  const flows = [...doc.flows].sort((a, b) => b.byte_count - a.byte_count);
+  out.push(`\nFLOWS (${formatCount(flows.length)}, largest first)`);
+  out.push(formatTable(
+    ["source", "destination", "protocol", "VLAN", "packets", "bytes"],
+    flows.slice(0, limit).map((flow) => [
+      endpoint(flow.src_mac, flow.src_ip, flow.src_port),
+      endpoint(flow.dst_mac, flow.dst_ip, flow.dst_port),
+      protocolText(flow),
+      vlanText(flow.vlan_id, flow.outer_vlan_id),
+      flow.packet_count,
+      flow.byte_count,
+    ]),
+  ) + more(flows.length, limit));
+
+  if (doc.vlans.length > 0) {
+    out.push(`\nVLANS (${doc.vlans.length}; QinQ shown as outer/inner)`);
+    out.push(formatTable(
+      ["VLAN", "devices", "packets", "bytes"],
+      doc.vlans.map((v) => [vlanText(v.vlan_id, v.outer_vlan_id), v.device_count, v.total_packets, v.total_bytes]),
+    ));
+  }
+
+  out.push(`\nPROTOCOLS`);
+  for (const [title, shares] of [
+    ["EtherType", doc.protocols.ethertypes],
+    ["IP protocol", doc.protocols.ip_protocols],
+    ["Application", doc.protocols.applications],
+  ] as const) {
+    if (shares.length === 0) continue;
+    out.push(formatTable(
+      [title, "flows", "packets", "bytes"],
+      shares.slice(0, limit).map((share) => [share.name, share.flows, share.packets, share.bytes]),
+    ));
+  }
+
+  out.push(`\nTOP TALKERS`);
+  out.push(formatTable(
+    ["MAC", "IPs", "packets", "bytes"],
+    doc.top_talkers.map((t) => [t.mac_address, t.ips.join(", ") || "-", t.packets, t.bytes]),
+  ));
+
+  if (doc.events.length > 0) {
+    out.push(`\nEVENTS (${doc.events.length})`);
+    out.push(formatTable(
+      ["type", "severity", "who", "count"],
+      doc.events.slice(0, limit).map((e) => [
+        String(e.type),
+        String(e.severity),
+        String(e.ip ?? e.mac ?? "-"),
+        Number(e.count),
+      ]),
+    ) + more(doc.events.length, limit));
+  }
+
+  const problems = Object.values(doc.stats).flatMap((counters) => counters.problems);
+  if (problems.length > 0) {
+    out.push(`\nPROBLEMS (first ${problems.length})`);
+    out.push(problems.join("\n"));
+  }
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,39 @@
+/**
+ * The built-in dissectors, in registration order.
+ *
+ * @module
+ */
+
+import type { Dissector } from "./api.ts";
+import { ethernet } from "./l2/ethernet.ts";
+import { vlan } from "./l2/vlan.ts";
+import { llc } from "./l2/llc.ts";
+import { linuxSll, linuxSll2 } from "./l2/linux_sll.ts";
+import { rawIp } from "./l2/raw_ip.ts";
+import { arp } from "./l2/arp.ts";
+import { ipv4 } from "./l3/ipv4.ts";
+import { ipv6 } from "./l3/ipv6.ts";
+import { icmp } from "./l3/icmp.ts";
+import { icmpv6 } from "./l3/icmpv6.ts";
+import { tcp } from "./l4/tcp.ts";
+import { udp } from "./l4/udp.ts";
+
+/** Link, network and transport dissectors (L2–L4). */
+export const CORE_DISSECTORS: readonly Dissector[] = [
+  ethernet,
+  linuxSll,
+  linuxSll2,
+  rawIp,
+  vlan,
+  llc,
+  arp,
+  ipv4,
+  ipv6,
+  icmp,
+  icmpv6,
+  tcp,
+  udp,
+];
+
+/** Every built-in dissector. */
+export const BUILTIN_DISSECTORS: readonly Dissector[] = [...CORE_DISSECTORS];

@@ -1,0 +1,204 @@
+/**
+ * The dissection engine: walks each packet of a batch through the dissector tables, accounts it
+ * in the flow meter, hands application payloads to the dissector that owns the flow, and hands
+ * everything over as a {@linkcode FlushRecord} when asked.
+ *
+ * This is the per-packet hot path. It allocates nothing per packet: one {@linkcode Packet} context
+ * is reused, tables are typed arrays, and a dissector that throws is caught, counted and — past
+ * `maxErrors` — disabled and reported, never allowed to stop the capture.
+ *
+ * @module
+ */
+
+import type { PacketBatch } from "../capture/batch.ts";
+import { Decoded, Packet, PacketFlag, Table } from "./packet.ts";
+import type { DissectorRegistry } from "./registry.ts";
+import { ObservationCollector } from "./observations.ts";
+import { APP_NONE, APP_UNDECIDED, FlowMeter } from "../aggregator/flow_meter.ts";
+import { type EngineStats, newEngineStats, recordProblem } from "./engine_stats.ts";
+import { type FlushRecord, takeFlush } from "./flush.ts";
+
+/** Options of {@linkcode DissectionEngine}. */
+export interface EngineOptions {
+  /** Payload packets of a flow offered to heuristic probes before giving up (default 4). */
+  heuristicTries?: number;
+  /** Throws after which a dissector is disabled (default 100). */
+  maxErrors?: number;
+  /** Initial flow table size (default 65 536; it grows). */
+  flowCapacity?: number;
+}
+
+/** Deepest chain of dissectors walked for one frame (guards against table loops). */
+const MAX_DEPTH = 24;
+
+/** Decodes packets, meters flows, collects observations. */
+export class DissectionEngine {
+  readonly registry: DissectorRegistry;
+  readonly meter: FlowMeter;
+  readonly observations: ObservationCollector = new ObservationCollector();
+  readonly stats: EngineStats;
+  readonly #packet: Packet = new Packet();
+  readonly #heuristicTries: number;
+  readonly #maxErrors: number;
+
+  constructor(registry: DissectorRegistry, options: EngineOptions = {}) {
+    this.registry = registry;
+    this.meter = new FlowMeter(options.flowCapacity);
+    this.stats = newEngineStats(registry.dissectors.length);
+    this.#heuristicTries = options.heuristicTries ?? 4;
+    this.#maxErrors = options.maxErrors ?? 100;
+  }
+
+  /** Dissects and accounts every packet of `batch`. */
+  process(batch: PacketBatch): void {
+    const bytes = batch.bytes;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < batch.count; i++) {
+      this.#dissect(
+        bytes,
+        view,
+        batch.offset[i],
+        batch.caplen[i],
+        batch.wirelen[i],
+        batch.tsSec[i],
+        batch.tsNsec[i],
+        batch.linkType[i],
+        batch.ifIndex[i],
+      );
+    }
+  }
+
+  /** Hands over everything accounted since the last flush and starts afresh. */
+  flush(): FlushRecord {
+    return takeFlush(this);
+  }
+
+  #dissect(
+    bytes: Uint8Array,
+    view: DataView,
+    offset: number,
+    caplen: number,
+    wirelen: number,
+    tsSec: number,
+    tsNsec: number,
+    linkType: number,
+    ifIndex: number,
+  ): void {
+    const packet = this.#packet;
+    const stats = this.stats;
+    packet.reset(bytes, view, offset, caplen);
+    packet.wirelen = wirelen;
+    packet.tsSec = tsSec;
+    packet.tsNsec = tsNsec;
+    packet.linkType = linkType;
+    packet.ifIndex = ifIndex;
+    const timeUs = tsSec * 1e6 + Math.floor(tsNsec / 1000);
+    stats.packets++;
+    stats.bytes += wirelen;
+    if (timeUs < stats.firstUs) stats.firstUs = timeUs;
+    if (timeUs > stats.lastUs) stats.lastUs = timeUs;
+
+    const registry = this.registry;
+    let table: number = Table.LINK;
+    let key = linkType;
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      const index = registry.lookup(table, key);
+      if (index < 0) {
+        if (depth === 0) stats.unsupportedLinkType++;
+        break;
+      }
+      if (this.#run(index) !== Decoded.NEXT) break;
+      table = packet.nextTable;
+      key = packet.nextKey;
+      if (table === Table.TCP_PORT || table === Table.UDP_PORT || table === Table.NONE) break;
+    }
+
+    if (packet.srcMacOffset >= 0 || packet.dstMacOffset >= 0 || packet.ipVersion !== 0) {
+      const flow = this.meter.account(packet, timeUs);
+      if (packet.payloadLength > 0 && (table === Table.TCP_PORT || table === Table.UDP_PORT)) {
+        this.#dissectApplication(flow, table === Table.TCP_PORT);
+      }
+    } else {
+      stats.unaccounted++;
+    }
+
+    const flags = packet.flags;
+    if (flags !== 0) {
+      if (flags & PacketFlag.MALFORMED) {
+        stats.malformed++;
+        recordProblem(stats, packet.describeProblem());
+      } else if (flags & PacketFlag.TRUNCATED) {
+        stats.truncated++;
+      }
+      if (flags & PacketFlag.FRAGMENT) stats.fragments++;
+    }
+  }
+
+  #dissectApplication(flow: number, isTcp: boolean): void {
+    const meter = this.meter;
+    let app = meter.app[flow];
+    if (app === APP_UNDECIDED) app = this.#chooseApplication(flow, isTcp);
+    if (app >= 0) {
+      this.#packet.appId = app;
+      this.#run(app);
+    }
+  }
+
+  /** Port tables first (lower port first, as Wireshark), then heuristic probes for a few packets. */
+  #chooseApplication(flow: number, isTcp: boolean): number {
+    const packet = this.#packet;
+    const registry = this.registry;
+    const ports = isTcp ? registry.tcpPort : registry.udpPort;
+    const low = packet.srcPort < packet.dstPort ? packet.srcPort : packet.dstPort;
+    const high = packet.srcPort < packet.dstPort ? packet.dstPort : packet.srcPort;
+    let app = ports[low];
+    if (app < 0) app = ports[high];
+    if (app >= 0) return (this.meter.app[flow] = app);
+    const heuristics = isTcp ? registry.tcpHeuristics : registry.udpHeuristics;
+    if (heuristics.length === 0 || this.meter.heuristicTries[flow] >= this.#heuristicTries) {
+      return (this.meter.app[flow] = APP_NONE);
+    }
+    this.meter.heuristicTries[flow]++;
+    for (const candidate of heuristics) {
+      if (this.#probe(candidate)) return (this.meter.app[flow] = candidate);
+    }
+    return APP_UNDECIDED;
+  }
+
+  #probe(index: number): boolean {
+    try {
+      return this.registry.dissectors[index].probe?.(this.#packet) === true;
+    } catch (error) {
+      this.#failed(index, error);
+      return false;
+    }
+  }
+
+  #run(index: number): number {
+    const dissector = this.registry.dissectors[index];
+    this.observations.currentDissector = dissector.name;
+    try {
+      const status = dissector.decode(this.#packet, this.observations);
+      if (status === Decoded.MALFORMED) this.stats.dissectorMalformed[index]++;
+      return status;
+    } catch (error) {
+      this.#failed(index, error);
+      return Decoded.DONE;
+    }
+  }
+
+  #failed(index: number, error: unknown): void {
+    const stats = this.stats;
+    const name = this.registry.dissectors[index].name;
+    stats.dissectorErrors[index]++;
+    const message = error instanceof Error ? error.message : String(error);
+    recordProblem(stats, `Dissector "${name}" threw on frame ${stats.packets}: ${message}`);
+    if (stats.dissectorErrors[index] >= this.#maxErrors && !this.registry.disabled[index]) {
+      this.registry.disable(index);
+      stats.disabledDissectors.push({
+        name,
+        reason: `threw ${stats.dissectorErrors[index]} times; last error: ${message}`,
+      });
+    }
+  }
+}

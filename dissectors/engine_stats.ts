@@ -1,0 +1,67 @@
+/**
+ * Counters of the dissection engine, shown by `analyze`, `status` and the API.
+ *
+ * @module
+ */
+
+/** How many problem descriptions are kept as samples. */
+export const PROBLEM_SAMPLES = 20;
+
+/** A dissector the engine switched off, and why. */
+export interface DisabledDissector {
+  name: string;
+  reason: string;
+}
+
+/** Engine counters (cumulative since the engine started). */
+export interface EngineStats {
+  /** Frames seen. */
+  packets: number;
+  /** Bytes on the wire. */
+  bytes: number;
+  /** Earliest and latest packet time, µs since the epoch (±Infinity before the first packet). */
+  firstUs: number;
+  lastUs: number;
+  /** Frames cut by the snapshot length inside a header (not an error of the sender). */
+  truncated: number;
+  /** Frames with impossible values (bad lengths, versions…). */
+  malformed: number;
+  /** IP fragments other than the first. */
+  fragments: number;
+  /** Frames whose link type has no dissector. */
+  unsupportedLinkType: number;
+  /** Frames too damaged to be attributed to any flow. */
+  unaccounted: number;
+  /** Throws per dissector index. */
+  dissectorErrors: number[];
+  /** Malformed verdicts per dissector index. */
+  dissectorMalformed: number[];
+  /** Dissectors disabled for failing. */
+  disabledDissectors: DisabledDissector[];
+  /** The first {@linkcode PROBLEM_SAMPLES} problem descriptions, with the frame number. */
+  problems: string[];
+}
+
+/** Fresh counters for `dissectorCount` dissectors. */
+export function newEngineStats(dissectorCount: number): EngineStats {
+  return {
+    packets: 0,
+    bytes: 0,
+    firstUs: Infinity,
+    lastUs: -Infinity,
+    truncated: 0,
+    malformed: 0,
+    fragments: 0,
+    unsupportedLinkType: 0,
+    unaccounted: 0,
+    dissectorErrors: new Array(dissectorCount).fill(0),
+    dissectorMalformed: new Array(dissectorCount).fill(0),
+    disabledDissectors: [],
+    problems: [],
+  };
+}
+
+/** Keeps a problem description if fewer than {@linkcode PROBLEM_SAMPLES} are kept. */
+export function recordProblem(stats: EngineStats, description: string): void {
+  if (stats.problems.length < PROBLEM_SAMPLES) stats.problems.push(`frame ${stats.packets}: ${description}`);
+}

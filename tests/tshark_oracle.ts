@@ -1,0 +1,138 @@
+/**
+ * tshark as the oracle: per-frame fields of a capture, aggregated the way NetSentinel aggregates,
+ * for the cross-check tests.
+ *
+ * Decisions, so both sides compare the same thing:
+ * - IP defragmentation is off (`ip.defragment:FALSE`, `ipv6.defragment:FALSE`): NetSentinel
+ *   accounts each fragment as a frame and only the first carries ports.
+ * - Only the first occurrence of an address or port field counts: later ones come from headers
+ *   quoted inside ICMP errors or from tunnels, and NetSentinel keys flows on the outer header.
+ * - Ports count only when the outer IP protocol is TCP or UDP (an ICMP error quoting a UDP header
+ *   has udp.srcport in tshark, but the frame is an ICMP frame).
+ *
+ * @module
+ */
+
+/** One frame as tshark decodes it. */
+export interface OracleFrame {
+  length: number;
+  srcMac: string | null;
+  dstMac: string | null;
+  srcIp: string | null;
+  dstIp: string | null;
+  ipProtocol: number | null;
+  srcPort: number | null;
+  dstPort: number | null;
+  /** VLAN ids, outermost first. */
+  vlans: number[];
+}
+
+const FIELDS = [
+  "frame.len",
+  "eth.src",
+  "eth.dst",
+  "ip.src",
+  "ip.dst",
+  "ip.proto",
+  "ipv6.src",
+  "ipv6.dst",
+  "ipv6.nxt",
+  "tcp.srcport",
+  "tcp.dstport",
+  "udp.srcport",
+  "udp.dstport",
+  "ieee8021ad.id",
+  "vlan.id",
+  "ip.frag_offset",
+];
+
+function first(field: string): string | null {
+  if (field === "") return null;
+  return field.split(",")[0];
+}
+
+function all(field: string): number[] {
+  return field === "" ? [] : field.split(",").map(Number);
+}
+
+/** Runs tshark on `path` and returns its frames. */
+export async function tsharkFrames(path: string): Promise<OracleFrame[]> {
+  const args = [
+    "-r",
+    path,
+    "-n",
+    "-o",
+    "ip.defragment:FALSE",
+    "-o",
+    "ipv6.defragment:FALSE",
+    "-T",
+    "fields",
+    "-E",
+    "separator=/t",
+    "-E",
+    "occurrence=a",
+    "-E",
+    "aggregator=,",
+    ...FIELDS.flatMap((field) => ["-e", field]),
+  ];
+  const output = await new Deno.Command("tshark", { args, stdout: "piped", stderr: "piped" }).output();
+  if (!output.success) {
+    throw new Error(`Cannot run tshark on ${path}: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  const lines = new TextDecoder().decode(output.stdout).split("\n").filter((line) => line.length > 0);
+  return lines.map((line) => {
+    const f = line.split("\t");
+    const v4 = first(f[3]) !== null;
+    const srcIp = first(f[3]) ?? first(f[6]);
+    const dstIp = first(f[4]) ?? first(f[7]);
+    const protocolText = v4 ? first(f[5]) : first(f[8]);
+    const ipProtocol = protocolText === null ? null : Number(protocolText);
+    const fragmentOffset = first(f[15]);
+    const laterFragment = fragmentOffset !== null && Number(fragmentOffset) !== 0;
+    let srcPort: number | null = null;
+    let dstPort: number | null = null;
+    if (!laterFragment && ipProtocol === 6 && first(f[9]) !== null) {
+      srcPort = Number(first(f[9]));
+      dstPort = Number(first(f[10]));
+    } else if (!laterFragment && ipProtocol === 17 && first(f[11]) !== null) {
+      srcPort = Number(first(f[11]));
+      dstPort = Number(first(f[12]));
+    }
+    return {
+      length: Number(f[0]),
+      srcMac: first(f[1]),
+      dstMac: first(f[2]),
+      srcIp,
+      dstIp,
+      ipProtocol,
+      srcPort,
+      dstPort,
+      vlans: [...all(f[13]), ...all(f[14])],
+    };
+  });
+}
+
+/** Key of a TCP/UDP flow as both sides can compute it. */
+export function transportFlowKey(
+  flow: {
+    srcMac: string | null;
+    dstMac: string | null;
+    srcIp: string | null;
+    dstIp: string | null;
+    srcPort: number | null;
+    dstPort: number | null;
+    ipProtocol: number | null;
+  },
+  vlans: string,
+): string {
+  return [
+    flow.srcMac,
+    flow.dstMac,
+    flow.srcIp,
+    flow.dstIp,
+    flow.srcPort,
+    flow.dstPort,
+    flow.ipProtocol,
+    vlans,
+  ].join("|");
+}
