@@ -65,12 +65,11 @@ export class FlowMeter {
   }
 
   /**
-   * Accounts one decoded packet and returns its flow entry id.
-   *
-   * @param timeUs packet time in microseconds since the epoch
+   * Accounts one decoded packet (at `packet.timeUs`) and returns its flow entry id.
    */
-  account(packet: Packet, timeUs: number): number {
+  account(packet: Packet): number {
     const table = this.table;
+    const timeUs = packet.timeUs;
     writeFlowKey(packet, table.key);
     const flow = table.findOrInsert();
     const size = packet.wirelen;

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { PacketBatch } from "../capture/batch.ts";
+import { PacketBatch } from "../capture/batch.ts";
 import { Decoded, Packet, PacketFlag, Table } from "./packet.ts";
 import type { DissectorRegistry } from "./registry.ts";
 import { ObservationCollector } from "./observations.ts";
@@ -28,6 +28,17 @@ export interface EngineOptions {
   flowCapacity?: number;
 }
 
+/** Capture metadata of a single frame for {@linkcode DissectionEngine.dissectFrame}. */
+export interface FrameMeta {
+  /** Length on the wire (default: the frame's length, i.e. not truncated by a snapshot length). */
+  wirelen?: number;
+  tsSec?: number;
+  tsNsec?: number;
+  /** LINKTYPE_* (default Ethernet). */
+  linkType?: number;
+  ifIndex?: number;
+}
+
 /** Deepest chain of dissectors walked for one frame (guards against table loops). */
 const MAX_DEPTH = 24;
 
@@ -38,6 +49,7 @@ export class DissectionEngine {
   readonly observations: ObservationCollector = new ObservationCollector();
   readonly stats: EngineStats;
   readonly #packet: Packet = new Packet();
+  readonly #single: PacketBatch = new PacketBatch(1);
   readonly #heuristicTries: number;
   readonly #maxErrors: number;
 
@@ -53,19 +65,26 @@ export class DissectionEngine {
   process(batch: PacketBatch): void {
     const bytes = batch.bytes;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < batch.count; i++) {
-      this.#dissect(
-        bytes,
-        view,
-        batch.offset[i],
-        batch.caplen[i],
-        batch.wirelen[i],
-        batch.tsSec[i],
-        batch.tsNsec[i],
-        batch.linkType[i],
-        batch.ifIndex[i],
-      );
-    }
+    for (let i = 0; i < batch.count; i++) this.#dissect(batch, i, bytes, view);
+  }
+
+  /**
+   * Dissects and accounts one frame given on its own, and returns the packet context as the
+   * dissectors left it (valid until the next call). For tests and for explaining a single frame.
+   */
+  dissectFrame(frame: Uint8Array, meta: FrameMeta = {}): Packet {
+    const batch = this.#single;
+    batch.bytes = frame;
+    batch.count = 1;
+    batch.offset[0] = 0;
+    batch.caplen[0] = frame.length;
+    batch.wirelen[0] = meta.wirelen ?? frame.length;
+    batch.tsSec[0] = meta.tsSec ?? 0;
+    batch.tsNsec[0] = meta.tsNsec ?? 0;
+    batch.linkType[0] = meta.linkType ?? 1;
+    batch.ifIndex[0] = meta.ifIndex ?? 0;
+    this.process(batch);
+    return this.#packet;
   }
 
   /** Hands over everything accounted since the last flush and starts afresh. */
@@ -73,26 +92,24 @@ export class DissectionEngine {
     return takeFlush(this);
   }
 
-  #dissect(
-    bytes: Uint8Array,
-    view: DataView,
-    offset: number,
-    caplen: number,
-    wirelen: number,
-    tsSec: number,
-    tsNsec: number,
-    linkType: number,
-    ifIndex: number,
-  ): void {
+  /**
+   * One packet. Arguments are the batch and an index, never the packet's numbers themselves: a
+   * double passed to a call V8 does not inline is boxed in a new HeapNumber, i.e. an allocation
+   * per packet (measured by tests/no_allocation_test.ts).
+   */
+  #dissect(batch: PacketBatch, i: number, bytes: Uint8Array, view: DataView): void {
     const packet = this.#packet;
     const stats = this.stats;
-    packet.reset(bytes, view, offset, caplen);
+    const wirelen = batch.wirelen[i];
+    const linkType = batch.linkType[i];
+    packet.reset(bytes, view, batch.offset[i], batch.caplen[i]);
     packet.wirelen = wirelen;
-    packet.tsSec = tsSec;
-    packet.tsNsec = tsNsec;
+    packet.tsSec = batch.tsSec[i];
+    packet.tsNsec = batch.tsNsec[i];
     packet.linkType = linkType;
-    packet.ifIndex = ifIndex;
-    const timeUs = tsSec * 1e6 + Math.floor(tsNsec / 1000);
+    packet.ifIndex = batch.ifIndex[i];
+    const timeUs = packet.tsSec * 1e6 + Math.floor(packet.tsNsec / 1000);
+    packet.timeUs = timeUs;
     stats.packets++;
     stats.bytes += wirelen;
     if (timeUs < stats.firstUs) stats.firstUs = timeUs;
@@ -114,7 +131,7 @@ export class DissectionEngine {
     }
 
     if (packet.srcMacOffset >= 0 || packet.dstMacOffset >= 0 || packet.ipVersion !== 0) {
-      const flow = this.meter.account(packet, timeUs);
+      const flow = this.meter.account(packet);
       if (packet.payloadLength > 0 && (table === Table.TCP_PORT || table === Table.UDP_PORT)) {
         this.#dissectApplication(flow, table === Table.TCP_PORT);
       }
@@ -138,7 +155,7 @@ export class DissectionEngine {
     const meter = this.meter;
     let app = meter.app[flow];
     if (app === APP_UNDECIDED) app = this.#chooseApplication(flow, isTcp);
-    if (app >= 0) {
+    if (app >= 0 && !this.registry.disabled[app]) {
       this.#packet.appId = app;
       this.#run(app);
     }

@@ -50,10 +50,6 @@ export interface EventRecord {
   count: number;
 }
 
-function packetTimeUs(packet: Packet): number {
-  return packet.tsSec * 1e6 + Math.floor(packet.tsNsec / 1000);
-}
-
 function vlanOf(packet: Packet): number | null {
   if (packet.innerVlan >= 0) return packet.innerVlan;
   return packet.outerVlan >= 0 ? packet.outerVlan : null;
@@ -94,7 +90,7 @@ export class ObservationCollector implements Observer {
     }
     key[6] = (((packet.outerVlan + 1) << 16) | (packet.innerVlan + 1)) >>> 0;
     const entry = this.sightings.findOrInsert();
-    const timeUs = packetTimeUs(packet);
+    const timeUs = packet.timeUs;
     if (this.sightings.inserted) {
       this.sightingFirstUs[entry] = timeUs;
       this.sightingLastUs[entry] = timeUs;
@@ -109,7 +105,7 @@ export class ObservationCollector implements Observer {
     const { mac, ip } = this.#resolve(packet, about);
     const vlan = vlanOf(packet);
     const id = `${mac}|${ip}|${vlan}|${this.currentDissector}|${attribute.key}|${attribute.value}`;
-    const timeUs = packetTimeUs(packet);
+    const timeUs = packet.timeUs;
     const known = this.identities.get(id);
     if (known) {
       known.last_seen_us = Math.max(known.last_seen_us, timeUs);
@@ -161,7 +157,7 @@ export class ObservationCollector implements Observer {
     const dstIp = packet.ipVersion ? ipAt(packet.bytes, packet.dstIpOffset, packet.ipVersion) : null;
     const vlan = vlanOf(packet);
     const id = `${type}|${kind}|${srcMac}|${dstMac}|${srcIp}|${dstIp}|${mac}|${ip}|${vlan}|${JSON.stringify(fields)}`;
-    const timeUs = packetTimeUs(packet);
+    const timeUs = packet.timeUs;
     const known = this.events.get(id);
     if (known) {
       known.last_seen_us = Math.max(known.last_seen_us, timeUs);

@@ -78,6 +78,8 @@ export class Packet {
   tsSec = 0;
   /** Timestamp: nanoseconds within the second. */
   tsNsec = 0;
+  /** Timestamp in microseconds since the epoch (set by the engine). */
+  timeUs = 0;
   /** Capture interface index. */
   ifIndex = 0;
   /** Link type (LINKTYPE_*). */
