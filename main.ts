@@ -9,6 +9,8 @@ import { runStart, START_HELP } from "./cli/start.ts";
 import { runSample } from "./samples/generate.ts";
 import { EXIT_USAGE, UsageError } from "./cli/usage_error.ts";
 import { VERSION } from "./version.ts";
+import { PluginError } from "./dissectors/plugin_loader.ts";
+import { RegistrationError } from "./dissectors/registry.ts";
 
 const HELP = `NetSentinel ${VERSION}: passive IT/OT network inventory, flow map and supervision.
 
@@ -44,13 +46,15 @@ export async function main(args: string[]): Promise<number> {
   if (command === "--version") return COMMANDS.version.run([]);
   const entry = COMMANDS[command];
   if (!entry) {
-    console.error(`netsentinel: Cannot run "${command}": unknown command (commands: ${Object.keys(COMMANDS).join(", ")})`);
+    console.error(
+      `netsentinel: Cannot run "${command}": unknown command (commands: ${Object.keys(COMMANDS).join(", ")})`,
+    );
     return EXIT_USAGE;
   }
   try {
     return await entry.run(rest);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof PluginError || error instanceof RegistrationError) {
       console.error(`netsentinel: ${error.message}`);
       return EXIT_USAGE;
     }

@@ -79,7 +79,13 @@ class DeviceBuilder {
     return device;
   }
 
-  ip(device: DeviceAccumulator, ip: string, vlan: number | null, outer: number | null, times: [number, number]) {
+  ip(
+    device: DeviceAccumulator,
+    ip: string,
+    vlan: number | null,
+    outer: number | null,
+    times: [number, number],
+  ) {
     const key = ipKey(ip, vlan, outer);
     let entry = device.ips.get(key);
     if (!entry) {
@@ -136,7 +142,9 @@ function addFlows(builder: DeviceBuilder, inventory: Inventory, flows: Flow[]): 
   // remote IPs it does not own: those do not become its IPs).
   for (const flow of flows) {
     if (!isUnicastMacText(flow.dst_mac) || flow.dst_ip === null) continue;
-    const ip = builder.devices.get(flow.dst_mac)?.ips.get(ipKey(flow.dst_ip, flow.vlan_id, flow.outer_vlan_id));
+    const ip = builder.devices.get(flow.dst_mac)?.ips.get(
+      ipKey(flow.dst_ip, flow.vlan_id, flow.outer_vlan_id),
+    );
     if (!ip) continue;
     ip.packets_received += flow.packet_count;
     ip.bytes_received += flow.byte_count;
@@ -151,7 +159,9 @@ function addSightings(builder: DeviceBuilder, inventory: Inventory): void {
     if (!isUnicastMacText(mac)) continue;
     const source = (keys[k + 1] >>> 8) & 0xff;
     const version = keys[k + 1] & 0xff;
-    const ip = version === 4 ? formatIpv4(keys[k + 2]) : formatIpv6(keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
+    const ip = version === 4
+      ? formatIpv4(keys[k + 2])
+      : formatIpv6(keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
     const outer = (keys[k + 6] >>> 16) - 1;
     const inner = (keys[k + 6] & 0xffff) - 1;
     const vlan = inner >= 0 ? inner : outer >= 0 ? outer : null;
@@ -181,12 +191,16 @@ function gatewayReasons(ips: IpAccumulator[]): string[] {
   const reasons: string[] = [];
   for (const version of [4, 6]) {
     const mine = ips.filter((ip) => ip.ip_version === version && !ip.ip_address.startsWith("fe80:"));
-    const announced = mine.filter((ip) => ip.learnt.has("arp") || ip.learnt.has("ndp") || ip.learnt.has("dhcp"));
+    const announced = mine.filter((ip) =>
+      ip.learnt.has("arp") || ip.learnt.has("ndp") || ip.learnt.has("dhcp")
+    );
     const traffic = mine.filter((ip) => ip.learnt.has("traffic"));
     if (traffic.length < GATEWAY_MIN_FOREIGN_IPS) continue;
     const busiest = [...traffic].sort((a, b) => b.packets_sent - a.packets_sent)[0];
     const own = new Set((announced.length > 0 ? announced : [busiest]).map((ip) => subnetOf(ip.ip_address)));
-    const foreign = new Set(traffic.filter((ip) => !own.has(subnetOf(ip.ip_address))).map((ip) => ip.ip_address));
+    const foreign = new Set(
+      traffic.filter((ip) => !own.has(subnetOf(ip.ip_address))).map((ip) => ip.ip_address),
+    );
     if (foreign.size >= GATEWAY_MIN_FOREIGN_IPS) {
       reasons.push(
         `sends from ${foreign.size} IPv${version} addresses outside its own subnet ${[...own].join(", ")}`,

@@ -60,6 +60,8 @@ export function deriveMetrics(inventory: Inventory, flows: Flow[]): Metric[] {
     }
   }
   const all = [...flowRows, ...deviceRows.values()];
-  for (const metric of all) metric.avg_packet_size = Math.round(metric.byte_count / metric.packet_count * 10) / 10;
+  for (const metric of all) {
+    metric.avg_packet_size = Math.round(metric.byte_count / metric.packet_count * 10) / 10;
+  }
   return all.sort((a, b) => a.time.localeCompare(b.time));
 }

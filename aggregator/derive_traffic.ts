@@ -4,7 +4,14 @@
  * @module
  */
 
-import type { Device, Flow, ProtocolDistribution, ProtocolShare, TopTalker, Vlan } from "./inventory_types.ts";
+import type {
+  Device,
+  Flow,
+  ProtocolDistribution,
+  ProtocolShare,
+  TopTalker,
+  Vlan,
+} from "./inventory_types.ts";
 import type { Inventory } from "./inventory.ts";
 import { isUnicastMacText } from "../dissectors/address.ts";
 import { etherTypeName } from "../dissectors/ethertypes.ts";
@@ -75,13 +82,19 @@ export function deriveProtocols(flows: Flow[]): ProtocolDistribution {
   const applications = new Map<string, ProtocolShare>();
   for (const flow of flows) {
     share(ethertypes, flow.ethertype ?? -1, etherTypeName(flow.ethertype ?? -1), flow);
-    if (flow.ip_protocol !== null) share(ipProtocols, flow.ip_protocol, ipProtocolName(flow.ip_protocol), flow);
+    if (flow.ip_protocol !== null) {
+      share(ipProtocols, flow.ip_protocol, ipProtocolName(flow.ip_protocol), flow);
+    }
     if (flow.application !== null) {
       const name = flow.application_source === "port" ? `${flow.application} (by port)` : flow.application;
       share(applications, name, name, flow);
     }
   }
-  return { ethertypes: byBytes(ethertypes), ip_protocols: byBytes(ipProtocols), applications: byBytes(applications) };
+  return {
+    ethertypes: byBytes(ethertypes),
+    ip_protocols: byBytes(ipProtocols),
+    applications: byBytes(applications),
+  };
 }
 
 /** The `count` devices that sent and received the most bytes. */
@@ -89,7 +102,9 @@ export function deriveTopTalkers(devices: Device[], count = 10): TopTalker[] {
   return devices
     .map((device) => ({
       mac_address: device.mac_address,
-      ips: device.ips.filter((ip) => ip.learnt_from.length > 1 || ip.learnt_from[0] !== "traffic" || !device.is_gateway)
+      ips: device.ips.filter((ip) =>
+        ip.learnt_from.length > 1 || ip.learnt_from[0] !== "traffic" || !device.is_gateway
+      )
         .map((ip) => ip.ip_address)
         .filter((ip, index, all) => all.indexOf(ip) === index)
         .slice(0, 4),

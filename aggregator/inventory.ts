@@ -50,8 +50,8 @@ export class Inventory {
   readonly sensorStats: Map<string, EngineStats & { dissectorNames: string[] }> = new Map();
 
   constructor() {
-    this.flows = new PackedKeyTable(FLOW_KEY_WORDS, 1 << 12, (n) => this.#growFlows(n));
-    this.buckets = new PackedKeyTable(2, 1 << 12, (n) => {
+    this.flows = new PackedKeyTable(FLOW_KEY_WORDS, 1 << 16, (n) => this.#growFlows(n));
+    this.buckets = new PackedKeyTable(2, 1 << 16, (n) => {
       this.bucketValues = grow(this.bucketValues, new Float64Array(n * 7));
     });
     this.sightings = new PackedKeyTable(SIGHTING_KEY_WORDS, 256, (n) => {
@@ -76,9 +76,9 @@ export class Inventory {
     const entries = new Int32Array(flows.count);
     const appIndex = record.dissectorNames.map((name) => this.#applicationIndex(name));
     const table = this.flows;
+    table.reserve(table.size + flows.count);
     for (let i = 0; i < flows.count; i++) {
-      table.key.set(flows.keys.subarray(i * FLOW_KEY_WORDS, (i + 1) * FLOW_KEY_WORDS));
-      const entry = table.findOrInsert();
+      const entry = table.findOrInsertFrom(flows.keys, i * FLOW_KEY_WORDS);
       entries[i] = entry;
       if (table.inserted) {
         this.flowFirstUs[entry] = flows.firstUs[i];
@@ -105,6 +105,7 @@ export class Inventory {
 
   #mergeBuckets(rows: Float64Array, entries: Int32Array): void {
     const table = this.buckets;
+    table.reserve(table.size + rows.length / BUCKET_STRIDE);
     for (let at = 0; at < rows.length; at += BUCKET_STRIDE) {
       table.key[0] = entries[rows[at + BucketColumn.FLOW]];
       table.key[1] = rows[at + BucketColumn.MINUTE];
@@ -112,7 +113,12 @@ export class Inventory {
       const v = entry * 7;
       const values = this.bucketValues;
       if (table.inserted) {
-        values[v] = values[v + 1] = values[v + 4] = values[v + 5] = values[v + 6] = 0;
+        values[v] =
+          values[v + 1] =
+          values[v + 4] =
+          values[v + 5] =
+          values[v + 6] =
+            0;
         values[v + 2] = rows[at + BucketColumn.MIN_SIZE];
         values[v + 3] = rows[at + BucketColumn.MAX_SIZE];
       } else {
@@ -131,8 +137,7 @@ export class Inventory {
     const sightings = record.sightings;
     const table = this.sightings;
     for (let i = 0; i < sightings.count; i++) {
-      table.key.set(sightings.keys.subarray(i * SIGHTING_KEY_WORDS, (i + 1) * SIGHTING_KEY_WORDS));
-      const entry = table.findOrInsert();
+      const entry = table.findOrInsertFrom(sightings.keys, i * SIGHTING_KEY_WORDS);
       if (table.inserted) {
         this.sightingFirstUs[entry] = sightings.firstUs[i];
         this.sightingLastUs[entry] = sightings.lastUs[i];
@@ -146,7 +151,8 @@ export class Inventory {
   }
 
   #mergeIdentity(identity: IdentityRecord): void {
-    const id = `${identity.mac}|${identity.ip}|${identity.vlan_id}|${identity.source}|${identity.key}|${identity.value}`;
+    const id =
+      `${identity.mac}|${identity.ip}|${identity.vlan_id}|${identity.source}|${identity.key}|${identity.value}`;
     const known = this.identities.get(id);
     if (!known) {
       this.identities.set(id, { ...identity });
@@ -159,9 +165,10 @@ export class Inventory {
   }
 
   #mergeEvent(event: EventRecord): void {
-    const id = `${event.type}|${event.kind}|${event.src_mac}|${event.dst_mac}|${event.src_ip}|${event.dst_ip}|${
-      event.mac
-    }|${event.ip}|${event.vlan_id}|${JSON.stringify(event.fields)}`;
+    const id =
+      `${event.type}|${event.kind}|${event.src_mac}|${event.dst_mac}|${event.src_ip}|${event.dst_ip}|${event.mac}|${event.ip}|${event.vlan_id}|${
+        JSON.stringify(event.fields)
+      }`;
     const known = this.events.get(id);
     if (!known) {
       this.events.set(id, { ...event, fields: { ...event.fields } });

@@ -51,7 +51,10 @@ function sensorCounters(stats: EngineStats & { dissectorNames: string[] }): Sens
 }
 
 /** The inventory as one JSON-able document. */
-export function buildInventoryDocument(inventory: Inventory, options: DocumentOptions = {}): InventoryDocument {
+export function buildInventoryDocument(
+  inventory: Inventory,
+  options: DocumentOptions = {},
+): InventoryDocument {
   const flows = deriveFlows(inventory);
   const devices = deriveDevices(inventory, flows);
   const vlans = deriveVlans(inventory, flows);

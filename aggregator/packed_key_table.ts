@@ -16,10 +16,7 @@ const EMPTY = -1;
 /** Hash of `count` words at `words[at]` (multiply-xorshift; non-cryptographic). */
 function hashWords(words: Uint32Array, at: number, count: number): number {
   let h = 0x811c9dc5 ^ count;
-  for (let i = 0; i < count; i++) {
-    h = Math.imul(h ^ words[at + i], 0x9e3779b1);
-    h ^= h >>> 15;
-  }
+  for (let i = 0; i < count; i++) h = Math.imul((h << 5) ^ (h >>> 27) ^ words[at + i], 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
   return (h ^ (h >>> 16)) | 0;
 }
@@ -32,12 +29,13 @@ export class PackedKeyTable {
   readonly key: Uint32Array;
   /** Number of entries. */
   size = 0;
-  /** True when the last {@linkcode findOrInsert} created the entry. */
+  /** True when the last lookup created the entry. */
   inserted = false;
   /** Keys of all entries, `keyWords` words each, in entry order. */
   keys: Uint32Array;
   #hashes: Int32Array;
-  #index: Int32Array;
+  /** Open-addressing slots as (hash, entry) pairs, so a probe rejects a slot without another load. */
+  #slots: Int32Array;
   #mask: number;
   #onGrow: (capacity: number) => void;
 
@@ -54,7 +52,7 @@ export class PackedKeyTable {
     this.key = new Uint32Array(keyWords);
     this.keys = new Uint32Array(entries * keyWords);
     this.#hashes = new Int32Array(entries);
-    this.#index = new Int32Array(entries * 2).fill(EMPTY);
+    this.#slots = new Int32Array(entries * 4).fill(EMPTY);
     this.#mask = entries * 2 - 1;
     this.#onGrow = onGrow;
     onGrow(entries);
@@ -67,22 +65,28 @@ export class PackedKeyTable {
 
   /** Entry id of {@linkcode key}, inserting it when absent (then {@linkcode inserted} is true). */
   findOrInsert(): number {
+    return this.findOrInsertFrom(this.key, 0);
+  }
+
+  /**
+   * Entry id of the key stored at `source[at .. at + keyWords)`, inserting it when absent. Lets a
+   * caller look up keys held in another table's key array without copying them.
+   */
+  findOrInsertFrom(source: Uint32Array, at: number): number {
     const keyWords = this.keyWords;
-    const key = this.key;
     const keys = this.keys;
-    const hash = hashWords(key, 0, keyWords);
-    const index = this.#index;
-    const hashes = this.#hashes;
+    const hash = hashWords(source, at, keyWords);
+    const slots = this.#slots;
     const mask = this.#mask;
     let slot = hash & mask;
     for (;;) {
-      const entry = index[slot];
+      const entry = slots[slot * 2 + 1];
       if (entry === EMPTY) break;
-      if (hashes[entry] === hash) {
+      if (slots[slot * 2] === hash) {
         const base = entry * keyWords;
         let same = true;
         for (let w = 0; w < keyWords; w++) {
-          if (keys[base + w] !== key[w]) {
+          if (keys[base + w] !== source[at + w]) {
             same = false;
             break;
           }
@@ -94,14 +98,16 @@ export class PackedKeyTable {
       }
       slot = (slot + 1) & mask;
     }
-    if (this.size === hashes.length) {
+    if (this.size === this.#hashes.length) {
       this.#grow();
-      return this.findOrInsert();
+      return this.findOrInsertFrom(source, at);
     }
     const entry = this.size++;
-    index[slot] = entry;
-    hashes[entry] = hash;
-    keys.set(key, entry * keyWords);
+    slots[slot * 2] = hash;
+    slots[slot * 2 + 1] = entry;
+    this.#hashes[entry] = hash;
+    const base = entry * keyWords;
+    for (let w = 0; w < keyWords; w++) keys[base + w] = source[at + w];
     this.inserted = true;
     return entry;
   }
@@ -112,16 +118,21 @@ export class PackedKeyTable {
     const hash = hashWords(this.key, 0, keyWords);
     let slot = hash & this.#mask;
     for (;;) {
-      const entry = this.#index[slot];
+      const entry = this.#slots[slot * 2 + 1];
       if (entry === EMPTY) return -1;
-      if (this.#hashes[entry] === hash && this.#sameKey(entry)) return entry;
+      if (this.#slots[slot * 2] === hash && this.#sameKey(entry)) return entry;
       slot = (slot + 1) & this.#mask;
     }
   }
 
+  /** Grows the table now so that `entries` entries fit without growing during inserts. */
+  reserve(entries: number): void {
+    while (this.#hashes.length < entries) this.#grow();
+  }
+
   /** Removes every entry (keeps the memory). */
   clear(): void {
-    this.#index.fill(EMPTY);
+    this.#slots.fill(EMPTY);
     this.size = 0;
   }
 
@@ -139,13 +150,16 @@ export class PackedKeyTable {
     const hashes = new Int32Array(entries);
     hashes.set(this.#hashes);
     this.#hashes = hashes;
-    this.#index = new Int32Array(entries * 2).fill(EMPTY);
-    this.#mask = entries * 2 - 1;
+    const slots = new Int32Array(entries * 4).fill(EMPTY);
+    const mask = entries * 2 - 1;
     for (let entry = 0; entry < this.size; entry++) {
-      let slot = hashes[entry] & this.#mask;
-      while (this.#index[slot] !== EMPTY) slot = (slot + 1) & this.#mask;
-      this.#index[slot] = entry;
+      let slot = hashes[entry] & mask;
+      while (slots[slot * 2 + 1] !== EMPTY) slot = (slot + 1) & mask;
+      slots[slot * 2] = hashes[entry];
+      slots[slot * 2 + 1] = entry;
     }
+    this.#slots = slots;
+    this.#mask = mask;
     this.#onGrow(entries);
   }
 }

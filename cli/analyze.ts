@@ -12,6 +12,8 @@ import { writeCsvReport } from "./report_csv.ts";
 import { ProgressBar } from "./progress.ts";
 import { EXIT_INPUT, positiveInteger, UsageError } from "./usage_error.ts";
 import { parseCommandArgs } from "./parse.ts";
+import { loadPlugins } from "../dissectors/plugin_loader.ts";
+import { BUILTIN_DISSECTORS } from "../dissectors/builtin.ts";
 
 /** Help text of `analyze`. */
 export const ANALYZE_HELP = `Usage: netsentinel analyze FILE [options]
@@ -25,6 +27,7 @@ Options:
                     vlans, protocols, traffic_metrics, events)
   --no-metrics      leave the per-minute metrics out of --json / --csv (they are the bulk)
   --limit N         rows per section of the summary (default 25)
+  --plugins DIR     load the dissector plugins (*.ts) of DIR in addition to the built-ins
   --progress        always draw the progress bar (default: only when stderr is a terminal)
   --no-progress     never draw it
   -h, --help        show this help
@@ -40,6 +43,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
     csv: { type: "string" },
     "no-metrics": { type: "boolean" },
     limit: { type: "string" },
+    plugins: { type: "string" },
     progress: { type: "boolean" },
     "no-progress": { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -55,15 +59,21 @@ export async function runAnalyze(args: string[]): Promise<number> {
         : `Cannot analyze: expected one capture file, got ${positionals.length}`,
     );
   }
-  if (values.json && values.csv) throw new UsageError("Cannot analyze: --json and --csv cannot be used together");
+  if (values.json && values.csv) {
+    throw new UsageError("Cannot analyze: --json and --csv cannot be used together");
+  }
   const limit = positiveInteger("limit", values.limit as string | undefined, 25);
   const path = positionals[0];
   const progress = new ProgressBar(
     values["no-progress"] ? false : values.progress ? true : Deno.stderr.isTerminal(),
   );
+  const plugins = values.plugins ? await loadPlugins(values.plugins as string) : [];
   let analysis;
   try {
-    analysis = await analyzeCaptureFile(path, { onProgress: (done, total) => progress.update(done, total) });
+    analysis = await analyzeCaptureFile(path, {
+      dissectors: [...BUILTIN_DISSECTORS, ...plugins],
+      onProgress: (done, total) => progress.update(done, total),
+    });
   } catch (error) {
     progress.done();
     if (error instanceof CaptureFileError) {
@@ -91,12 +101,16 @@ export async function runAnalyze(args: string[]): Promise<number> {
     await writeStdout(JSON.stringify(doc, null, 2) + "\n");
   } else if (values.csv) {
     const files = await writeCsvReport(doc, values.csv as string);
-    console.log(`Wrote ${files.length} CSV files to ${values.csv}: ${files.map((f) => f.split("/").pop()).join(", ")}`);
+    console.log(
+      `Wrote ${files.length} CSV files to ${values.csv}: ${files.map((f) => f.split("/").pop()).join(", ")}`,
+    );
   } else {
     await writeStdout(formatTextReport(doc, { limit }));
   }
   if (analysis.error) {
-    console.error(`netsentinel: ${analysis.error.message} (the ${doc.summary.packets} packets before it were analysed)`);
+    console.error(
+      `netsentinel: ${analysis.error.message} (the ${doc.summary.packets} packets before it were analysed)`,
+    );
     return EXIT_INPUT;
   }
   return 0;
@@ -107,4 +121,3 @@ async function writeStdout(text: string): Promise<void> {
   let written = 0;
   while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
 }
-

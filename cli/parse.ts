@@ -19,7 +19,11 @@ export function parseCommandArgs(command: string, args: string[], options: Optio
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0].split(". To specify")[0] : String(error);
-    throw new UsageError(`Cannot parse the arguments of "${command}": ${message} (see netsentinel ${command} --help)`);
+    const message = error instanceof Error
+      ? error.message.split("\n")[0].split(". To specify")[0]
+      : String(error);
+    throw new UsageError(
+      `Cannot parse the arguments of "${command}": ${message} (see netsentinel ${command} --help)`,
+    );
   }
 }

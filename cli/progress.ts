@@ -29,7 +29,8 @@ export class ProgressBar {
     const ratio = total > 0 ? Math.min(1, done / total) : 0;
     const filled = Math.round(ratio * WIDTH);
     const rate = done / 1e6 / ((now - this.#started) / 1000);
-    const line = `\r[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ` +
+    const line =
+      `\r[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ` +
       `${(done / 1e6).toFixed(0)}/${(total / 1e6).toFixed(0)} MB ${rate.toFixed(0)} MB/s`;
     Deno.stderr.writeSync(encoder.encode(line));
     this.#drawn = true;

@@ -56,7 +56,8 @@ export async function writeCsvReport(doc: InventoryDocument, dir: string): Promi
         d.total_bytes_received,
         d.is_gateway,
         [...new Set(d.ips.map((ip) => ip.ip_address))].join(" "),
-        d.vlans.map((v) => v.outer_vlan_id === null ? `${v.vlan_id}` : `${v.outer_vlan_id}/${v.vlan_id}`).join(" "),
+        d.vlans.map((v) => v.outer_vlan_id === null ? `${v.vlan_id}` : `${v.outer_vlan_id}/${v.vlan_id}`)
+          .join(" "),
       ]),
     ),
     "device_ips.csv": toCsv(
@@ -145,7 +146,21 @@ export async function writeCsvReport(doc: InventoryDocument, dir: string): Promi
       "tcp_fin_count",
     ]),
     "events.csv": toCsv(
-      ["type", "severity", "kind", "source", "mac", "ip", "src_ip", "dst_ip", "vlan_id", "first_seen", "last_seen", "count", "fields"],
+      [
+        "type",
+        "severity",
+        "kind",
+        "source",
+        "mac",
+        "ip",
+        "src_ip",
+        "dst_ip",
+        "vlan_id",
+        "first_seen",
+        "last_seen",
+        "count",
+        "fields",
+      ],
       doc.events.map((e) => [
         e.type as Cell,
         e.severity as Cell,

@@ -6,6 +6,7 @@
  */
 
 import type { Flow, InventoryDocument } from "../aggregator/inventory_types.ts";
+import { etherTypeName } from "../dissectors/ethertypes.ts";
 import { formatBytes, formatCount, formatTable } from "./table.ts";
 
 /** Options of {@linkcode formatTextReport}. */
@@ -15,7 +16,9 @@ export interface TextReportOptions {
 }
 
 function more(total: number, shown: number): string {
-  return total > shown ? `\n… and ${formatCount(total - shown)} more (use --json or --csv for everything)` : "";
+  return total > shown
+    ? `\n… and ${formatCount(total - shown)} more (use --json or --csv for everything)`
+    : "";
 }
 
 function vlanText(vlan: number | null, outer: number | null): string {
@@ -40,10 +43,10 @@ function protocolText(flow: Flow): string {
     ? "ICMPv6"
     : flow.ip_protocol !== null
     ? `IP/${flow.ip_protocol}`
-    : flow.ethertype !== null
-    ? `0x${flow.ethertype.toString(16).padStart(4, "0")}`
-    : "LLC";
-  return flow.application ? `${base}/${flow.application}${flow.application_source === "port" ? "?" : ""}` : base;
+    : etherTypeName(flow.ethertype ?? -1);
+  return flow.application
+    ? `${base}/${flow.application}${flow.application_source === "port" ? "?" : ""}`
+    : base;
 }
 
 /** The whole summary as text. */
@@ -54,7 +57,9 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
   const file = typeof doc.source.file === "string" ? doc.source.file : "capture";
   out.push(`NetSentinel ${doc.netsentinel.version}: ${file} (${doc.source.format ?? "?"})`);
   out.push(
-    `${formatCount(s.packets)} packets, ${formatBytes(s.bytes)}, ${s.first_seen ?? "-"} → ${s.last_seen ?? "-"}; ` +
+    `${formatCount(s.packets)} packets, ${formatBytes(s.bytes)}, ${s.first_seen ?? "-"} → ${
+      s.last_seen ?? "-"
+    }; ` +
       `${s.devices} devices, ${formatCount(s.flows)} flows, ${s.vlans} VLANs; ` +
       `${formatCount(s.malformed)} malformed, ${formatCount(s.truncated)} truncated`,
   );
@@ -63,51 +68,59 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
     b.total_bytes_sent + b.total_bytes_received - a.total_bytes_sent - a.total_bytes_received
   );
   out.push(`\nDEVICES (${devices.length}, busiest first)`);
-  out.push(formatTable(
-    ["MAC", "IPs", "VLANs", "pkts out", "bytes out", "pkts in", "bytes in", "role"],
-    devices.slice(0, limit).map((device) => {
-      const ips = [...new Set(device.ips.map((ip) => ip.ip_address))];
-      return [
-        device.mac_address + (device.locally_administered ? " (local)" : ""),
-        ips.length > 3 ? `${ips.slice(0, 2).join(", ")} +${ips.length - 2}` : ips.join(", ") || "-",
-        device.vlans.map((v) => vlanText(v.vlan_id, v.outer_vlan_id)).join(",") || "-",
-        device.total_packets_sent,
-        device.total_bytes_sent,
-        device.total_packets_received,
-        device.total_bytes_received,
-        device.is_gateway ? "gateway" : "",
-      ];
-    }),
-  ) + more(devices.length, limit));
+  out.push(
+    formatTable(
+      ["MAC", "IPs", "VLANs", "pkts out", "bytes out", "pkts in", "bytes in", "role"],
+      devices.slice(0, limit).map((device) => {
+        const ips = [...new Set(device.ips.map((ip) => ip.ip_address))];
+        return [
+          device.mac_address + (device.locally_administered ? " (local)" : ""),
+          ips.length > 3 ? `${ips.slice(0, 2).join(", ")} +${ips.length - 2}` : ips.join(", ") || "-",
+          device.vlans.map((v) => vlanText(v.vlan_id, v.outer_vlan_id)).join(",") || "-",
+          device.total_packets_sent,
+          device.total_bytes_sent,
+          device.total_packets_received,
+          device.total_bytes_received,
+          device.is_gateway ? "gateway" : "",
+        ];
+      }),
+    ) + more(devices.length, limit),
+  );
 
   const flows = [...doc.flows].sort((a, b) => b.byte_count - a.byte_count);
   out.push(`\nFLOWS (${formatCount(flows.length)}, largest first)`);
-  out.push(formatTable(
-    ["source", "destination", "protocol", "VLAN", "packets", "bytes"],
-    flows.slice(0, limit).map((flow) => [
-      endpoint(flow.src_mac, flow.src_ip, flow.src_port),
-      endpoint(flow.dst_mac, flow.dst_ip, flow.dst_port),
-      protocolText(flow),
-      vlanText(flow.vlan_id, flow.outer_vlan_id),
-      flow.packet_count,
-      flow.byte_count,
-    ]),
-  ) + more(flows.length, limit));
+  out.push(
+    formatTable(
+      ["source", "destination", "protocol", "VLAN", "packets", "bytes"],
+      flows.slice(0, limit).map((flow) => [
+        endpoint(flow.src_mac, flow.src_ip, flow.src_port),
+        endpoint(flow.dst_mac, flow.dst_ip, flow.dst_port),
+        protocolText(flow),
+        vlanText(flow.vlan_id, flow.outer_vlan_id),
+        flow.packet_count,
+        flow.byte_count,
+      ]),
+    ) + more(flows.length, limit),
+  );
 
   if (doc.vlans.length > 0) {
     out.push(`\nVLANS (${doc.vlans.length}; QinQ shown as outer/inner)`);
     out.push(formatTable(
       ["VLAN", "devices", "packets", "bytes"],
-      doc.vlans.map((v) => [vlanText(v.vlan_id, v.outer_vlan_id), v.device_count, v.total_packets, v.total_bytes]),
+      doc.vlans.map((
+        v,
+      ) => [vlanText(v.vlan_id, v.outer_vlan_id), v.device_count, v.total_packets, v.total_bytes]),
     ));
   }
 
   out.push(`\nPROTOCOLS`);
-  for (const [title, shares] of [
-    ["EtherType", doc.protocols.ethertypes],
-    ["IP protocol", doc.protocols.ip_protocols],
-    ["Application", doc.protocols.applications],
-  ] as const) {
+  for (
+    const [title, shares] of [
+      ["EtherType", doc.protocols.ethertypes],
+      ["IP protocol", doc.protocols.ip_protocols],
+      ["Application", doc.protocols.applications],
+    ] as const
+  ) {
     if (shares.length === 0) continue;
     out.push(formatTable(
       [title, "flows", "packets", "bytes"],
@@ -123,15 +136,17 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
 
   if (doc.events.length > 0) {
     out.push(`\nEVENTS (${doc.events.length})`);
-    out.push(formatTable(
-      ["type", "severity", "who", "count"],
-      doc.events.slice(0, limit).map((e) => [
-        String(e.type),
-        String(e.severity),
-        String(e.ip ?? e.mac ?? "-"),
-        Number(e.count),
-      ]),
-    ) + more(doc.events.length, limit));
+    out.push(
+      formatTable(
+        ["type", "severity", "who", "count"],
+        doc.events.slice(0, limit).map((e) => [
+          String(e.type),
+          String(e.severity),
+          String(e.ip ?? e.mac ?? "-"),
+          Number(e.count),
+        ]),
+      ) + more(doc.events.length, limit),
+    );
   }
 
   const problems = Object.values(doc.stats).flatMap((counters) => counters.problems);

@@ -6,8 +6,13 @@
 
 /** Formats rows under a header, columns padded to their widest cell; numbers right-aligned. */
 export function formatTable(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((row) => row.map((cell) => typeof cell === "number" ? formatCount(cell) : cell))];
-  const numeric = header.map((_, column) => rows.length > 0 && rows.every((row) => typeof row[column] === "number"));
+  const cells = [
+    header,
+    ...rows.map((row) => row.map((cell) => typeof cell === "number" ? formatCount(cell) : cell)),
+  ];
+  const numeric = header.map((_, column) =>
+    rows.length > 0 && rows.every((row) => typeof row[column] === "number")
+  );
   const widths = header.map((_, column) => Math.max(...cells.map((row) => String(row[column] ?? "").length)));
   return cells.map((row) =>
     row.map((cell, column) => {

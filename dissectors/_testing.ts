@@ -13,7 +13,9 @@ import type { Packet } from "./packet.ts";
 /** Bytes from hex text; whitespace, newlines and `#` comments to the end of a line are ignored. */
 export function hex(text: string): Uint8Array {
   const clean = text.replace(/#[^\n]*/g, "").replace(/\s+/g, "");
-  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) throw new Error(`Cannot parse hex vector: ${clean}`);
+  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) {
+    throw new Error(`Cannot parse hex vector: ${clean}`);
+  }
   const bytes = new Uint8Array(clean.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
   return bytes;
@@ -25,7 +27,10 @@ export function testEngine(extra: Dissector[] = []): DissectionEngine {
 }
 
 /** Dissects one frame with a fresh engine; returns the context and the engine (for its flush). */
-export function decode(frame: Uint8Array | string, meta: FrameMeta = {}): { packet: Packet; engine: DissectionEngine } {
+export function decode(
+  frame: Uint8Array | string,
+  meta: FrameMeta = {},
+): { packet: Packet; engine: DissectionEngine } {
   const engine = testEngine();
   const bytes = typeof frame === "string" ? hex(frame) : frame;
   return { packet: engine.dissectFrame(bytes, meta), engine };

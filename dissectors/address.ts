@@ -24,7 +24,16 @@ export function formatIpv4(value: number): string {
 
 /** Formats an IPv6 address held in four words (RFC 5952 canonical text). */
 export function formatIpv6(w0: number, w1: number, w2: number, w3: number): string {
-  const groups = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
+  const groups = [
+    w0 >>> 16,
+    w0 & 0xffff,
+    w1 >>> 16,
+    w1 & 0xffff,
+    w2 >>> 16,
+    w2 & 0xffff,
+    w3 >>> 16,
+    w3 & 0xffff,
+  ];
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8;) {
@@ -47,7 +56,6 @@ export function formatIpv6(w0: number, w1: number, w2: number, w3: number): stri
   return `${head}::${tail}`;
 }
 
-
 /** MAC address at `bytes[at]` as lowercase colon-separated text. */
 export function macAt(bytes: Uint8Array, at: number): string {
   const high = ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
@@ -58,7 +66,12 @@ export function macAt(bytes: Uint8Array, at: number): string {
 export function ipAt(bytes: Uint8Array, at: number, version: number): string {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (version === 4) return formatIpv4(view.getUint32(at));
-  return formatIpv6(view.getUint32(at), view.getUint32(at + 4), view.getUint32(at + 8), view.getUint32(at + 12));
+  return formatIpv6(
+    view.getUint32(at),
+    view.getUint32(at + 4),
+    view.getUint32(at + 8),
+    view.getUint32(at + 12),
+  );
 }
 
 /** True for group (multicast or broadcast) MAC addresses: the I/G bit of the first octet is set. */

@@ -152,8 +152,7 @@ export class DissectionEngine {
   }
 
   #dissectApplication(flow: number, isTcp: boolean): void {
-    const meter = this.meter;
-    let app = meter.app[flow];
+    let app = this.meter.app(flow);
     if (app === APP_UNDECIDED) app = this.#chooseApplication(flow, isTcp);
     if (app >= 0 && !this.registry.disabled[app]) {
       this.#packet.appId = app;
@@ -170,14 +169,13 @@ export class DissectionEngine {
     const high = packet.srcPort < packet.dstPort ? packet.dstPort : packet.srcPort;
     let app = ports[low];
     if (app < 0) app = ports[high];
-    if (app >= 0) return (this.meter.app[flow] = app);
+    if (app >= 0) return this.meter.setApp(flow, app);
     const heuristics = isTcp ? registry.tcpHeuristics : registry.udpHeuristics;
-    if (heuristics.length === 0 || this.meter.heuristicTries[flow] >= this.#heuristicTries) {
-      return (this.meter.app[flow] = APP_NONE);
+    if (heuristics.length === 0 || this.meter.heuristicTry(flow) >= this.#heuristicTries) {
+      return this.meter.setApp(flow, APP_NONE);
     }
-    this.meter.heuristicTries[flow]++;
     for (const candidate of heuristics) {
-      if (this.#probe(candidate)) return (this.meter.app[flow] = candidate);
+      if (this.#probe(candidate)) return this.meter.setApp(flow, candidate);
     }
     return APP_UNDECIDED;
   }

@@ -38,9 +38,15 @@ Deno.test("engine counts a frame cut by the snapshot length as truncated, not ma
 Deno.test("engine decodes each supported link type", async (t) => {
   const ipv4Udp = "4500 0020 0001 0000 4011 0000 c0a80001 c0a80002 0044 0043 000c 0000 01020304";
   const cases: [string, number, string, { srcMac: boolean; dstMac: boolean }][] = [
-    ["Ethernet", LinkType.ETHERNET, `ffffffffffff 020000000001 0800 ${ipv4Udp}`, { srcMac: true, dstMac: true }],
+    ["Ethernet", LinkType.ETHERNET, `ffffffffffff 020000000001 0800 ${ipv4Udp}`, {
+      srcMac: true,
+      dstMac: true,
+    }],
     // Linux cooked v1: packet type 0 (to us), ARPHRD_ETHER, address length 6, protocol IPv4.
-    ["SLL", LinkType.LINUX_SLL, `0000 0001 0006 020000000001 0000 0800 ${ipv4Udp}`, { srcMac: true, dstMac: false }],
+    ["SLL", LinkType.LINUX_SLL, `0000 0001 0006 020000000001 0000 0800 ${ipv4Udp}`, {
+      srcMac: true,
+      dstMac: false,
+    }],
     // Linux cooked v2: protocol IPv4, reserved, ifindex 2, ARPHRD_ETHER, packet type 0, address length 6.
     [
       "SLL2",
@@ -93,11 +99,16 @@ const thrower: Dissector = {
 
 Deno.test("engine catches a throwing plugin, counts it, and disables it past the limit", () => {
   const engine = testEngine([thrower]);
-  const frame = hex("ffffffffffff 020000000001 0800 4500 0020 0001 0000 4011 0000 0a000001 0a000002 270f 270f 000c 0000 01020304");
+  const frame = hex(
+    "ffffffffffff 020000000001 0800 4500 0020 0001 0000 4011 0000 0a000001 0a000002 270f 270f 000c 0000 01020304",
+  );
   for (let i = 0; i < 150; i++) engine.dissectFrame(frame);
   const index = engine.registry.indexOf("thrower");
   strictEqual(engine.stats.dissectorErrors[index], 100);
-  deepStrictEqual(engine.stats.disabledDissectors, [{ name: "thrower", reason: "threw 100 times; last error: boom" }]);
+  deepStrictEqual(engine.stats.disabledDissectors, [{
+    name: "thrower",
+    reason: "threw 100 times; last error: boom",
+  }]);
   strictEqual(engine.stats.packets, 150);
   strictEqual(engine.registry.udpPort[9999], -1);
 });
@@ -150,7 +161,9 @@ Deno.test("registry refuses conflicting, out-of-range and wrong-version registra
 });
 
 Deno.test("registry moves a dissector to the configured ports instead of its own", () => {
-  const registry = new DissectorRegistry([...BUILTIN_DISSECTORS, thrower], { ports: { thrower: { "udp.port": [7777] } } });
+  const registry = new DissectorRegistry([...BUILTIN_DISSECTORS, thrower], {
+    ports: { thrower: { "udp.port": [7777] } },
+  });
   strictEqual(registry.udpPort[9999], -1);
   strictEqual(registry.udpPort[7777], registry.indexOf("thrower"));
 });

@@ -12,6 +12,8 @@ import type { DissectionEngine } from "./engine.ts";
 import type { EventRecord, IdentityRecord } from "./observations.ts";
 import type { EngineStats } from "./engine_stats.ts";
 import { FLOW_KEY_WORDS } from "../aggregator/flow_key.ts";
+import { FLOW_STRIDE, FlowColumn } from "../aggregator/flow_meter.ts";
+import { BUCKET_STRIDE, BucketColumn } from "../aggregator/bucket_log.ts";
 import { SIGHTING_KEY_WORDS } from "./observations.ts";
 
 /** Flows accounted during one flush interval, as parallel arrays. */
@@ -60,26 +62,44 @@ export function takeFlush(engine: DissectionEngine): FlushRecord {
   const meter = engine.meter;
   meter.closeAllBuckets();
   const count = meter.size;
-  const app = meter.app.slice(0, count);
-  for (let i = 0; i < count; i++) if (app[i] < 0) app[i] = -1;
+  const flows: FlowColumns = {
+    count,
+    keys: meter.table.keys.slice(0, count * FLOW_KEY_WORDS),
+    firstUs: new Float64Array(count),
+    lastUs: new Float64Array(count),
+    packets: new Float64Array(count),
+    bytes: new Float64Array(count),
+    tcpFlags: new Uint8Array(count),
+    syn: new Uint32Array(count),
+    rst: new Uint32Array(count),
+    fin: new Uint32Array(count),
+    app: new Int16Array(count),
+  };
+  const rows = meter.rows;
+  for (let flow = 0; flow < count; flow++) {
+    const at = flow * FLOW_STRIDE;
+    flows.firstUs[flow] = rows[at + FlowColumn.FIRST_US];
+    flows.lastUs[flow] = rows[at + FlowColumn.LAST_US];
+    flows.packets[flow] = rows[at + FlowColumn.PACKETS];
+    flows.bytes[flow] = rows[at + FlowColumn.BYTES];
+    flows.tcpFlags[flow] = rows[at + FlowColumn.TCP_FLAGS];
+    const app = rows[at + FlowColumn.APP];
+    flows.app[flow] = app >= 0 ? app : -1;
+  }
+  // Flow totals of SYN/RST/FIN are the sums of the flow's buckets (every bucket is closed now).
+  const buckets = meter.closed.snapshot();
+  for (let at = 0; at < buckets.length; at += BUCKET_STRIDE) {
+    const flow = buckets[at + BucketColumn.FLOW];
+    flows.syn[flow] += buckets[at + BucketColumn.SYN];
+    flows.rst[flow] += buckets[at + BucketColumn.RST];
+    flows.fin[flow] += buckets[at + BucketColumn.FIN];
+  }
   const observations = engine.observations;
   const sightingCount = observations.sightings.size;
   const record: FlushRecord = {
     dissectorNames: engine.registry.dissectors.map((dissector) => dissector.name),
-    flows: {
-      count,
-      keys: meter.table.keys.slice(0, count * FLOW_KEY_WORDS),
-      firstUs: meter.firstUs.slice(0, count),
-      lastUs: meter.lastUs.slice(0, count),
-      packets: meter.packets.slice(0, count),
-      bytes: meter.bytes.slice(0, count),
-      tcpFlags: meter.tcpFlags.slice(0, count),
-      syn: meter.syn.slice(0, count),
-      rst: meter.rst.slice(0, count),
-      fin: meter.fin.slice(0, count),
-      app,
-    },
-    buckets: meter.closed.snapshot(),
+    flows,
+    buckets,
     sightings: {
       count: sightingCount,
       keys: observations.sightings.keys.slice(0, sightingCount * SIGHTING_KEY_WORDS),

@@ -156,7 +156,9 @@ export class ObservationCollector implements Observer {
     const srcIp = packet.ipVersion ? ipAt(packet.bytes, packet.srcIpOffset, packet.ipVersion) : null;
     const dstIp = packet.ipVersion ? ipAt(packet.bytes, packet.dstIpOffset, packet.ipVersion) : null;
     const vlan = vlanOf(packet);
-    const id = `${type}|${kind}|${srcMac}|${dstMac}|${srcIp}|${dstIp}|${mac}|${ip}|${vlan}|${JSON.stringify(fields)}`;
+    const id = `${type}|${kind}|${srcMac}|${dstMac}|${srcIp}|${dstIp}|${mac}|${ip}|${vlan}|${
+      JSON.stringify(fields)
+    }`;
     const timeUs = packet.timeUs;
     const known = this.events.get(id);
     if (known) {

@@ -11,8 +11,8 @@
  */
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, SKIP_REASON, sharedCapture, sharedCaptureFiles } from "./shared_pcaps.ts";
-import { tsharkFrames, transportFlowKey } from "./tshark_oracle.ts";
+import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
+import { transportFlowKey, tsharkFrames } from "./tshark_oracle.ts";
 import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
@@ -44,7 +44,9 @@ async function expectedFrom(path: string): Promise<Expected> {
   const flows = new Map<string, { packets: number; bytes: number }>();
   const frames = await tsharkFrames(path);
   for (const frame of frames) {
-    if (frame.srcMac && frame.srcIp && !isUnspecified(frame.srcIp)) sourcePairs.add(`${frame.srcMac} ${frame.srcIp}`);
+    if (frame.srcMac && frame.srcIp && !isUnspecified(frame.srcIp)) {
+      sourcePairs.add(`${frame.srcMac} ${frame.srcIp}`);
+    }
     if (frame.vlans.length > 0) vlans.add(vlanText(frame.vlans));
     if (frame.ipProtocol === 6 || frame.ipProtocol === 17) {
       const key = transportFlowKey(frame, vlanText(frame.vlans));

@@ -51,7 +51,12 @@ export const arp: Dissector = {
     const op = view.getUint16(at + 6);
     if (htype !== 1 || ptype !== EtherType.IPV4) return Decoded.DONE;
     if (hlen !== 6 || plen !== 4) {
-      return packet.fail("ARP", "Ethernet/IPv4 ARP must have 6-byte MAC and 4-byte IP addresses", at + 4, hlen);
+      return packet.fail(
+        "ARP",
+        "Ethernet/IPv4 ARP must have 6-byte MAC and 4-byte IP addresses",
+        at + 4,
+        hlen,
+      );
     }
     if (packet.end - at < 28) return packet.truncated("ARP addresses", at);
     const sha = at + 8;

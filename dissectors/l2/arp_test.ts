@@ -33,7 +33,10 @@ Deno.test("arp reports only the sender of a request, and none for a probe from 0
   const request = decode(
     "ffffffffffff 020000000001 0806 0001 0800 06 04 0001 020000000001 0a000001 000000000000 0a000002",
   );
-  deepStrictEqual(sightingsOf(request.engine), [{ mac: "02:00:00:00:00:01", ips: ["10.0.0.1 vlan null/null arp"] }]);
+  deepStrictEqual(sightingsOf(request.engine), [{
+    mac: "02:00:00:00:00:01",
+    ips: ["10.0.0.1 vlan null/null arp"],
+  }]);
   const probe = decode(
     "ffffffffffff 020000000001 0806 0001 0800 06 04 0001 020000000001 00000000 000000000000 0a000002",
   );
@@ -53,7 +56,12 @@ Deno.test("arp flags a gratuitous announcement and raises an event", () => {
 });
 
 Deno.test("arp refuses impossible address lengths (arp_request_reply.pcap frame 1 has plen 255)", () => {
-  const { packet } = decode("ffffffffffff 7e8e20d823a7 0806 0001 0800 06 ff 0001 7e8e20d823a7" + "00".repeat(40));
+  const { packet } = decode(
+    "ffffffffffff 7e8e20d823a7 0806 0001 0800 06 ff 0001 7e8e20d823a7" + "00".repeat(40),
+  );
   strictEqual(packet.flags & PacketFlag.MALFORMED, PacketFlag.MALFORMED);
-  strictEqual(packet.describeProblem(), "Cannot decode ARP at offset 18: Ethernet/IPv4 ARP must have 6-byte MAC and 4-byte IP addresses (value 6)");
+  strictEqual(
+    packet.describeProblem(),
+    "Cannot decode ARP at offset 18: Ethernet/IPv4 ARP must have 6-byte MAC and 4-byte IP addresses (value 6)",
+  );
 });

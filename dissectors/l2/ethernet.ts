@@ -36,7 +36,12 @@ export function nextFromTypeOrLength(packet: Packet, typeOrLength: number, offse
     packet.ethertype = -1;
     return packet.next(Table.ETHERTYPE, EtherType.LENGTH_8023, offset);
   }
-  return packet.fail("Ethernet", "type/length field is neither a length nor an EtherType", offset - 2, typeOrLength);
+  return packet.fail(
+    "Ethernet",
+    "type/length field is neither a length nor an EtherType",
+    offset - 2,
+    typeOrLength,
+  );
 }
 
 /** Ethernet II / 802.3 dissector, the first dissector of LINKTYPE_ETHERNET frames. */

@@ -30,7 +30,9 @@ Deno.test("vlan decodes the seed spec's QinQ frame (outer 200, inner 100)", () =
 
 Deno.test("vlan keeps PCP and DEI of both tags", () => {
   // Hand-built: outer TPID 0x9100, TCI 0xb00a = PCP 5, DEI 1, VID 10; inner TCI 0x6014 = PCP 3, DEI 0, VID 20.
-  const { packet } = decode("ffffffffffff001122334455 9100 b00a 8100 6014 0806" + "0001080006040001".padEnd(56, "0"));
+  const { packet } = decode(
+    "ffffffffffff001122334455 9100 b00a 8100 6014 0806" + "0001080006040001".padEnd(56, "0"),
+  );
   strictEqual(packet.outerTpid, 0x9100);
   strictEqual(packet.outerPcp, 5);
   strictEqual(packet.outerDei, 1);

@@ -8,7 +8,9 @@ function boundIps(frame: string): string[] {
   const inventory = new Inventory();
   inventory.merge(engine.flush());
   return buildInventoryDocument(inventory).devices.flatMap((device) =>
-    device.ips.filter((ip) => ip.learnt_from.includes("ndp")).map((ip) => `${device.mac_address} ${ip.ip_address}`)
+    device.ips.filter((ip) => ip.learnt_from.includes("ndp")).map((ip) =>
+      `${device.mac_address} ${ip.ip_address}`
+    )
   );
 }
 

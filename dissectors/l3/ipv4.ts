@@ -33,10 +33,17 @@ export const ipv4: Dissector = {
     const version = bytes[at] >>> 4;
     if (version !== 4) return packet.fail("IPv4 header", "version must be 4", at, version);
     const headerLength = (bytes[at] & 0x0f) * 4;
-    if (headerLength < 20) return packet.fail("IPv4 header", "header length must be at least 20 bytes", at, headerLength);
+    if (headerLength < 20) {
+      return packet.fail("IPv4 header", "header length must be at least 20 bytes", at, headerLength);
+    }
     const totalLength = view.getUint16(at + 2);
     if (totalLength < headerLength) {
-      return packet.fail("IPv4 header", "total length is smaller than the header length", at + 2, totalLength);
+      return packet.fail(
+        "IPv4 header",
+        "total length is smaller than the header length",
+        at + 2,
+        totalLength,
+      );
     }
     packet.ipVersion = 4;
     packet.l3Offset = at;

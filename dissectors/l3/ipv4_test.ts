@@ -69,7 +69,10 @@ Deno.test("ipv4 excludes Ethernet padding from the payload", () => {
 Deno.test("ipv4 refuses a header length below 20 bytes", () => {
   const { packet } = decode("ffffffffffff 020000000001 0800 4400 0028 0001 4000 4006 0000 0a000001 0a000002");
   strictEqual(packet.flags & PacketFlag.MALFORMED, PacketFlag.MALFORMED);
-  strictEqual(packet.describeProblem(), "Cannot decode IPv4 header at offset 14: header length must be at least 20 bytes (value 16)");
+  strictEqual(
+    packet.describeProblem(),
+    "Cannot decode IPv4 header at offset 14: header length must be at least 20 bytes (value 16)",
+  );
 });
 
 Deno.test("ipv4 marks a snaplen-cut header truncated, not malformed", () => {

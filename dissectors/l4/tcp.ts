@@ -38,7 +38,9 @@ export const tcp: Dissector = {
     if (available < 20) return packet.truncated("TCP header", at);
     packet.tcpFlags = packet.bytes[at + 13];
     const headerLength = (packet.bytes[at + 12] >>> 4) * 4;
-    if (headerLength < 20) return packet.fail("TCP header", "data offset must be at least 5 words", at + 12, headerLength);
+    if (headerLength < 20) {
+      return packet.fail("TCP header", "data offset must be at least 5 words", at + 12, headerLength);
+    }
     if (available < headerLength) return packet.truncated("TCP options", at);
     packet.payloadOffset = at + headerLength;
     packet.payloadLength = available - headerLength;
