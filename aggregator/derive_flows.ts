@@ -9,9 +9,22 @@ import type { Flow } from "./inventory_types.ts";
 import { flowKeyFields } from "./flow_key.ts";
 import { guessApplication } from "./well_known_ports.ts";
 
-/** ISO 8601 text of a time in µs since the epoch (millisecond precision). */
+let cachedSecond = NaN;
+let cachedPrefix = "";
+
+/**
+ * ISO 8601 text of a time in µs since the epoch (millisecond precision). Reports format hundreds
+ * of thousands of times that share a few seconds, so the "YYYY-MM-DDTHH:MM:SS." part is cached.
+ */
 export function isoTime(us: number): string {
-  return new Date(Math.floor(us / 1000)).toISOString();
+  const ms = Math.floor(us / 1000);
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  const fraction = ms - second * 1000;
+  return `${cachedPrefix}${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${fraction}Z`;
 }
 
 /** Every flow, in order of first appearance; `id` is the entry index + 1. */

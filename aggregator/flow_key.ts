@@ -95,6 +95,32 @@ export interface FlowKeyFields {
   ip_version: number | null;
 }
 
+/**
+ * Text of MACs and IPv4 addresses by numeric value. Reports format the same few thousand hosts
+ * for hundreds of thousands of flows; the cache is emptied when it holds too many entries.
+ */
+const textCache: Map<number, string> = new Map();
+const TEXT_CACHE_LIMIT = 1 << 18;
+
+function cachedText(key: number, make: () => string): string {
+  let text = textCache.get(key);
+  if (text === undefined) {
+    if (textCache.size >= TEXT_CACHE_LIMIT) textCache.clear();
+    text = make();
+    textCache.set(key, text);
+  }
+  return text;
+}
+
+function macText(high: number, low16: number): string {
+  // MACs use keys ≥ 2^32 (48 bits), IPv4 addresses keys < 2^32 with an offset below.
+  return cachedText(2 ** 32 + high * 65536 + low16, () => formatMac(high, low16));
+}
+
+function ipv4Text(value: number): string {
+  return cachedText(-1 - value, () => formatIpv4(value));
+}
+
 /** Decodes entry `entry` of a packed key array into named fields. */
 export function flowKeyFields(keys: Uint32Array, entry: number): FlowKeyFields {
   const k = entry * FLOW_KEY_WORDS;
@@ -108,8 +134,8 @@ export function flowKeyFields(keys: Uint32Array, entry: number): FlowKeyFields {
   let srcIp: string | null = null;
   let dstIp: string | null = null;
   if (version === 4) {
-    srcIp = formatIpv4(keys[k + 3]);
-    dstIp = formatIpv4(keys[k + 7]);
+    srcIp = ipv4Text(keys[k + 3]);
+    dstIp = ipv4Text(keys[k + 7]);
   } else if (version === 6) {
     srcIp = formatIpv6(keys[k + 3], keys[k + 4], keys[k + 5], keys[k + 6]);
     dstIp = formatIpv6(keys[k + 7], keys[k + 8], keys[k + 9], keys[k + 10]);
@@ -118,8 +144,8 @@ export function flowKeyFields(keys: Uint32Array, entry: number): FlowKeyFields {
   const outer = (keys[k + 12] >>> 16) - 1;
   const inner = (keys[k + 12] & 0xffff) - 1;
   return {
-    src_mac: srcMacHigh === 0 && srcMacLow === 0 ? null : formatMac(srcMacHigh, srcMacLow),
-    dst_mac: dstMacHigh === 0 && dstMacLow === 0 ? null : formatMac(dstMacHigh, dstMacLow),
+    src_mac: srcMacHigh === 0 && srcMacLow === 0 ? null : macText(srcMacHigh, srcMacLow),
+    dst_mac: dstMacHigh === 0 && dstMacLow === 0 ? null : macText(dstMacHigh, dstMacLow),
     src_ip: srcIp,
     dst_ip: dstIp,
     src_port: hasPorts ? keys[k + 11] >>> 16 : null,

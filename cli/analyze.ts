@@ -28,6 +28,7 @@ Options:
   --no-metrics      leave the per-minute metrics out of --json / --csv (they are the bulk)
   --limit N         rows per section of the summary (default 25)
   --plugins DIR     load the dissector plugins (*.ts) of DIR in addition to the built-ins
+  --timing          print on stderr how long reading+dissection+aggregation and the report took
   --progress        always draw the progress bar (default: only when stderr is a terminal)
   --no-progress     never draw it
   -h, --help        show this help
@@ -45,6 +46,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
     limit: { type: "string" },
     plugins: { type: "string" },
     progress: { type: "boolean" },
+    timing: { type: "boolean" },
     "no-progress": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -96,7 +98,10 @@ export async function runAnalyze(args: string[]): Promise<number> {
     analysis_seconds: Math.round(analysis.seconds * 1000) / 1000,
     error: analysis.error?.message ?? null,
   };
-  const doc = buildInventoryDocument(analysis.inventory, { source, metrics: !values["no-metrics"] });
+  const reportStarted = performance.now();
+  // The text summary shows no per-minute metrics: do not derive them.
+  const metrics = !values["no-metrics"] && Boolean(values.json || values.csv);
+  const doc = buildInventoryDocument(analysis.inventory, { source, metrics });
   if (values.json) {
     await writeStdout(JSON.stringify(doc, null, 2) + "\n");
   } else if (values.csv) {
@@ -106,6 +111,14 @@ export async function runAnalyze(args: string[]): Promise<number> {
     );
   } else {
     await writeStdout(formatTextReport(doc, { limit }));
+  }
+  if (values.timing) {
+    const packets = doc.summary.packets;
+    console.error(
+      `netsentinel: analysed ${packets} packets in ${analysis.seconds.toFixed(3)} s ` +
+        `(${(packets / analysis.seconds / 1e6).toFixed(2)} Mpps read+decode+aggregate); ` +
+        `report in ${((performance.now() - reportStarted) / 1000).toFixed(3)} s`,
+    );
   }
   if (analysis.error) {
     console.error(

@@ -81,5 +81,9 @@ export function isGroupMac(firstOctet: number): boolean {
 
 /** True for a unicast MAC in text form (I/G bit clear); false for null and group addresses. */
 export function isUnicastMacText(mac: string | null): mac is string {
-  return mac !== null && (parseInt(mac.slice(0, 2), 16) & 1) === 0;
+  if (mac === null) return false;
+  // The I/G bit is the low bit of the first octet, i.e. of the second hex digit.
+  const digit = mac.charCodeAt(1);
+  const value = digit <= 57 ? digit - 48 : (digit | 0x20) - 87;
+  return (value & 1) === 0;
 }

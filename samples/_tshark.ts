@@ -1,0 +1,101 @@
+/**
+ * Test helper: runs tshark (the dissection oracle) on generated captures. Not part of the product.
+ *
+ * Tests that need tshark pass {@linkcode TSHARK_SKIP} as their `ignore` flag, so a machine without it
+ * skips them and says so in the test name via {@linkcode TSHARK_NOTE}.
+ *
+ * @module
+ */
+
+function probe(): boolean {
+  try {
+    return new Deno.Command("tshark", { args: ["-v"], stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** True when tshark cannot be run here. */
+export const TSHARK_SKIP: boolean = !probe();
+/** Suffix for test names that need tshark. */
+export const TSHARK_NOTE: string = TSHARK_SKIP ? " (skipped: tshark is not installed)" : "";
+
+/** Preferences that make tshark verify the IPv4, TCP and UDP checksums (ICMP ones are always checked). */
+export const CHECKSUM_PREFS: readonly string[] = [
+  "-o",
+  "ip.check_checksum:TRUE",
+  "-o",
+  "tcp.check_checksum:TRUE",
+  "-o",
+  "udp.check_checksum:TRUE",
+];
+
+const AGGREGATOR = "\u001f";
+const decoder = new TextDecoder();
+
+/**
+ * Runs tshark and returns its standard output.
+ *
+ * @throws {Error} When tshark fails or writes anything to stderr besides its warning about running as root.
+ */
+export async function tshark(args: readonly string[]): Promise<string> {
+  const { code, stdout, stderr } = await new Deno.Command("tshark", { args: [...args] }).output();
+  const errors = decoder.decode(stderr).split("\n").filter((l) =>
+    l.trim() !== "" && !/^Running as user/.test(l)
+  );
+  if (code !== 0 || errors.length > 0) {
+    throw new Error(`Cannot run tshark ${args.join(" ")}: exit ${code}: ${errors.join(" | ")}`);
+  }
+  return decoder.decode(stdout);
+}
+
+/**
+ * Values of `fields` for every frame (matching `filter`), each field's occurrences split into an array.
+ *
+ * @param path Capture file.
+ * @param fields tshark field names.
+ * @param filter Display filter. Default all frames.
+ * @param prefs Extra tshark options (e.g. `-o` preferences).
+ */
+export async function tsharkFields(
+  path: string,
+  fields: readonly string[],
+  filter?: string,
+  prefs: readonly string[] = [],
+): Promise<string[][][]> {
+  const args = ["-r", path, ...prefs, "-T", "fields", "-E", "occurrence=a", "-E", `aggregator=${AGGREGATOR}`];
+  if (filter) args.push("-Y", filter);
+  for (const f of fields) args.push("-e", f);
+  const text = await tshark(args);
+  return text.split("\n").filter((line) => line !== "").map((line) =>
+    line.split("\t").map((value) => (value === "" ? [] : value.split(AGGREGATOR)))
+  );
+}
+
+/**
+ * Expert infos that signal a problem (severity Warning or Error, group Checksum or Malformed, or a
+ * malformed-packet marker), as "frame N: Expert Info (…): message", with checksums verified.
+ *
+ * @param path Capture file.
+ */
+export async function expertProblems(path: string): Promise<string[]> {
+  const rows = await tsharkFields(
+    path,
+    ["frame.number", "_ws.expert", "_ws.malformed"],
+    undefined,
+    CHECKSUM_PREFS,
+  );
+  const problems: string[] = [];
+  for (const [[frame], experts, malformed] of rows) {
+    for (const e of experts) {
+      if (/\((Warning|Error)\/|\/(Checksum|Malformed)\)/.test(e)) problems.push(`frame ${frame}: ${e}`);
+    }
+    if (malformed.length > 0) problems.push(`frame ${frame}: malformed ${malformed.join(", ")}`);
+  }
+  return problems;
+}
+
+/** Number of frames tshark reads from a file. */
+export async function tsharkFrameCount(path: string): Promise<number> {
+  return (await tsharkFields(path, ["frame.number"])).length;
+}
