@@ -43,6 +43,7 @@ function add(metric: Metric, values: Float64Array, v: number): void {
 export function deriveMetrics(inventory: Inventory, flows: Flow[]): Metric[] {
   const flowRows: Metric[] = [];
   const deviceRows = new Map<string, Metric>();
+  inventory.settleBuckets();
   const keys = inventory.buckets.keys;
   for (let entry = 0; entry < inventory.buckets.size; entry++) {
     const flow = flows[keys[entry * 2]];

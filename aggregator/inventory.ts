@@ -16,7 +16,10 @@ import type { EngineStats } from "../dissectors/engine_stats.ts";
 import { FLOW_KEY_WORDS } from "./flow_key.ts";
 import { grow } from "./flow_meter.ts";
 import { PackedKeyTable } from "./packed_key_table.ts";
-import { BUCKET_STRIDE, BucketColumn } from "./bucket_log.ts";
+import { BUCKET_STRIDE, BucketColumn, BucketLog } from "./bucket_log.ts";
+
+/** Pending bucket rows folded into the bucket table at the latest (about 75 MB of rows). */
+const PENDING_BUCKETS_LIMIT = 1 << 20;
 
 /** Merged state of every flush received. */
 export class Inventory {
@@ -34,8 +37,12 @@ export class Inventory {
   /** Application protocol names (dissector names), shared by every sensor. */
   readonly applicationNames: string[] = [];
 
-  /** Buckets keyed by (flow entry, minute). */
+  /**
+   * Buckets keyed by (flow entry, minute), complete only after {@linkcode settleBuckets}: merges
+   * append bucket rows to a pending log and fold it in when it grows large or when asked.
+   */
   readonly buckets: PackedKeyTable;
+  readonly #pendingBuckets: BucketLog = new BucketLog();
   /** Bucket values: PACKETS, BYTES, MIN_SIZE, MAX_SIZE, SYN, RST, FIN per entry (stride 7). */
   bucketValues = new Float64Array(0);
 
@@ -64,7 +71,7 @@ export class Inventory {
   /** Merges one flush record from sensor `sensor`. */
   merge(record: FlushRecord, sensor = "local"): void {
     const entries = this.#mergeFlows(record);
-    this.#mergeBuckets(record.buckets, entries);
+    this.#appendBuckets(record.buckets, entries);
     this.#mergeSightings(record);
     for (const identity of record.identities) this.#mergeIdentity(identity);
     for (const event of record.events) this.#mergeEvent(event);
@@ -76,6 +83,7 @@ export class Inventory {
     const entries = new Int32Array(flows.count);
     const appIndex = record.dissectorNames.map((name) => this.#applicationIndex(name));
     const table = this.flows;
+    if (table.size === 0) return this.#adoptFlows(record, appIndex);
     table.reserve(table.size + flows.count);
     for (let i = 0; i < flows.count; i++) {
       const entry = table.findOrInsertFrom(flows.keys, i * FLOW_KEY_WORDS);
@@ -103,22 +111,59 @@ export class Inventory {
     return entries;
   }
 
-  #mergeBuckets(rows: Float64Array, entries: Int32Array): void {
-    const table = this.buckets;
-    table.reserve(table.size + rows.length / BUCKET_STRIDE);
+  /** First flush into an empty inventory: its flows are distinct, take them as they are. */
+  #adoptFlows(record: FlushRecord, appIndex: number[]): Int32Array {
+    const flows = record.flows;
+    const count = flows.count;
+    this.flows.insertDistinct(flows.keys, count);
+    this.flowFirstUs.set(flows.firstUs);
+    this.flowLastUs.set(flows.lastUs);
+    this.flowPackets.set(flows.packets);
+    this.flowBytes.set(flows.bytes);
+    this.flowTcpFlags.set(flows.tcpFlags);
+    this.flowSyn.set(flows.syn);
+    this.flowRst.set(flows.rst);
+    this.flowFin.set(flows.fin);
+    const entries = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      entries[i] = i;
+      this.flowApp[i] = flows.app[i] >= 0 ? appIndex[flows.app[i]] : -1;
+    }
+    return entries;
+  }
+
+  #appendBuckets(rows: Float64Array, entries: Int32Array): void {
+    const pending = this.#pendingBuckets;
     for (let at = 0; at < rows.length; at += BUCKET_STRIDE) {
-      table.key[0] = entries[rows[at + BucketColumn.FLOW]];
+      pending.append(
+        entries[rows[at + BucketColumn.FLOW]],
+        rows[at + BucketColumn.MINUTE],
+        rows[at + BucketColumn.PACKETS],
+        rows[at + BucketColumn.BYTES],
+        rows[at + BucketColumn.MIN_SIZE],
+        rows[at + BucketColumn.MAX_SIZE],
+        rows[at + BucketColumn.SYN],
+        rows[at + BucketColumn.RST],
+        rows[at + BucketColumn.FIN],
+      );
+    }
+    if (pending.size > PENDING_BUCKETS_LIMIT) this.settleBuckets();
+  }
+
+  /** Folds the pending bucket rows into {@linkcode buckets}. */
+  settleBuckets(): void {
+    const pending = this.#pendingBuckets;
+    const rows = pending.rows;
+    const table = this.buckets;
+    table.reserve(table.size + pending.size);
+    for (let at = 0; at < pending.size * BUCKET_STRIDE; at += BUCKET_STRIDE) {
+      table.key[0] = rows[at + BucketColumn.FLOW];
       table.key[1] = rows[at + BucketColumn.MINUTE];
       const entry = table.findOrInsert();
       const v = entry * 7;
       const values = this.bucketValues;
       if (table.inserted) {
-        values[v] =
-          values[v + 1] =
-          values[v + 4] =
-          values[v + 5] =
-          values[v + 6] =
-            0;
+        values.fill(0, v, v + 7);
         values[v + 2] = rows[at + BucketColumn.MIN_SIZE];
         values[v + 3] = rows[at + BucketColumn.MAX_SIZE];
       } else {
@@ -131,6 +176,7 @@ export class Inventory {
       values[v + 5] += rows[at + BucketColumn.RST];
       values[v + 6] += rows[at + BucketColumn.FIN];
     }
+    pending.clear();
   }
 
   #mergeSightings(record: FlushRecord): void {

@@ -112,6 +112,31 @@ export class PackedKeyTable {
     return entry;
   }
 
+  /**
+   * Fills an empty table with `count` keys known to be distinct (e.g. another table's keys), in
+   * order: entry ids are 0 … count-1. Faster than inserting one by one: no key is compared.
+   *
+   * @throws {RangeError} when the table is not empty
+   */
+  insertDistinct(source: Uint32Array, count: number): void {
+    if (this.size !== 0) throw new RangeError(`Cannot bulk-insert into a table of ${this.size} entries`);
+    this.reserve(count);
+    const keyWords = this.keyWords;
+    this.keys.set(source.subarray(0, count * keyWords));
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const hashes = this.#hashes;
+    for (let entry = 0; entry < count; entry++) {
+      const hash = hashWords(source, entry * keyWords, keyWords);
+      hashes[entry] = hash;
+      let slot = hash & mask;
+      while (slots[slot * 2 + 1] !== EMPTY) slot = (slot + 1) & mask;
+      slots[slot * 2] = hash;
+      slots[slot * 2 + 1] = entry;
+    }
+    this.size = count;
+  }
+
   /** Entry id of {@linkcode key}, or -1. */
   find(): number {
     const keyWords = this.keyWords;

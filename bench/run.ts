@@ -40,7 +40,10 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function timed(command: string, args: string[]): Promise<{ seconds: number; stderr: string; ok: boolean }> {
+async function timed(
+  command: string,
+  args: string[],
+): Promise<{ seconds: number; stderr: string; ok: boolean }> {
   const started = performance.now();
   const output = await new Deno.Command(command, { args, stdout: "null", stderr: "piped" }).output();
   return {
@@ -63,7 +66,14 @@ async function measureNetSentinel(path: string, frames: number, rounds: number):
   const engine: number[] = [];
   const wall: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const run = await timed(Deno.execPath(), ["run", "-A", join(ROOT, "main.ts"), "analyze", path, "--timing"]);
+    const run = await timed(Deno.execPath(), [
+      "run",
+      "-A",
+      join(ROOT, "main.ts"),
+      "analyze",
+      path,
+      "--timing",
+    ]);
     if (!run.ok) throw new Error(`Cannot benchmark netsentinel analyze: ${run.stderr}`);
     const seconds = Number(/packets in ([\d.]+) s/.exec(run.stderr)?.[1]);
     engine.push(frames / seconds);
@@ -76,7 +86,18 @@ async function measureSoftflowd(path: string, frames: number, rounds: number): P
   if (!(await have("softflowd"))) return null;
   const rates: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const run = await timed("softflowd", ["-r", path, "-n", "127.0.0.1:9995", "-d", "-6", "-m", "200000", "-c", "none"]);
+    const run = await timed("softflowd", [
+      "-r",
+      path,
+      "-n",
+      "127.0.0.1:9995",
+      "-d",
+      "-6",
+      "-m",
+      "200000",
+      "-c",
+      "none",
+    ]);
     if (!run.ok) throw new Error(`Cannot benchmark softflowd: ${run.stderr}`);
     rates.push(frames / run.seconds);
   }
@@ -126,7 +147,9 @@ async function main(): Promise<void> {
   const frames = Number(values.frames);
   const rounds = Number(values.rounds);
   if (!Number.isSafeInteger(frames) || frames < TSHARK_FRAMES) {
-    throw new RangeError(`Cannot run the benchmark: --frames must be an integer of at least ${TSHARK_FRAMES}`);
+    throw new RangeError(
+      `Cannot run the benchmark: --frames must be an integer of at least ${TSHARK_FRAMES}`,
+    );
   }
   await Deno.mkdir(values.out, { recursive: true });
   const results: Measure[] = [];
@@ -152,12 +175,19 @@ async function main(): Promise<void> {
     `| --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
     ...results.map((r) =>
       `| ${r.capture} | ${mpps(r.netsentinelEnginePps)} Mpps | ${mpps(r.netsentinelWallPps)} Mpps | ` +
-      `${mpps(r.softflowdPps)} Mpps | ${mpps(r.tsharkPps)} Mpps | ${ratio(r.netsentinelEnginePps, r.softflowdPps)} | ` +
-      `${ratio(r.netsentinelEnginePps, r.tsharkPps)} | ${mpps(r.tsReaderPps)} Mpps | ${mpps(r.libpcapReaderPps)} Mpps |`
+      `${mpps(r.softflowdPps)} Mpps | ${mpps(r.tsharkPps)} Mpps | ${
+        ratio(r.netsentinelEnginePps, r.softflowdPps)
+      } | ` +
+      `${ratio(r.netsentinelEnginePps, r.tsharkPps)} | ${mpps(r.tsReaderPps)} Mpps | ${
+        mpps(r.libpcapReaderPps)
+      } Mpps |`
     ),
   ];
   console.log(lines.join("\n"));
-  await Deno.writeTextFile(join(values.out, "results.json"), JSON.stringify({ date: new Date(), results }, null, 2));
+  await Deno.writeTextFile(
+    join(values.out, "results.json"),
+    JSON.stringify({ date: new Date(), results }, null, 2),
+  );
 }
 
 if (import.meta.main) await main();
