@@ -13,6 +13,10 @@
  * @module
  */
 
+import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
+import type { InventoryDocument } from "../aggregator/inventory_types.ts";
+
 /** One frame as tshark decodes it. */
 export interface OracleFrame {
   length: number;
@@ -135,4 +139,88 @@ export function transportFlowKey(
     flow.ipProtocol,
     vlans,
   ].join("|");
+}
+
+function isUnspecified(ip: string): boolean {
+  return ip === "0.0.0.0" || ip === "::";
+}
+
+function vlanText(vlans: number[]): string {
+  return vlans.slice(0, 2).join("/");
+}
+
+/** The inventory document of a capture (throws on a damaged file). */
+export async function inventoryOf(path: string): Promise<InventoryDocument> {
+  const analysis = await analyzeCaptureFile(path);
+  if (analysis.error) throw analysis.error;
+  return buildInventoryDocument(analysis.inventory, { metrics: false });
+}
+
+/** What both sides are compared on. */
+export interface Comparable {
+  frames: number;
+  sourcePairs: Set<string>;
+  vlans: Set<string>;
+  flows: Map<string, { packets: number; bytes: number }>;
+}
+
+/** What tshark says of a capture. */
+export async function expectedFrom(path: string): Promise<Comparable> {
+  const sourcePairs = new Set<string>();
+  const vlans = new Set<string>();
+  const flows = new Map<string, { packets: number; bytes: number }>();
+  const frames = await tsharkFrames(path);
+  for (const frame of frames) {
+    if (frame.srcMac && frame.srcIp && !isUnspecified(frame.srcIp)) {
+      sourcePairs.add(`${frame.srcMac} ${frame.srcIp}`);
+    }
+    if (frame.vlans.length > 0) vlans.add(vlanText(frame.vlans));
+    if (frame.ipProtocol === 6 || frame.ipProtocol === 17) {
+      const key = transportFlowKey(frame, vlanText(frame.vlans));
+      const flow = flows.get(key) ?? { packets: 0, bytes: 0 };
+      flow.packets++;
+      flow.bytes += frame.length;
+      flows.set(key, flow);
+    }
+  }
+  return { frames: frames.length, sourcePairs, vlans, flows };
+}
+
+/** What NetSentinel says of it. */
+export function actualFrom(doc: InventoryDocument): Comparable {
+  const sourcePairs = new Set<string>();
+  for (const device of doc.devices) {
+    for (const ip of device.ips) {
+      if (ip.learnt_from.includes("traffic")) sourcePairs.add(`${device.mac_address} ${ip.ip_address}`);
+    }
+  }
+  const vlans = new Set<string>();
+  const flows = new Map<string, { packets: number; bytes: number }>();
+  for (const flow of doc.flows) {
+    const tags = flow.vlan_id === null ? [] : flow.outer_vlan_id === null ? [flow.vlan_id] : [
+      flow.outer_vlan_id,
+      flow.vlan_id,
+    ];
+    if (tags.length > 0) vlans.add(vlanText(tags));
+    if (flow.ip_protocol !== 6 && flow.ip_protocol !== 17) continue;
+    const key = transportFlowKey({
+      srcMac: flow.src_mac,
+      dstMac: flow.dst_mac,
+      srcIp: flow.src_ip,
+      dstIp: flow.dst_ip,
+      srcPort: flow.src_port === 0 && flow.dst_port === 0 ? null : flow.src_port,
+      dstPort: flow.src_port === 0 && flow.dst_port === 0 ? null : flow.dst_port,
+      ipProtocol: flow.ip_protocol,
+    }, vlanText(tags));
+    const known = flows.get(key) ?? { packets: 0, bytes: 0 };
+    known.packets += flow.packet_count;
+    known.bytes += flow.byte_count;
+    flows.set(key, known);
+  }
+  return { frames: doc.summary.packets, sourcePairs, vlans, flows };
+}
+
+/** Sorted copy, for order-free comparisons. */
+export function sorted<T>(values: Iterable<T>): T[] {
+  return [...values].sort();
 }
