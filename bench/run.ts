@@ -69,6 +69,7 @@ async function measureNetSentinel(path: string, frames: number, rounds: number):
     const run = await timed(Deno.execPath(), [
       "run",
       "-A",
+      "--unstable-worker-options",
       join(ROOT, "main.ts"),
       "analyze",
       path,

@@ -1,3 +1,4 @@
+/// <reference lib="deno.worker" />
 /**
  * Worker side of ring_test.ts: reads every batch of a ring and posts a checksum of what it read.
  *

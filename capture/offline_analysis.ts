@@ -1,10 +1,12 @@
 /**
- * Runs a capture file through the dissection engine into an inventory: the `analyze FILE` path.
+ * Runs a capture file through the sandboxed dissector workers into an inventory: the
+ * `analyze FILE` path.
  *
- * The engine is flushed into the aggregator's {@linkcode Inventory} every `flushPackets` packets,
- * as a live sensor flushes every interval, so offline and live analysis share the same code.
- * A damaged file is analysed up to the damage; the error is returned, not thrown, with the
- * inventory of what came before it.
+ * The file is read here, outside the sandbox (the TypeScript reader hands batches of frames left
+ * in its read buffer); each batch is copied once into a worker's packet ring; every byte of it is
+ * dissected inside a worker with no permissions, exactly as live traffic is. Flush records come
+ * back and are merged into the aggregator's {@linkcode Inventory}. A damaged file is analysed up
+ * to the damage; the error is returned, not thrown, with the inventory of what came before it.
  *
  * @module
  */
@@ -12,21 +14,18 @@
 import { PacketBatch } from "./batch.ts";
 import { CaptureFileError } from "./capture_error.ts";
 import { type CaptureFileSource, openCaptureFile } from "./file_source.ts";
-import { DissectionEngine } from "../dissectors/engine.ts";
-import { DissectorRegistry } from "../dissectors/registry.ts";
-import { BUILTIN_DISSECTORS } from "../dissectors/builtin.ts";
-import type { Dissector } from "../dissectors/api.ts";
 import { Inventory } from "../aggregator/inventory.ts";
+import { DissectorPool } from "../dissectors/worker/pool.ts";
+import type { RegistryOptions } from "../dissectors/registry.ts";
 
 /** Options of {@linkcode analyzeCaptureFile}. */
 export interface OfflineAnalysisOptions {
-  /** Dissectors to use (default: the built-ins). */
-  dissectors?: readonly Dissector[];
-  /**
-   * Packets between two flushes into the inventory (default 8 000 000: a file is read much faster
-   * than real time, and each flush re-merges every active flow).
-   */
-  flushPackets?: number;
+  /** Absolute paths of dissector plugin files to load in the workers. */
+  pluginFiles?: string[];
+  /** Port changes and disabled dissectors. */
+  registry?: RegistryOptions;
+  /** Dissector workers (default 1; batches are dealt to them in turn). */
+  workers?: number;
   /** Packets per batch (default 4096). */
   batchSize?: number;
   /** Called after each batch with the bytes consumed and the file size. */
@@ -49,20 +48,31 @@ export interface OfflineAnalysis {
  *
  * @throws {CaptureFileError} when the file is not a capture file or its header is damaged (nothing to analyse)
  * @throws {Deno.errors.NotFound} when the file does not exist
+ * @throws {PluginError | RegistrationError} when a plugin cannot be loaded or registered
  */
 export async function analyzeCaptureFile(
   path: string,
   options: OfflineAnalysisOptions = {},
 ): Promise<OfflineAnalysis> {
   const started = performance.now();
-  const source = await openCaptureFile(path);
-  const registry = new DissectorRegistry(options.dissectors ?? BUILTIN_DISSECTORS);
-  const engine = new DissectionEngine(registry);
   const inventory = new Inventory();
+  // Plugins first: a configuration error is reported before anything is read.
+  const pool = await DissectorPool.start({
+    workers: options.workers,
+    pluginFiles: options.pluginFiles,
+    registry: options.registry,
+    onFlush: (record, worker) => inventory.merge(record, `worker-${worker}`),
+  });
+  let source: CaptureFileSource;
+  try {
+    source = await openCaptureFile(path);
+  } catch (error) {
+    pool.terminate();
+    throw error;
+  }
   const batch = new PacketBatch(options.batchSize ?? 4096);
-  const flushPackets = options.flushPackets ?? 8_000_000;
-  let sinceFlush = 0;
   let error: CaptureFileError | null = null;
+  let next = 0;
   try {
     for (;;) {
       let more: boolean;
@@ -74,18 +84,20 @@ export async function analyzeCaptureFile(
         break;
       }
       if (!more) break;
-      engine.process(batch);
-      sinceFlush += batch.count;
-      if (sinceFlush >= flushPackets) {
-        inventory.merge(engine.flush());
-        sinceFlush = 0;
-      }
+      const ring = pool.rings[next];
+      next = (next + 1) % pool.rings.length;
+      // A file is never dropped: wait for the worker to make room.
+      while (!ring.tryWriteBatch(batch)) await ring.waitForSpaceAsync(100);
       options.onProgress?.(source.bytesRead, source.fileSize);
     }
+  } catch (caught) {
+    pool.terminate();
+    throw caught;
   } finally {
     source.close();
   }
-  inventory.merge(engine.flush());
+  for (const ring of pool.rings) ring.close();
+  await pool.finish();
   return {
     inventory,
     source: describeSource(path, source),

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { PacketBatch } from "./batch.ts";
+import type { PacketBatch } from "./batch.ts";
 
 /** Index of each control word in {@linkcode RingBuffers.control}. */
 export const RingControl = {
@@ -112,6 +112,17 @@ export class PacketRing {
    * @throws {RangeError} when the batch could never fit in this ring
    */
   writeBatch(batch: PacketBatch): boolean {
+    if (this.tryWriteBatch(batch)) return true;
+    Atomics.add(this.#control, RingControl.DROPPED_BATCHES, 1);
+    Atomics.add(this.#control, RingControl.DROPPED_PACKETS, batch.count);
+    return false;
+  }
+
+  /**
+   * Like {@linkcode writeBatch}, but a full ring counts no drop: for producers that wait and
+   * retry (a capture file is never dropped).
+   */
+  tryWriteBatch(batch: PacketBatch): boolean {
     const count = batch.count;
     if (count === 0) return true;
     let first = batch.offset[0];
@@ -130,11 +141,7 @@ export class PacketRing {
       );
     }
     const at = this.#reserve(need);
-    if (at < 0) {
-      Atomics.add(this.#control, RingControl.DROPPED_BATCHES, 1);
-      Atomics.add(this.#control, RingControl.DROPPED_PACKETS, count);
-      return false;
-    }
+    if (at < 0) return false;
     const view = this.#view;
     const metadata = at + HEADER_BYTES;
     const dataAt = at + align8(HEADER_BYTES + count * METADATA_BYTES_PER_PACKET);
@@ -172,6 +179,16 @@ export class PacketRing {
    */
   waitForSpace(timeoutMs: number): void {
     Atomics.wait(this.#control, RingControl.READ, Atomics.load(this.#control, RingControl.READ), timeoutMs);
+  }
+
+  /**
+   * Resolves when the consumer releases space or after `timeoutMs`: the main thread's way to wait
+   * for a full ring (it may not block in `Atomics.wait`).
+   */
+  async waitForSpaceAsync(timeoutMs: number): Promise<void> {
+    const read = Atomics.load(this.#control, RingControl.READ);
+    const waiting = Atomics.waitAsync(this.#control, RingControl.READ, read, timeoutMs);
+    if (waiting.async) await waiting.value;
   }
 
   /** Start of a free region of `need` bytes, after writing a wrap marker if needed; -1 if full. */
@@ -215,7 +232,9 @@ export class PacketRing {
     const count = view.getUint32(read + 4, true);
     const dataAt = read + view.getUint32(read + 8, true);
     if (count > batch.capacity) {
-      throw new RangeError(`Cannot read a slab of ${count} packets into a batch of capacity ${batch.capacity}`);
+      throw new RangeError(
+        `Cannot read a slab of ${count} packets into a batch of capacity ${batch.capacity}`,
+      );
     }
     const metadata = read + HEADER_BYTES;
     const tsSec = new Float64Array(this.buffers.data, metadata, count);

@@ -68,7 +68,11 @@ Deno.test("PacketRing drops and counts a batch when full, and takes batches agai
   ring.release();
   strictEqual(ring.readBatch(into), true);
   ring.release();
-  strictEqual(ring.writeBatch(batch), true, "two released slabs make room for one (a gap byte separates full from empty)");
+  strictEqual(
+    ring.writeBatch(batch),
+    true,
+    "two released slabs make room for one (a gap byte separates full from empty)",
+  );
 });
 
 Deno.test("PacketRing refuses misuse with clear errors", () => {
@@ -77,7 +81,10 @@ Deno.test("PacketRing refuses misuse with clear errors", () => {
   throws(() => ring.writeBatch(makeBatch(60, 0)), /larger than half the ring/);
   ring.writeBatch(makeBatch(2, 0));
   ring.writeBatch(makeBatch(2, 1));
-  throws(() => ring.readBatch(new PacketBatch(1)), /Cannot read a slab of 2 packets into a batch of capacity 1/);
+  throws(
+    () => ring.readBatch(new PacketBatch(1)),
+    /Cannot read a slab of 2 packets into a batch of capacity 1/,
+  );
   const into = new PacketBatch(4);
   ring.readBatch(into);
   throws(() => ring.readBatch(into), /previous one was not released/);
@@ -95,7 +102,9 @@ Deno.test("PacketRing moves 20 000 batches from the main thread to a worker with
   for (let seed = 0; seed < 20_000; seed++) {
     const batch = makeBatch(1 + seed % 64, seed);
     while (!ring.writeBatch(batch)) await new Promise((resolve) => setTimeout(resolve, 1));
-    for (let i = 0; i < batch.count; i++) checksum = (checksum * 31 + batch.bytes[batch.offset[i]] + batch.caplen[i]) % 1e9;
+    for (let i = 0; i < batch.count; i++) {
+      checksum = (checksum * 31 + batch.bytes[batch.offset[i]] + batch.caplen[i]) % 1e9;
+    }
     packets += batch.count;
   }
   ring.close();

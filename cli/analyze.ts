@@ -12,8 +12,7 @@ import { writeCsvReport } from "./report_csv.ts";
 import { ProgressBar } from "./progress.ts";
 import { EXIT_INPUT, positiveInteger, UsageError } from "./usage_error.ts";
 import { parseCommandArgs } from "./parse.ts";
-import { loadPlugins } from "../dissectors/plugin_loader.ts";
-import { BUILTIN_DISSECTORS } from "../dissectors/builtin.ts";
+import { pluginFiles } from "../dissectors/plugin_loader.ts";
 
 /** Help text of `analyze`. */
 export const ANALYZE_HELP = `Usage: netsentinel analyze FILE [options]
@@ -69,11 +68,11 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const progress = new ProgressBar(
     values["no-progress"] ? false : values.progress ? true : Deno.stderr.isTerminal(),
   );
-  const plugins = values.plugins ? await loadPlugins(values.plugins as string) : [];
+  const pluginFileList = values.plugins ? pluginFiles(values.plugins as string) : [];
   let analysis;
   try {
     analysis = await analyzeCaptureFile(path, {
-      dissectors: [...BUILTIN_DISSECTORS, ...plugins],
+      pluginFiles: pluginFileList,
       onProgress: (done, total) => progress.update(done, total),
     });
   } catch (error) {

@@ -13,7 +13,7 @@ const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+    args: ["run", "-A", "--unstable-worker-options", MAIN, ...args],
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },

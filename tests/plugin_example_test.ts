@@ -42,6 +42,7 @@ Deno.test("analyze --plugins loads the example plugin and reports its events", a
     args: [
       "run",
       "-A",
+      "--unstable-worker-options",
       `${ROOT}/main.ts`,
       "analyze",
       path,
@@ -75,7 +76,16 @@ Deno.test("analyze --plugins names the file and the reason when a plugin is brok
     `export const dissector = { name: "Bad Name", title: "x" };\n`,
   );
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}/main.ts`, "analyze", "/dev/null", "--plugins", folder],
+    args: [
+      "run",
+      "-A",
+      "--unstable-worker-options",
+      `${ROOT}/main.ts`,
+      "analyze",
+      "/dev/null",
+      "--plugins",
+      folder,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();

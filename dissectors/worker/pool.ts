@@ -1,0 +1,221 @@
+/**
+ * The sensor's side of the dissector workers: starts them in the sandbox, gives each a packet
+ * ring, asks for flushes and collects the flush records.
+ *
+ * Sandbox: every worker runs with Deno permissions `"none"`. Its entry module is generated here
+ * (a `blob:` URL) and imports the runtime and each plugin *statically*, because a worker without
+ * read permission may not import anything at run time. Before that, each plugin file is loaded
+ * alone in a throw-away sandboxed worker, so a plugin that fails to load is reported with its file.
+ *
+ * Needs the `--unstable-worker-options` flag (Deno's permission option for workers).
+ *
+ * @module
+ */
+
+import { pathToFileURL } from "node:url";
+import { PacketRing } from "../../capture/ring.ts";
+import type { FlushRecord } from "../flush.ts";
+import { PluginError } from "../plugin_check.ts";
+import { RegistrationError, type RegistryOptions } from "../registry.ts";
+import { type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
+
+/** Options of {@linkcode DissectorPool.start}. */
+export interface DissectorPoolOptions {
+  /** Dissector workers (default 1). */
+  workers?: number;
+  /** Absolute paths of plugin files, loaded into every worker. */
+  pluginFiles?: string[];
+  /** Port changes and disabled dissectors. */
+  registry?: RegistryOptions;
+  /** Each worker flushes on its own every this many ms (0, the default: only when asked and at the end). */
+  flushIntervalMs?: number;
+  /** Bytes of each worker's packet ring (default 64 MiB). */
+  ringBytes?: number;
+  /** Receives every flush record, from any worker. */
+  onFlush: (record: FlushRecord, worker: number, final: boolean) => void;
+}
+
+const WORKER_OPTIONS = { type: "module", deno: { permissions: "none" } } as WorkerOptions;
+const RUNTIME_URL = new URL("./runtime.ts", import.meta.url).href;
+const CHECK_URL = new URL("../plugin_check.ts", import.meta.url).href;
+
+function blobModule(source: string): string {
+  return URL.createObjectURL(new Blob([source], { type: "application/typescript" }));
+}
+
+function entrySource(files: string[]): string {
+  const imports = files.map((file, i) =>
+    `import * as plugin${i} from ${JSON.stringify(pathToFileURL(file).href)};`
+  );
+  const collect = files.map((file, i) => `...pluginDissectors(${JSON.stringify(file)}, plugin${i})`);
+  return [
+    `/// <reference lib="deno.worker" />`,
+    `import { startDissectorWorker } from ${JSON.stringify(RUNTIME_URL)};`,
+    `import { pluginDissectors } from ${JSON.stringify(CHECK_URL)};`,
+    ...imports,
+    `startDissectorWorker([${collect.join(", ")}]);`,
+  ].join("\n");
+}
+
+/** Loads one plugin file alone in the sandbox and checks its exports. */
+function checkPlugin(file: string): Promise<void> {
+  const source = [
+    `/// <reference lib="deno.worker" />`,
+    `import { pluginDissectors } from ${JSON.stringify(CHECK_URL)};`,
+    `import * as plugin from ${JSON.stringify(pathToFileURL(file).href)};`,
+    `try { pluginDissectors(${JSON.stringify(file)}, plugin); self.postMessage(null); }`,
+    `catch (error) { self.postMessage((error as Error).message); }`,
+  ].join("\n");
+  const url = blobModule(source);
+  const worker = new Worker(url, WORKER_OPTIONS);
+  return new Promise<void>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<string | null>) => {
+      worker.terminate();
+      URL.revokeObjectURL(url);
+      if (event.data === null) resolve();
+      else reject(new PluginError(event.data));
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      worker.terminate();
+      URL.revokeObjectURL(url);
+      const reason =
+        (event.message ?? "unknown error").replace(/^Uncaught (\(in promise\) )?/, "").split("\n")[0];
+      reject(new PluginError(`Cannot load dissector plugin ${file}: ${reason}`));
+    };
+  });
+}
+
+/** Running dissector workers. */
+export class DissectorPool {
+  /** One ring per worker, producer side. */
+  readonly rings: PacketRing[];
+  /** Names of the dissectors the workers run (built-ins then plugins). */
+  readonly dissectorNames: string[];
+  readonly #workers: Worker[];
+  readonly #controls: Int32Array[];
+  readonly #finished: Promise<void>;
+  /** Per worker: the highest flush request it answered (or Infinity once it finished). */
+  readonly #answered: number[];
+  #flushWaiters: { targets: number[]; resolve: () => void }[] = [];
+
+  private constructor(
+    workers: Worker[],
+    rings: PacketRing[],
+    controls: Int32Array[],
+    names: string[],
+    finished: Promise<void>,
+  ) {
+    this.#workers = workers;
+    this.rings = rings;
+    this.#controls = controls;
+    this.dissectorNames = names;
+    this.#finished = finished;
+    this.#answered = workers.map(() => 0);
+  }
+
+  /**
+   * Checks the plugins and starts the workers.
+   *
+   * @throws {PluginError} when a plugin file cannot be loaded or exports no valid dissector
+   * @throws {RegistrationError} when a registration conflicts (same port twice, wrong API version…)
+   */
+  static async start(options: DissectorPoolOptions): Promise<DissectorPool> {
+    const files = options.pluginFiles ?? [];
+    await Promise.all(files.map(checkPlugin));
+    const count = options.workers ?? 1;
+    const entry = blobModule(entrySource(files));
+    const workers: Worker[] = [];
+    const rings: PacketRing[] = [];
+    const controls: Int32Array[] = [];
+    const ready: Promise<string[]>[] = [];
+    const done: Promise<void>[] = [];
+    let pool: DissectorPool | undefined;
+    for (let index = 0; index < count; index++) {
+      const worker = new Worker(entry, WORKER_OPTIONS);
+      const ring = PacketRing.create(options.ringBytes ?? 64 * 1024 * 1024);
+      const control = new SharedArrayBuffer(WorkerControl.WORDS * 4);
+      workers.push(worker);
+      rings.push(ring);
+      controls.push(new Int32Array(control));
+      let readyResolve: (names: string[]) => void;
+      let fail: (error: Error) => void;
+      let doneResolve: () => void;
+      ready.push(new Promise((resolve, reject) => [readyResolve, fail] = [resolve, reject]));
+      done.push(new Promise((resolve) => doneResolve = resolve));
+      worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
+        const message = event.data;
+        if (message.type === "ready") readyResolve(message.dissectors);
+        else if (message.type === "error") fail(new RegistrationError(message.message));
+        else {
+          options.onFlush(message.record, index, message.final);
+          if (message.final) doneResolve();
+          pool?.answered(index, message.final ? Infinity : message.requested);
+        }
+      };
+      worker.onerror = (event) => {
+        event.preventDefault();
+        fail(new Error(`Dissector worker ${index} failed: ${event.message}`));
+        doneResolve();
+      };
+      const init: InitMessage = {
+        type: "init",
+        index,
+        ring: ring.buffers,
+        control,
+        registry: options.registry ?? {},
+        flushIntervalMs: options.flushIntervalMs ?? 0,
+      };
+      worker.postMessage(init);
+    }
+    try {
+      const names = await Promise.all(ready);
+      pool = new DissectorPool(workers, rings, controls, names[0], Promise.all(done).then(() => {}));
+      return pool;
+    } catch (error) {
+      for (const worker of workers) worker.terminate();
+      throw error;
+    } finally {
+      URL.revokeObjectURL(entry);
+    }
+  }
+
+  /** Asks every worker for a flush and resolves when all of them have answered. */
+  flush(): Promise<void> {
+    return new Promise((resolve) => {
+      const targets = this.#controls.map((control) =>
+        Atomics.add(control, WorkerControl.FLUSH_REQUESTED, 1) + 1
+      );
+      this.#flushWaiters.push({ targets, resolve });
+      for (const ring of this.rings) Atomics.notify(ring.control, 0);
+      this.answered(0, this.#answered[0]);
+    });
+  }
+
+  /** Records that worker `index` answered flush request `requested` (internal). */
+  answered(index: number, requested: number): void {
+    this.#answered[index] = Math.max(this.#answered[index], requested);
+    this.#flushWaiters = this.#flushWaiters.filter((waiter) => {
+      const done = waiter.targets.every((target, worker) => this.#answered[worker] >= target);
+      if (done) waiter.resolve();
+      return !done;
+    });
+  }
+
+  /**
+   * Lets the workers dissect what is left in their rings, take their final flush, and end.
+   * Producers should `close()` the rings first (a file source does; a live sensor stops its
+   * capture first).
+   */
+  async finish(): Promise<void> {
+    for (const control of this.#controls) Atomics.store(control, WorkerControl.STOP, 1);
+    for (const ring of this.rings) Atomics.notify(ring.control, 0);
+    await this.#finished;
+    for (const worker of this.#workers) worker.terminate();
+  }
+
+  /** Stops the workers at once (after an error). */
+  terminate(): void {
+    for (const worker of this.#workers) worker.terminate();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Messages between the sensor (main thread) and its sandboxed dissector workers.
+ *
+ * Packets travel in a {@linkcode PacketRing}; control travels in a small shared Int32Array
+ * ({@linkcode WorkerControl}) because a worker busy dissecting never returns to its event loop to
+ * read messages. Results (flush records) and errors travel as messages.
+ *
+ * @module
+ */
+
+import type { RingBuffers } from "../../capture/ring.ts";
+import type { FlushRecord } from "../flush.ts";
+import type { RegistryOptions } from "../registry.ts";
+
+/** Words of the shared control array. */
+export const WorkerControl = {
+  /** Set to 1 to ask the worker to dissect what is in its ring, flush, and finish. */
+  STOP: 0,
+  /** Incremented by the sensor to ask for a flush; the worker answers with a `flush` message. */
+  FLUSH_REQUESTED: 1,
+  /** Number of words. */
+  WORDS: 4,
+} as const;
+
+/** First message to a dissector worker. */
+export interface InitMessage {
+  type: "init";
+  /** Index of this worker, echoed in its messages. */
+  index: number;
+  ring: RingBuffers;
+  control: SharedArrayBuffer;
+  registry: RegistryOptions;
+  /** Flush on its own every this many milliseconds of wall time (0: only when asked or at the end). */
+  flushIntervalMs: number;
+  heuristicTries?: number;
+  maxErrors?: number;
+}
+
+/** Messages from a dissector worker. */
+export type WorkerMessage =
+  | { type: "ready"; index: number; dissectors: string[] }
+  | { type: "flush"; index: number; record: FlushRecord; final: boolean; requested: number }
+  | { type: "error"; index: number; message: string };
+
+/** Transferable buffers of a flush record (so posting it copies nothing). */
+export function flushTransferables(record: FlushRecord): ArrayBuffer[] {
+  const flows = record.flows;
+  const sightings = record.sightings;
+  return [
+    flows.keys,
+    flows.firstUs,
+    flows.lastUs,
+    flows.packets,
+    flows.bytes,
+    flows.tcpFlags,
+    flows.syn,
+    flows.rst,
+    flows.fin,
+    flows.app,
+    record.buckets,
+    sightings.keys,
+    sightings.firstUs,
+    sightings.lastUs,
+    sightings.seen,
+  ].map((array) => array.buffer as ArrayBuffer);
+}

@@ -1,0 +1,89 @@
+/**
+ * The dissector worker: runs in a Deno Worker with no permissions at all (no file, network, FFI,
+ * environment or subprocess access), reads packet batches from its ring, dissects and accounts
+ * them with a {@linkcode DissectionEngine}, and posts flush records.
+ *
+ * The worker's entry module (made by `pool.ts`) statically imports this runtime and every plugin,
+ * so nothing is loaded at run time: a plugin that tries to read a file, open a socket or load a
+ * library gets a `NotCapable` error, which the engine counts like any other throw.
+ *
+ * @module
+ */
+
+import { PacketBatch } from "../../capture/batch.ts";
+import { PacketRing } from "../../capture/ring.ts";
+import type { Dissector } from "../api.ts";
+import { BUILTIN_DISSECTORS } from "../builtin.ts";
+import { DissectionEngine } from "../engine.ts";
+import { DissectorRegistry } from "../registry.ts";
+import { flushTransferables, type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
+
+/** Packets per batch the worker accepts (the ring's producers must not write larger batches). */
+export const WORKER_BATCH_CAPACITY = 8192;
+
+declare const self: {
+  onmessage: ((event: MessageEvent<InitMessage>) => void) | null;
+  postMessage(message: WorkerMessage, transfer?: ArrayBuffer[]): void;
+  close(): void;
+};
+
+function post(message: WorkerMessage): void {
+  if (message.type === "flush") self.postMessage(message, flushTransferables(message.record));
+  else self.postMessage(message);
+}
+
+function run(init: InitMessage, plugins: Dissector[]): void {
+  const registry = new DissectorRegistry([...BUILTIN_DISSECTORS, ...plugins], init.registry);
+  const engine = new DissectionEngine(registry, {
+    heuristicTries: init.heuristicTries,
+    maxErrors: init.maxErrors,
+  });
+  const ring = PacketRing.attach(init.ring);
+  const control = new Int32Array(init.control);
+  const batch = new PacketBatch(WORKER_BATCH_CAPACITY);
+  post({ type: "ready", index: init.index, dissectors: registry.dissectors.map((d) => d.name) });
+  let flushed = 0;
+  let lastFlush = performance.now();
+  for (;;) {
+    if (ring.readBatch(batch)) {
+      engine.process(batch);
+      ring.release();
+    } else {
+      // Empty: finish when the producer closed the ring or the sensor asked to stop.
+      if (ring.drained || Atomics.load(control, WorkerControl.STOP) === 1) break;
+      ring.waitForData(20);
+    }
+    const requested = Atomics.load(control, WorkerControl.FLUSH_REQUESTED);
+    const due = init.flushIntervalMs > 0 && performance.now() - lastFlush >= init.flushIntervalMs;
+    if (requested !== flushed || due) {
+      post({ type: "flush", index: init.index, record: engine.flush(), final: false, requested });
+      flushed = requested;
+      lastFlush = performance.now();
+    }
+  }
+  post({
+    type: "flush",
+    index: init.index,
+    record: engine.flush(),
+    final: true,
+    requested: Atomics.load(control, WorkerControl.FLUSH_REQUESTED),
+  });
+  self.close();
+}
+
+/** Starts the worker with the given plugins once the sensor sends its `init` message. */
+export function startDissectorWorker(plugins: Dissector[]): void {
+  self.onmessage = (event) => {
+    self.onmessage = null;
+    try {
+      run(event.data, plugins);
+    } catch (error) {
+      post({
+        type: "error",
+        index: event.data.index,
+        message: error instanceof Error ? error.message : String(error),
+      });
+      self.close();
+    }
+  };
+}
