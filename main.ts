@@ -6,19 +6,23 @@
 
 import { ANALYZE_HELP, runAnalyze } from "./cli/analyze.ts";
 import { runStart, START_HELP } from "./cli/start.ts";
+import { runStatus, STATUS_HELP } from "./cli/status.ts";
 import { runSample } from "./samples/generate.ts";
 import { EXIT_USAGE, UsageError } from "./cli/usage_error.ts";
 import { VERSION } from "./version.ts";
 import { PluginError } from "./dissectors/plugin_loader.ts";
 import { RegistrationError } from "./dissectors/registry.ts";
+import { ConfigError } from "./config/load.ts";
+import { LiveCaptureError } from "./capture/live/protocol.ts";
 
 const HELP = `NetSentinel ${VERSION}: passive IT/OT network inventory, flow map and supervision.
 
 Usage: netsentinel <command> [options]
 
 Commands:
-  start       run the appliance (today: analyse the bundled sample capture and print the inventory)
-  analyze     inventory of a pcap/pcapng capture file (summary, --json or --csv)
+  start       run the appliance: capture on --iface / configured interfaces (else analyse the sample)
+  analyze     inventory of a pcap/pcapng file, or of an interface for a while (--iface)
+  status      counters of the running appliance (capture, drops, dissection)
   sample      generate the sample plant capture (or the benchmark capture with --bench)
   version     print the version
 
@@ -26,6 +30,7 @@ Run "netsentinel <command> --help" for the options of a command.`;
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help?: string }> = {
   start: { run: runStart, help: START_HELP },
+  status: { run: runStatus, help: STATUS_HELP },
   analyze: { run: runAnalyze, help: ANALYZE_HELP },
   sample: { run: runSample },
   version: {
@@ -54,9 +59,16 @@ export async function main(args: string[]): Promise<number> {
   try {
     return await entry.run(rest);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof PluginError || error instanceof RegistrationError) {
+    if (
+      error instanceof UsageError || error instanceof PluginError || error instanceof RegistrationError ||
+      error instanceof ConfigError
+    ) {
       console.error(`netsentinel: ${error.message}`);
       return EXIT_USAGE;
+    }
+    if (error instanceof LiveCaptureError) {
+      console.error(`netsentinel: ${error.message}`);
+      return 1;
     }
     if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
       console.error(`netsentinel: ${error.message}`);

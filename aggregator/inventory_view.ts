@@ -34,7 +34,8 @@ function byName(counts: number[], names: string[]): Record<string, number> {
   return named;
 }
 
-function sensorCounters(stats: EngineStats & { dissectorNames: string[] }): SensorCounters {
+/** Engine counters of one sensor, with dissector names, as reported. */
+export function sensorCounters(stats: EngineStats & { dissectorNames: string[] }): SensorCounters {
   return {
     packets: stats.packets,
     bytes: stats.bytes,

@@ -1,78 +1,147 @@
 /**
- * `netsentinel analyze FILE`: the inventory of a capture file, as a readable summary, JSON or CSV.
+ * `netsentinel analyze FILE | --iface IF`: the inventory of a capture file, or of what an
+ * interface hears for a while, as a readable summary, JSON or CSV (the same document either way).
  *
  * @module
  */
 
 import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
 import { CaptureFileError } from "../capture/capture_error.ts";
-import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
-import { formatTextReport } from "./report_text.ts";
-import { writeCsvReport } from "./report_csv.ts";
-import { ProgressBar } from "./progress.ts";
-import { EXIT_INPUT, positiveInteger, UsageError } from "./usage_error.ts";
-import { parseCommandArgs } from "./parse.ts";
+import { loadConfig } from "../config/load.ts";
 import { pluginFiles } from "../dissectors/plugin_loader.ts";
+import { captureOptions } from "./capture_options.ts";
+import { runLive } from "./live_run.ts";
+import { printInventory } from "./output.ts";
+import { parseCommandArgs } from "./parse.ts";
+import { ProgressBar } from "./progress.ts";
+import { formatCaptureStats } from "./status_text.ts";
+import { EXIT_INPUT, positiveInteger, positiveNumber, UsageError } from "./usage_error.ts";
 
 /** Help text of `analyze`. */
 export const ANALYZE_HELP = `Usage: netsentinel analyze FILE [options]
+       netsentinel analyze --iface IF [--iface IF2…] [--duration S | --count N] [options]
 
-Reads a pcap or pcapng capture file and prints the inventory it reveals: devices (MAC, IPs,
-VLANs, traffic), flows, VLANs, protocol distribution and top talkers.
+Prints the inventory a capture reveals: devices (MAC, IPs, VLANs, traffic), flows, VLANs,
+protocol distribution and top talkers. FILE is a pcap or pcapng file. With --iface, listens to
+the interface(s) (a SPAN/TAP port) until --duration seconds, --count packets per interface, or
+Ctrl-C, then prints exactly what analysing a file of that traffic prints.
 
-Options:
+Output:
   --json            print the full inventory as one JSON document on stdout
   --csv DIR         write one CSV file per table into DIR (devices, device_ips, traffic_flows,
                     vlans, protocols, traffic_metrics, events)
   --no-metrics      leave the per-minute metrics out of --json / --csv (they are the bulk)
   --limit N         rows per section of the summary (default 25)
-  --plugins DIR     load the dissector plugins (*.ts) of DIR in addition to the built-ins
   --timing          print on stderr how long reading+dissection+aggregation and the report took
-  --progress        always draw the progress bar (default: only when stderr is a terminal)
+  --progress        always draw the progress bar of a file (default: when stderr is a terminal)
   --no-progress     never draw it
+
+Live capture:
+  --iface IF        capture on IF (repeat, or comma-separate, for several interfaces)
+  --duration S      stop after S seconds
+  --count N         stop after N packets on each interface
+  --filter BPF      capture filter (tcpdump syntax), e.g. "not port 22"
+
+Both:
+  --config FILE     configuration file (default: $NETSENTINEL_CONFIG, else built-in defaults)
+  --plugins DIR     load the dissector plugins (*.ts) of DIR in addition to the built-ins
+  --workers N       dissector workers
   -h, --help        show this help
 
-Exit status: 0 when the whole file was analysed; 1 when the file cannot be read, is not a
-capture file, or is damaged (everything before the damage is analysed and reported first);
-2 for a usage error.`;
+Exit status: 0 when the whole file was analysed (or the capture ended normally); 1 when the
+file cannot be read, is not a capture file, or is damaged (everything before the damage is
+analysed and reported first), or when the interface cannot be captured; 2 for a usage or
+configuration error.`;
+
+const FLAGS = {
+  json: { type: "boolean" },
+  csv: { type: "string" },
+  "no-metrics": { type: "boolean" },
+  limit: { type: "string" },
+  plugins: { type: "string" },
+  progress: { type: "boolean" },
+  timing: { type: "boolean" },
+  "no-progress": { type: "boolean" },
+  iface: { type: "string", multiple: true },
+  duration: { type: "string" },
+  count: { type: "string" },
+  filter: { type: "string" },
+  config: { type: "string" },
+  workers: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 /** Runs `analyze` and returns the exit status. */
 export async function runAnalyze(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs("analyze", args, {
-    json: { type: "boolean" },
-    csv: { type: "string" },
-    "no-metrics": { type: "boolean" },
-    limit: { type: "string" },
-    plugins: { type: "string" },
-    progress: { type: "boolean" },
-    timing: { type: "boolean" },
-    "no-progress": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
+  const { values, positionals } = parseCommandArgs("analyze", args, FLAGS);
   if (values.help) {
     console.log(ANALYZE_HELP);
     return 0;
   }
-  if (positionals.length !== 1) {
+  const interfaces = ((values.iface ?? []) as string[]).flatMap((value) => value.split(",")).filter(Boolean);
+  if (interfaces.length > 0 && positionals.length > 0) {
+    throw new UsageError("Cannot analyze: give either a capture file or --iface, not both");
+  }
+  if (interfaces.length === 0 && positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0
-        ? "Cannot analyze: no capture file given (usage: netsentinel analyze FILE)"
+        ? "Cannot analyze: no capture file given (usage: netsentinel analyze FILE, or --iface IF)"
         : `Cannot analyze: expected one capture file, got ${positionals.length}`,
     );
   }
   if (values.json && values.csv) {
     throw new UsageError("Cannot analyze: --json and --csv cannot be used together");
   }
-  const limit = positiveInteger("limit", values.limit as string | undefined, 25);
+  if (interfaces.length === 0 && (values.duration || values.count || values.filter !== undefined)) {
+    throw new UsageError("Cannot analyze: --duration, --count and --filter apply to --iface only");
+  }
+  const output = {
+    json: Boolean(values.json),
+    csv: values.csv as string | undefined,
+    noMetrics: Boolean(values["no-metrics"]),
+    limit: positiveInteger("limit", values.limit as string | undefined, 25),
+  };
+  const config = await loadConfig(values.config as string | undefined);
+  if (values.workers !== undefined) {
+    config.dissectors.workers = positiveInteger("workers", values.workers as string, 1);
+  }
+  if (values.plugins !== undefined) config.dissectors.plugins_dir = values.plugins as string;
+
+  if (interfaces.length > 0) {
+    const live = captureOptions(config, {
+      interfaces,
+      filter: values.filter as string | undefined,
+      maxPackets: values.count === undefined
+        ? undefined
+        : positiveInteger("count", values.count as string, 0),
+    });
+    const duration = values.duration === undefined
+      ? undefined
+      : positiveNumber("duration", values.duration as string);
+    const run = await runLive(config, live, { durationSeconds: duration });
+    const doc = await printInventory(run.inventory, {
+      interfaces: run.stats.map((s) => s.iface),
+      capture: run.stats,
+      seconds: Math.round(run.seconds * 1000) / 1000,
+      ended_by: run.endedBy,
+    }, output);
+    console.error(formatCaptureStats(run.stats));
+    if (values.timing) {
+      console.error(`netsentinel: captured ${doc.summary.packets} packets in ${run.seconds.toFixed(3)} s`);
+    }
+    return 0;
+  }
+
   const path = positionals[0];
   const progress = new ProgressBar(
     values["no-progress"] ? false : values.progress ? true : Deno.stderr.isTerminal(),
   );
-  const pluginFileList = values.plugins ? pluginFiles(values.plugins as string) : [];
   let analysis;
   try {
     analysis = await analyzeCaptureFile(path, {
-      pluginFiles: pluginFileList,
+      pluginFiles: config.dissectors.plugins_dir ? pluginFiles(config.dissectors.plugins_dir) : [],
+      registry: { ports: config.dissectors.ports, disabled: config.dissectors.disabled },
+      workers: config.dissectors.workers,
       onProgress: (done, total) => progress.update(done, total),
     });
   } catch (error) {
@@ -92,25 +161,12 @@ export async function runAnalyze(args: string[]): Promise<number> {
     throw error;
   }
   progress.done();
-  const source = {
+  const reportStarted = performance.now();
+  const doc = await printInventory(analysis.inventory, {
     ...analysis.source,
     analysis_seconds: Math.round(analysis.seconds * 1000) / 1000,
     error: analysis.error?.message ?? null,
-  };
-  const reportStarted = performance.now();
-  // The text summary shows no per-minute metrics: do not derive them.
-  const metrics = !values["no-metrics"] && Boolean(values.json || values.csv);
-  const doc = buildInventoryDocument(analysis.inventory, { source, metrics });
-  if (values.json) {
-    await writeStdout(JSON.stringify(doc, null, 2) + "\n");
-  } else if (values.csv) {
-    const files = await writeCsvReport(doc, values.csv as string);
-    console.log(
-      `Wrote ${files.length} CSV files to ${values.csv}: ${files.map((f) => f.split("/").pop()).join(", ")}`,
-    );
-  } else {
-    await writeStdout(formatTextReport(doc, { limit }));
-  }
+  }, output);
   if (values.timing) {
     const packets = doc.summary.packets;
     console.error(
@@ -126,10 +182,4 @@ export async function runAnalyze(args: string[]): Promise<number> {
     return EXIT_INPUT;
   }
   return 0;
-}
-
-async function writeStdout(text: string): Promise<void> {
-  const bytes = new TextEncoder().encode(text);
-  let written = 0;
-  while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
 }

@@ -27,3 +27,12 @@ export function positiveInteger(flag: string, value: string | undefined, fallbac
   }
   return number;
 }
+
+/** Parses a positive number flag value (e.g. seconds) or throws a {@linkcode UsageError} naming the flag. */
+export function positiveNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number <= 0) {
+    throw new UsageError(`Cannot parse --${flag}: "${value}" is not a positive number`);
+  }
+  return number;
+}

@@ -1,0 +1,90 @@
+import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { ConfigError, loadConfig } from "./load.ts";
+import { ConfigSchema } from "./schema.ts";
+
+const EXAMPLE = fileURLToPath(new URL("./netsentinel.example.toml", import.meta.url));
+
+async function configFile(text: string): Promise<string> {
+  const path = await Deno.makeTempFile({ suffix: ".toml" });
+  await Deno.writeTextFile(path, text);
+  return path;
+}
+
+Deno.test("loadConfig() reads the example file as the defaults", async () => {
+  deepStrictEqual(await loadConfig(EXAMPLE, {}), ConfigSchema.parse({}));
+});
+
+Deno.test("loadConfig() applies the file, then the environment", async () => {
+  const path = await configFile(`
+[capture]
+filter = "not port 22"
+[[capture.interfaces]]
+name = "eth0"
+[[capture.interfaces]]
+name = "eth1"
+promiscuous = false
+[dissectors.ports]
+modbus = { "tcp.port" = [502, 5020] }
+`);
+  const config = await loadConfig(path, {
+    NETSENTINEL_DISSECTORS_WORKERS: "2",
+    NETSENTINEL_AGGREGATOR_FLUSH_INTERVAL_S: "2.5",
+    NETSENTINEL_CAPTURE_INTERFACES: "eth2, eth3",
+  });
+  strictEqual(config.capture.filter, "not port 22");
+  deepStrictEqual(config.capture.interfaces.map((i) => i.name), ["eth2", "eth3"]);
+  strictEqual(config.dissectors.workers, 2);
+  strictEqual(config.aggregator.flush_interval_s, 2.5);
+  deepStrictEqual(config.dissectors.ports, { modbus: { "tcp.port": [502, 5020] } });
+  await Deno.remove(path);
+});
+
+Deno.test("loadConfig() names the file, key and problem of a bad configuration", async (t) => {
+  const cases: [string, string][] = [
+    ["[capture]\nsnaplen = 10\n", "capture.snaplen: Number must be greater than or equal to 64"],
+    [
+      '[capture]\nmode = "inline"\n',
+      "capture.mode: Invalid enum value. Expected 'mirror' | 'bypass', received 'inline'",
+    ],
+    ["[capture]\nsnaplenn = 100\n", "capture: unknown key snaplenn"],
+    [
+      '[[capture.interfaces]]\nname = "eth0; rm -rf /"\n',
+      "capture.interfaces.0.name: must be an interface name such as eth0",
+    ],
+    ['[dissectors]\nworkers = "two"\n', "dissectors.workers: Expected number, received string"],
+    [
+      '[dissectors.ports]\nmodbus = { "tcp.port" = [70000] }\n',
+      "dissectors.ports.modbus.tcp.port.0: Number must be less than or equal to 65535",
+    ],
+  ];
+  for (const [text, detail] of cases) {
+    await t.step(detail, async () => {
+      const path = await configFile(text);
+      await rejects(
+        () => loadConfig(path, {}),
+        new ConfigError(`Cannot use the configuration from ${path}: ${detail}`),
+      );
+      await Deno.remove(path);
+    });
+  }
+});
+
+Deno.test("loadConfig() reports a TOML syntax error and a missing file", async () => {
+  const path = await configFile("[capture\nsnaplen = 1\n");
+  await rejects(() => loadConfig(path, {}), (error: Error) => {
+    strictEqual(error instanceof ConfigError, true);
+    strictEqual(error.message.startsWith(`Cannot parse the configuration file ${path}: `), true);
+    return true;
+  });
+  await rejects(
+    () => loadConfig("/nonexistent/netsentinel.toml", {}),
+    new ConfigError("Cannot read the configuration file /nonexistent/netsentinel.toml: no such file"),
+  );
+  await rejects(
+    () => loadConfig(undefined, { NETSENTINEL_DISSECTORS_WORKERS: "0" }),
+    new ConfigError(
+      "Cannot use the configuration from the environment: dissectors.workers: Number must be greater than or equal to 1",
+    ),
+  );
+});

@@ -1,0 +1,64 @@
+/**
+ * The configuration: what can be set, its defaults and limits, checked with zod so a bad value
+ * gets a precise message (the key, the value, what is allowed).
+ *
+ * @module
+ */
+
+import { z } from "zod";
+
+const portList = z.array(z.number().int().min(0).max(65535));
+
+/** One capture interface and its per-interface overrides. */
+export const InterfaceSchema = z.object({
+  name: z.string().min(1).max(15).regex(/^[A-Za-z0-9_.:@-]+$/, "must be an interface name such as eth0"),
+  promiscuous: z.boolean().optional(),
+  filter: z.string().optional(),
+  snaplen: z.number().int().min(64).max(262144).optional(),
+}).strict();
+
+/** The whole configuration file. */
+export const ConfigSchema = z.object({
+  capture: z.object({
+    /** `mirror`: SPAN/TAP port(s); `bypass`: a transparent bridge (capture on the bridge's ports). */
+    mode: z.enum(["mirror", "bypass"]).default("mirror"),
+    interfaces: z.array(InterfaceSchema).default([]),
+    snaplen: z.number().int().min(64).max(262144).default(262144),
+    promiscuous: z.boolean().default(true),
+    /** Kernel ring buffer per interface, MiB. */
+    buffer_size_mb: z.number().int().min(1).max(4096).default(32),
+    /** BPF filter applied to every interface (an interface's own filter replaces it). */
+    filter: z.string().default(""),
+    batch_packets: z.number().int().min(1).max(8192).default(1024),
+    batch_latency_ms: z.number().int().min(1).max(1000).default(10),
+    /** libpcap read timeout, ms: the longest a stop request waits. */
+    timeout_ms: z.number().int().min(1).max(1000).default(50),
+  }).strict().default({}),
+  dissectors: z.object({
+    workers: z.number().int().min(1).max(64).default(1),
+    /** Folder of drop-in plugins (`*.ts`); empty for none. */
+    plugins_dir: z.string().default(""),
+    disabled: z.array(z.string()).default([]),
+    /** Throws after which a dissector is disabled. */
+    max_errors: z.number().int().min(1).default(100),
+    /** Port changes per dissector, e.g. `modbus = { "tcp.port" = [502, 5020] }`. */
+    ports: z.record(
+      z.string(),
+      z.object({ "tcp.port": portList.optional(), "udp.port": portList.optional() }).strict(),
+    ).default({}),
+    /** Packet ring per worker, MiB. */
+    ring_size_mb: z.number().int().min(1).max(4096).default(64),
+  }).strict().default({}),
+  aggregator: z.object({
+    /** Seconds between two flushes of the sensors into the aggregator (the spec's 60 s). */
+    flush_interval_s: z.number().min(0.1).max(3600).default(60),
+  }).strict().default({}),
+  status: z.object({
+    /** Where a running appliance writes its status for `netsentinel status` ("" to disable). */
+    file: z.string().default("data/status.json"),
+    interval_s: z.number().min(0.5).max(3600).default(5),
+  }).strict().default({}),
+}).strict();
+
+/** A validated configuration with every default filled in. */
+export type Config = z.infer<typeof ConfigSchema>;
