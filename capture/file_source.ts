@@ -30,16 +30,11 @@ import { type CaptureInterface, PacketBatch } from "./batch.ts";
 import { CaptureFileError } from "./capture_error.ts";
 import { isPcapMagic, PCAP_HEADER_LENGTH, PcapParser } from "./pcap_reader.ts";
 import { PCAPNG_MAGIC, PcapngParser } from "./pcapng_reader.ts";
+import { ReadBuffers } from "./read_buffers.ts";
+import type { ChunkPool } from "./chunk_pool.ts";
 
 /** Default size of the read buffer: 4 MiB. */
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
-
-/**
- * Room kept in front of read-ahead data for the unparsed tail of the previous buffer: one partial
- * record, which fits unless it is longer than the usual 262 144-byte snapshot length (larger
- * records take the slower path that copies).
- */
-const READ_AHEAD_HEADROOM = 262144 + 64;
 
 /** Smallest accepted {@linkcode OpenCaptureFileOptions.chunkSize} (the buffer grows for larger records). */
 export const MIN_CHUNK_SIZE = 16;
@@ -75,6 +70,11 @@ export interface CaptureFileSource {
 export interface OpenCaptureFileOptions {
   /** Size of the read buffer in bytes, at least {@linkcode MIN_CHUNK_SIZE}. Default 4 MiB. */
   chunkSize?: number;
+  /**
+   * Shared buffers to read into (see `read_buffers.ts` `chunkPoolFor`), so that dissector workers
+   * can read the frames in place. Default: private buffers.
+   */
+  pool?: ChunkPool;
 }
 
 /**
@@ -133,7 +133,7 @@ export async function openCaptureFile(
   const file = await Deno.open(path, { read: true });
   try {
     const fileSize = (await file.stat()).size;
-    const source = new FileCaptureSource(path, file, fileSize, chunkSize);
+    const source = new FileCaptureSource(path, file, fileSize, chunkSize, options.pool);
     await source.start();
     return source;
   } catch (error) {
@@ -154,26 +154,24 @@ class FileCaptureSource implements CaptureFileSource {
   readonly #path: string;
   readonly #file: Deno.FsFile;
   readonly #win: ChunkWindow;
+  readonly #buffers: ReadBuffers;
   #parser: RecordParser | undefined;
-  #eof = false;
   #closed = false;
-  /** Bytes kept free before the read-ahead data, for the unparsed tail of the current buffer. */
-  readonly #headroom: number;
-  readonly #chunkSize: number;
-  /** The buffer the next chunk is read into while the current one is parsed. */
-  #spare: Uint8Array;
-  /** The read under way into `#spare` at `#headroom`, if any. */
-  #ahead: Promise<number | null> | null = null;
 
-  constructor(path: string, file: Deno.FsFile, fileSize: number, chunkSize: number) {
+  constructor(path: string, file: Deno.FsFile, fileSize: number, chunkSize: number, pool?: ChunkPool) {
     this.#path = path;
     this.#file = file;
     this.fileSize = fileSize;
-    this.#chunkSize = chunkSize;
-    this.#headroom = READ_AHEAD_HEADROOM;
-    const bytes = new Uint8Array(this.#headroom + chunkSize);
-    this.#spare = new Uint8Array(this.#headroom + chunkSize);
-    this.#win = { bytes, view: new DataView(bytes.buffer), pos: 0, end: 0, base: 0 };
+    this.#buffers = new ReadBuffers(file, chunkSize, pool);
+    this.#win = this.#buffers.win;
+  }
+
+  get #eof(): boolean {
+    return this.#buffers.eof;
+  }
+
+  #refill(need: number): Promise<void> {
+    return this.#buffers.refill(need);
   }
 
   get interfaces(): readonly CaptureInterface[] {
@@ -247,87 +245,7 @@ class FileCaptureSource implements CaptureFileSource {
     if (this.#closed) return;
     this.#closed = true;
     // A read-ahead still under way fails once the file is closed: nobody waits for it any more.
-    this.#ahead?.catch(() => {});
-    this.#ahead = null;
+    this.#buffers.abandon();
     this.#file.close();
-  }
-
-  /**
-   * Makes at least `need` unparsed bytes available if the file has them. Only called when no
-   * batch refers to the current buffer.
-   *
-   * While the engine works on one buffer, the next chunk is read into the other (the read runs
-   * on Deno's I/O thread, in parallel). Switching buffers copies only the unparsed tail of the
-   * current one, at most one partial record, into the headroom in front of the new data.
-   */
-  async #refill(need: number): Promise<void> {
-    const win = this.#win;
-    const tail = win.end - win.pos;
-    const headroom = this.#headroom;
-    if (this.#ahead !== null && tail <= headroom && need <= headroom) {
-      const n = await this.#ahead;
-      this.#ahead = null;
-      const next = this.#spare;
-      next.set(win.bytes.subarray(win.pos, win.end), headroom - tail);
-      const fileOffsetOfHeadroomEnd = win.base + win.end;
-      this.#spare = win.bytes;
-      win.bytes = next;
-      win.view = new DataView(next.buffer);
-      win.pos = headroom - tail;
-      win.end = headroom + (n ?? 0);
-      win.base = fileOffsetOfHeadroomEnd - headroom;
-      if (n === null) this.#eof = true;
-      else this.#startReadAhead();
-      return;
-    }
-    await this.#drainReadAhead();
-    this.#compact();
-    if (need > win.bytes.length) this.#ensureCapacity(need);
-    while (win.end < win.bytes.length && !this.#eof) {
-      const n = await this.#file.read(win.bytes.subarray(win.end));
-      if (n === null) this.#eof = true;
-      else win.end += n;
-    }
-    if (!this.#eof) this.#startReadAhead();
-  }
-
-  #startReadAhead(): void {
-    const at = this.#headroom;
-    this.#ahead = this.#file.read(this.#spare.subarray(at, at + this.#chunkSize));
-  }
-
-  /** Waits for a read-ahead under way and appends its bytes to the current window. */
-  async #drainReadAhead(): Promise<void> {
-    if (this.#ahead === null) return;
-    const n = await this.#ahead;
-    this.#ahead = null;
-    if (n === null) {
-      this.#eof = true;
-      return;
-    }
-    this.#compact();
-    const win = this.#win;
-    this.#ensureCapacity(win.end + n);
-    win.bytes.set(this.#spare.subarray(this.#headroom, this.#headroom + n), win.end);
-    win.end += n;
-  }
-
-  /** Moves the unparsed bytes to the start of the buffer. */
-  #compact(): void {
-    const win = this.#win;
-    if (win.pos === 0) return;
-    win.bytes.copyWithin(0, win.pos, win.end);
-    win.base += win.pos;
-    win.end -= win.pos;
-    win.pos = 0;
-  }
-
-  #ensureCapacity(length: number): void {
-    const win = this.#win;
-    if (length <= win.bytes.length) return;
-    const grown = new Uint8Array(Math.max(length, win.bytes.length * 2));
-    grown.set(win.bytes.subarray(0, win.end));
-    win.bytes = grown;
-    win.view = new DataView(grown.buffer);
   }
 }

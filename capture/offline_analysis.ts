@@ -13,7 +13,11 @@
 
 import { PacketBatch } from "./batch.ts";
 import { CaptureFileError } from "./capture_error.ts";
-import { type CaptureFileSource, openCaptureFile } from "./file_source.ts";
+import { type CaptureFileSource, DEFAULT_CHUNK_SIZE, openCaptureFile } from "./file_source.ts";
+import { chunkPoolFor } from "./read_buffers.ts";
+
+/** Shared read buffers of DEFAULT_CHUNK_SIZE: how far the reader may run ahead of the workers. */
+const SHARED_READ_BUFFERS = 8;
 import { Inventory } from "../aggregator/inventory.ts";
 import { DissectorPool } from "../dissectors/worker/pool.ts";
 import type { RegistryOptions } from "../dissectors/registry.ts";
@@ -56,8 +60,11 @@ export async function analyzeCaptureFile(
 ): Promise<OfflineAnalysis> {
   const started = performance.now();
   const inventory = new Inventory();
+  // The file is read into shared buffers: workers dissect the frames where they were read.
+  const chunks = chunkPoolFor(DEFAULT_CHUNK_SIZE, SHARED_READ_BUFFERS);
   // Plugins first: a configuration error is reported before anything is read.
   const pool = await DissectorPool.start({
+    chunkPools: [chunks],
     workers: options.workers,
     pluginFiles: options.pluginFiles,
     registry: options.registry,
@@ -65,7 +72,7 @@ export async function analyzeCaptureFile(
   });
   let source: CaptureFileSource;
   try {
-    source = await openCaptureFile(path);
+    source = await openCaptureFile(path, { pool: chunks });
   } catch (error) {
     pool.terminate();
     throw error;
@@ -84,10 +91,14 @@ export async function analyzeCaptureFile(
         break;
       }
       if (!more) break;
-      const ring = pool.rings[next];
-      next = (next + 1) % pool.rings.length;
+      const rings = pool.rings();
+      const ring = rings[next];
+      next = (next + 1) % rings.length;
       // A file is never dropped: wait for the worker to make room.
-      while (!ring.tryWriteBatch(batch)) await ring.waitForSpaceAsync(100);
+      while (!ring.tryWriteBatch(batch)) {
+        pool.check();
+        await ring.waitForSpaceAsync(100);
+      }
       options.onProgress?.(source.bytesRead, source.fileSize);
     }
   } catch (caught) {
@@ -96,7 +107,7 @@ export async function analyzeCaptureFile(
   } finally {
     source.close();
   }
-  for (const ring of pool.rings) ring.close();
+  for (const ring of pool.rings()) ring.close();
   await pool.finish();
   return {
     inventory,

@@ -8,10 +8,14 @@
  * batch points into it), dissects, then releases the slab. Nothing is allocated per packet, and
  * the only synchronisation is two indexes and `Atomics.wait`/`notify`.
  *
+ * When the producer's frames already sit in a shared {@linkcode ChunkPool} buffer (a capture file
+ * read into shared memory), the slab carries only the metadata and the number of that buffer: a
+ * *reference slab*, no frame copied at all; the buffer is retained until the consumer releases it.
+ *
  * Slab layout (8-byte aligned, at `position` in the data buffer):
  * ```
  * 0  u32 slab length in bytes (WRAP = go back to 0)   4  u32 packet count n
- * 8  u32 offset of the frame bytes from the slab start 12 u32 offset of frames[0] in the producer's buffer
+ * 8  u32 offset of the frame bytes from the slab start 12 u32 REFERENCE | pool buffer, or 0
  * 16 f64 tsSec[n] | u32 offset[n] | u32 caplen[n] | u32 wirelen[n] | u32 tsNsec[n] | u16 linkType[n] | u16 ifIndex[n]
  * …  frame bytes (the producer's byte range, copied as is)
  * ```
@@ -20,6 +24,7 @@
  */
 
 import type { PacketBatch } from "./batch.ts";
+import { ChunkPool, type ChunkPoolShared } from "./chunk_pool.ts";
 
 /** Index of each control word in {@linkcode RingBuffers.control}. */
 export const RingControl = {
@@ -40,12 +45,16 @@ export const RingControl = {
 const CONTROL_WORDS = 16;
 const HEADER_BYTES = 16;
 const WRAP = 0xffffffff;
+/** Flag of header word 12: the frames are in a chunk pool buffer, not in the slab. */
+const REFERENCE = 0x80000000;
 const METADATA_BYTES_PER_PACKET = 8 + 4 * 4 + 2 * 2;
 
 /** The shared memory of a ring, as passed to another worker. */
 export interface RingBuffers {
   control: SharedArrayBuffer;
   data: SharedArrayBuffer;
+  /** The producer's shared read buffers, when it sends reference slabs. */
+  chunks?: ChunkPoolShared;
 }
 
 function align8(value: number): number {
@@ -64,18 +73,25 @@ export class PacketRing {
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
   readonly #size: number;
+  readonly #pool: ChunkPool | undefined;
   /** Position of the slab the consumer holds (between readBatch and release), or -1. */
   #held = -1;
   #heldEnd = 0;
+  /** Pool buffer the held slab refers to, or -1. */
+  #heldChunk = -1;
 
-  /** A new ring with `bytes` bytes of slab space. */
-  static create(bytes: number): PacketRing {
+  /**
+   * A new ring with `bytes` bytes of slab space; with `pool`, batches whose frames sit in one of
+   * the pool's buffers travel as reference slabs.
+   */
+  static create(bytes: number, pool?: ChunkPool): PacketRing {
     if (!Number.isSafeInteger(bytes) || bytes < 4096) {
       throw new RangeError(`Cannot create a packet ring of ${bytes} bytes: the minimum is 4096`);
     }
     return new PacketRing({
       control: new SharedArrayBuffer(CONTROL_WORDS * 4),
       data: new SharedArrayBuffer(align8(bytes)),
+      chunks: pool?.shared,
     });
   }
 
@@ -90,6 +106,7 @@ export class PacketRing {
     this.#bytes = new Uint8Array(buffers.data);
     this.#view = new DataView(buffers.data);
     this.#size = buffers.data.byteLength;
+    this.#pool = buffers.chunks ? ChunkPool.attach(buffers.chunks) : undefined;
   }
 
   /** The control words (for the owner's own flags at {@linkcode RingControl.USER} and above). */
@@ -125,6 +142,8 @@ export class PacketRing {
   tryWriteBatch(batch: PacketBatch): boolean {
     const count = batch.count;
     if (count === 0) return true;
+    const chunk = this.#pool ? this.#pool.indexOf(batch.bytes.buffer) : -1;
+    if (chunk >= 0) return this.#writeReference(batch, chunk);
     let first = batch.offset[0];
     let last = first + batch.caplen[0];
     for (let i = 1; i < count; i++) {
@@ -162,6 +181,36 @@ export class PacketRing {
       small[count + i] = batch.ifIndex[i];
     }
     this.#bytes.set(batch.bytes.subarray(first, last), dataAt);
+    Atomics.store(this.#control, RingControl.WRITE, at + need);
+    Atomics.notify(this.#control, RingControl.WRITE);
+    return true;
+  }
+
+  /** Writes the metadata of a batch whose frames are in pool buffer `chunk`. */
+  #writeReference(batch: PacketBatch, chunk: number): boolean {
+    const count = batch.count;
+    const need = slabBytes(count, 0);
+    const at = this.#reserve(need);
+    if (at < 0) return false;
+    const view = this.#view;
+    const metadata = at + HEADER_BYTES;
+    view.setUint32(at, need, true);
+    view.setUint32(at + 4, count, true);
+    view.setUint32(at + 8, need, true);
+    view.setUint32(at + 12, (REFERENCE | chunk) >>> 0, true);
+    const tsSec = new Float64Array(this.buffers.data, metadata, count);
+    const words = new Uint32Array(this.buffers.data, metadata + count * 8, count * 4);
+    const small = new Uint16Array(this.buffers.data, metadata + count * 24, count * 2);
+    for (let i = 0; i < count; i++) {
+      tsSec[i] = batch.tsSec[i];
+      words[i] = batch.offset[i];
+      words[count + i] = batch.caplen[i];
+      words[2 * count + i] = batch.wirelen[i];
+      words[3 * count + i] = batch.tsNsec[i];
+      small[i] = batch.linkType[i];
+      small[count + i] = batch.ifIndex[i];
+    }
+    this.#pool!.retain(chunk);
     Atomics.store(this.#control, RingControl.WRITE, at + need);
     Atomics.notify(this.#control, RingControl.WRITE);
     return true;
@@ -230,7 +279,9 @@ export class PacketRing {
     const view = this.#view;
     const length = view.getUint32(read, true);
     const count = view.getUint32(read + 4, true);
-    const dataAt = read + view.getUint32(read + 8, true);
+    const reference = view.getUint32(read + 12, true);
+    const chunk = reference & REFERENCE ? reference & ~REFERENCE : -1;
+    const dataAt = chunk >= 0 ? 0 : read + view.getUint32(read + 8, true);
     if (count > batch.capacity) {
       throw new RangeError(
         `Cannot read a slab of ${count} packets into a batch of capacity ${batch.capacity}`,
@@ -250,18 +301,21 @@ export class PacketRing {
       batch.ifIndex[i] = small[count + i];
     }
     batch.count = count;
-    batch.bytes = this.#bytes;
+    batch.bytes = chunk >= 0 ? this.#pool!.views[chunk] : this.#bytes;
     this.#held = read;
     this.#heldEnd = read + length;
+    this.#heldChunk = chunk;
     return true;
   }
 
   /** Frees the slab of the last {@linkcode readBatch}. */
   release(): void {
     if (this.#held < 0) return;
+    if (this.#heldChunk >= 0) this.#pool!.release(this.#heldChunk);
     Atomics.store(this.#control, RingControl.READ, this.#heldEnd);
     Atomics.notify(this.#control, RingControl.READ);
     this.#held = -1;
+    this.#heldChunk = -1;
   }
 
   /** True once the producer closed the ring and every slab was read. */

@@ -111,3 +111,22 @@ Deno.test("PacketRing moves 20 000 batches from the main thread to a worker with
   deepStrictEqual(await result, { packets, checksum });
   worker.terminate();
 });
+
+Deno.test("PacketRing sends batches read into a chunk pool as references, retained until released", async () => {
+  const { ChunkPool } = await import("./chunk_pool.ts");
+  const pool = ChunkPool.create(2, 64 * 1024);
+  const ring = PacketRing.create(16 * 1024, pool);
+  const reader = PacketRing.attach(ring.buffers);
+  const batch = makeBatch(20, 3);
+  pool.views[1].set(batch.bytes.subarray(0, 4000));
+  batch.bytes = pool.views[1];
+  strictEqual(ring.writeBatch(batch), true);
+  strictEqual(pool.references(1), 1);
+  const into = new PacketBatch(32);
+  strictEqual(reader.readBatch(into), true);
+  strictEqual(into.bytes.buffer, pool.shared.buffers[1], "the batch reads the pool buffer itself");
+  deepStrictEqual(frames(into), frames(batch));
+  reader.release();
+  strictEqual(pool.references(1), 0);
+  await pool.waitFree(1);
+});

@@ -14,6 +14,7 @@
 
 import { pathToFileURL } from "node:url";
 import { PacketRing } from "../../capture/ring.ts";
+import type { ChunkPool } from "../../capture/chunk_pool.ts";
 import type { FlushRecord } from "../flush.ts";
 import { PluginError } from "../plugin_check.ts";
 import { RegistrationError, type RegistryOptions } from "../registry.ts";
@@ -29,8 +30,18 @@ export interface DissectorPoolOptions {
   registry?: RegistryOptions;
   /** Each worker flushes on its own every this many ms (0, the default: only when asked and at the end). */
   flushIntervalMs?: number;
-  /** Bytes of each worker's packet ring (default 64 MiB). */
+  /** Bytes of each packet ring (default 64 MiB). */
   ringBytes?: number;
+  /**
+   * Producers feeding the workers (default 1): each producer gets its own ring to every worker,
+   * since a ring has a single producer (one per capture interface, or the file reader).
+   */
+  producers?: number;
+  /**
+   * Shared read buffers of each producer (by producer index), when the producer reads into shared
+   * memory (a capture file): its batches then reach the workers without a copy.
+   */
+  chunkPools?: (ChunkPool | undefined)[];
   /** Receives every flush record, from any worker. */
   onFlush: (record: FlushRecord, worker: number, final: boolean) => void;
 }
@@ -88,8 +99,8 @@ function checkPlugin(file: string): Promise<void> {
 
 /** Running dissector workers. */
 export class DissectorPool {
-  /** One ring per worker, producer side. */
-  readonly rings: PacketRing[];
+  /** Producer side of the rings: `producerRings[p][w]` carries producer p's packets to worker w. */
+  readonly producerRings: PacketRing[][];
   /** Names of the dissectors the workers run (built-ins then plugins). */
   readonly dissectorNames: string[];
   readonly #workers: Worker[];
@@ -98,16 +109,17 @@ export class DissectorPool {
   /** Per worker: the highest flush request it answered (or Infinity once it finished). */
   readonly #answered: number[];
   #flushWaiters: { targets: number[]; resolve: () => void }[] = [];
+  #failure: Error | undefined;
 
   private constructor(
     workers: Worker[],
-    rings: PacketRing[],
+    rings: PacketRing[][],
     controls: Int32Array[],
     names: string[],
     finished: Promise<void>,
   ) {
     this.#workers = workers;
-    this.rings = rings;
+    this.producerRings = rings;
     this.#controls = controls;
     this.dissectorNames = names;
     this.#finished = finished;
@@ -126,17 +138,20 @@ export class DissectorPool {
     const count = options.workers ?? 1;
     const entry = blobModule(entrySource(files));
     const workers: Worker[] = [];
-    const rings: PacketRing[] = [];
+    const producers = options.producers ?? 1;
+    const rings: PacketRing[][] = Array.from({ length: producers }, () => []);
     const controls: Int32Array[] = [];
     const ready: Promise<string[]>[] = [];
     const done: Promise<void>[] = [];
     let pool: DissectorPool | undefined;
     for (let index = 0; index < count; index++) {
       const worker = new Worker(entry, WORKER_OPTIONS);
-      const ring = PacketRing.create(options.ringBytes ?? 64 * 1024 * 1024);
+      const workerRings = rings.map((_, producer) =>
+        PacketRing.create(options.ringBytes ?? 64 * 1024 * 1024, options.chunkPools?.[producer])
+      );
+      workerRings.forEach((ring, producer) => rings[producer].push(ring));
       const control = new SharedArrayBuffer(WorkerControl.WORDS * 4);
       workers.push(worker);
-      rings.push(ring);
       controls.push(new Int32Array(control));
       let readyResolve: (names: string[]) => void;
       let fail: (error: Error) => void;
@@ -146,8 +161,12 @@ export class DissectorPool {
       worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
         const message = event.data;
         if (message.type === "ready") readyResolve(message.dissectors);
-        else if (message.type === "error") fail(new RegistrationError(message.message));
-        else {
+        else if (message.type === "error") {
+          const error = new RegistrationError(message.message);
+          fail(error);
+          pool?.failed(error);
+          doneResolve();
+        } else {
           options.onFlush(message.record, index, message.final);
           if (message.final) doneResolve();
           pool?.answered(index, message.final ? Infinity : message.requested);
@@ -155,13 +174,15 @@ export class DissectorPool {
       };
       worker.onerror = (event) => {
         event.preventDefault();
-        fail(new Error(`Dissector worker ${index} failed: ${event.message}`));
+        const error = new Error(`Dissector worker ${index} failed: ${event.message}`);
+        fail(error);
+        pool?.failed(error);
         doneResolve();
       };
       const init: InitMessage = {
         type: "init",
         index,
-        ring: ring.buffers,
+        rings: workerRings.map((ring) => ring.buffers),
         control,
         registry: options.registry ?? {},
         flushIntervalMs: options.flushIntervalMs ?? 0,
@@ -187,7 +208,7 @@ export class DissectorPool {
         Atomics.add(control, WorkerControl.FLUSH_REQUESTED, 1) + 1
       );
       this.#flushWaiters.push({ targets, resolve });
-      for (const ring of this.rings) Atomics.notify(ring.control, 0);
+      this.#wake();
       this.answered(0, this.#answered[0]);
     });
   }
@@ -209,9 +230,34 @@ export class DissectorPool {
    */
   async finish(): Promise<void> {
     for (const control of this.#controls) Atomics.store(control, WorkerControl.STOP, 1);
-    for (const ring of this.rings) Atomics.notify(ring.control, 0);
+    this.#wake();
     await this.#finished;
     for (const worker of this.#workers) worker.terminate();
+    this.check();
+  }
+
+  /** Records that a worker died (internal); producers see it through {@linkcode check}. */
+  failed(error: Error): void {
+    this.#failure ??= error;
+    for (const waiter of this.#flushWaiters.splice(0)) waiter.resolve();
+  }
+
+  /**
+   * Throws the error of a worker that died, so a producer waiting for ring space does not wait
+   * forever.
+   */
+  check(): void {
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** The rings of producer `producer`, one per worker. */
+  rings(producer = 0): PacketRing[] {
+    return this.producerRings[producer];
+  }
+
+  /** Wakes workers waiting for packets (they wait on their first ring). */
+  #wake(): void {
+    for (const rings of this.producerRings) for (const ring of rings) Atomics.notify(ring.control, 0);
   }
 
   /** Stops the workers at once (after an error). */

@@ -27,7 +27,8 @@ export interface InitMessage {
   type: "init";
   /** Index of this worker, echoed in its messages. */
   index: number;
-  ring: RingBuffers;
+  /** The rings this worker reads, one per producer (file reader, or capture worker per interface). */
+  rings: RingBuffers[];
   control: SharedArrayBuffer;
   registry: RegistryOptions;
   /** Flush on its own every this many milliseconds of wall time (0: only when asked or at the end). */

@@ -38,20 +38,25 @@ function run(init: InitMessage, plugins: Dissector[]): void {
     heuristicTries: init.heuristicTries,
     maxErrors: init.maxErrors,
   });
-  const ring = PacketRing.attach(init.ring);
+  const rings = init.rings.map((buffers) => PacketRing.attach(buffers));
   const control = new Int32Array(init.control);
   const batch = new PacketBatch(WORKER_BATCH_CAPACITY);
   post({ type: "ready", index: init.index, dissectors: registry.dissectors.map((d) => d.name) });
   let flushed = 0;
   let lastFlush = performance.now();
   for (;;) {
-    if (ring.readBatch(batch)) {
-      engine.process(batch);
-      ring.release();
-    } else {
-      // Empty: finish when the producer closed the ring or the sensor asked to stop.
-      if (ring.drained || Atomics.load(control, WorkerControl.STOP) === 1) break;
-      ring.waitForData(20);
+    let read = false;
+    for (const ring of rings) {
+      if (ring.readBatch(batch)) {
+        engine.process(batch);
+        ring.release();
+        read = true;
+      }
+    }
+    if (!read) {
+      // Every ring empty: finish when the producers closed them or the sensor asked to stop.
+      if (rings.every((ring) => ring.drained) || Atomics.load(control, WorkerControl.STOP) === 1) break;
+      rings[0].waitForData(rings.length === 1 ? 20 : 2);
     }
     const requested = Atomics.load(control, WorkerControl.FLUSH_REQUESTED);
     const due = init.flushIntervalMs > 0 && performance.now() - lastFlush >= init.flushIntervalMs;
