@@ -54,8 +54,13 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
   const limit = options.limit ?? 25;
   const out: string[] = [];
   const s = doc.summary;
-  const file = typeof doc.source.file === "string" ? doc.source.file : "capture";
-  out.push(`NetSentinel ${doc.netsentinel.version}: ${file} (${doc.source.format ?? "?"})`);
+  const interfaces = Array.isArray(doc.source.interfaces) && typeof doc.source.interfaces[0] === "string"
+    ? doc.source.interfaces.join(", ")
+    : null;
+  const what = interfaces !== null
+    ? `live capture on ${interfaces}`
+    : `${typeof doc.source.file === "string" ? doc.source.file : "capture"} (${doc.source.format ?? "?"})`;
+  out.push(`NetSentinel ${doc.netsentinel.version}: ${what}`);
   out.push(
     `${formatCount(s.packets)} packets, ${formatBytes(s.bytes)}, ${s.first_seen ?? "-"} → ${
       s.last_seen ?? "-"
