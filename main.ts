@@ -7,7 +7,6 @@
 import { ANALYZE_HELP, runAnalyze } from "./cli/analyze.ts";
 import { runStart, START_HELP } from "./cli/start.ts";
 import { runStatus, STATUS_HELP } from "./cli/status.ts";
-import { INTERFACES_HELP, runInterfaces } from "./cli/interfaces.ts";
 import { runSample } from "./samples/generate.ts";
 import { EXIT_USAGE, UsageError } from "./cli/usage_error.ts";
 import { VERSION } from "./version.ts";
@@ -33,7 +32,6 @@ Run "netsentinel <command> --help" for the options of a command.`;
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help?: string }> = {
   start: { run: runStart, help: START_HELP },
   status: { run: runStatus, help: STATUS_HELP },
-  interfaces: { run: runInterfaces, help: INTERFACES_HELP },
   analyze: { run: runAnalyze, help: ANALYZE_HELP },
   sample: { run: runSample },
   version: {
