@@ -7,6 +7,7 @@
 import { ANALYZE_HELP, runAnalyze } from "./cli/analyze.ts";
 import { runStart, START_HELP } from "./cli/start.ts";
 import { runStatus, STATUS_HELP } from "./cli/status.ts";
+import { INTERFACES_HELP, runInterfaces } from "./cli/interfaces.ts";
 import { runSample } from "./samples/generate.ts";
 import { EXIT_USAGE, UsageError } from "./cli/usage_error.ts";
 import { VERSION } from "./version.ts";
@@ -24,6 +25,7 @@ Commands:
   analyze     inventory of a pcap/pcapng file, or of an interface for a while (--iface)
   status      counters of the running appliance (capture, drops, dissection)
   interfaces  the interfaces that can be captured (name, link type, addresses, up/down)
+  interfaces  the interfaces that can be captured (name, link type, addresses, up/down)
   sample      generate the sample plant capture (or the benchmark capture with --bench)
   version     print the version
 
@@ -32,6 +34,7 @@ Run "netsentinel <command> --help" for the options of a command.`;
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help?: string }> = {
   start: { run: runStart, help: START_HELP },
   status: { run: runStatus, help: STATUS_HELP },
+  interfaces: { run: runInterfaces, help: INTERFACES_HELP },
   analyze: { run: runAnalyze, help: ANALYZE_HELP },
   sample: { run: runSample },
   version: {

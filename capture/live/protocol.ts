@@ -8,10 +8,10 @@
  * 2. worker → main: {@linkcode StartedMessage} once libpcap is capturing, or {@linkcode ErrorMessage}.
  * 3. worker → main: {@linkcode StatsMessage} about every second while capturing.
  * 4. main sets word {@linkcode ControlWord.STOP} of `control` to 1 (see {@linkcode requestStop});
- *    the worker sees it within `timeoutMs` + a few ms even on a silent interface.
+ *    the worker sees it within about 50 ms (its longest `poll(2)` wait), even on a silent interface.
  * 5. worker → main: {@linkcode ErrorMessage} if the capture failed, then always exactly one
  *    {@linkcode StoppedMessage}, the last message: the partial batches were pushed, every ring was
- *    closed (`PacketRing.drained` becomes true on the consumer side) and the worker has exited.
+ *    closed (`PacketRing.drained` becomes true on the consumer side) and the worker closes itself.
  *
  * @module
  */
@@ -56,6 +56,9 @@ export const LIVE_CAPTURE_DEFAULTS = {
   batchLatencyMs: 10,
 } as const;
 
+/** Largest `batchPackets` (what a dissector worker's batch holds, `WORKER_BATCH_CAPACITY`). */
+export const MAX_BATCH_PACKETS = 8192;
+
 /** Counters of one interface, in {@linkcode StatsMessage} and {@linkcode StoppedMessage}. */
 export interface CaptureStats {
   /** The interface. */
@@ -74,7 +77,9 @@ export interface CaptureStats {
 
 /** main → worker: start capturing. */
 export interface StartMessage {
+  /** Message kind. */
   type: "start";
+  /** What to capture and how to batch it. */
   options: LiveCaptureOptions;
   /** One or more rings; with several, each frame goes to `rings[ringIndexForFrame(...)]`. */
   rings: RingBuffers[];
@@ -84,7 +89,9 @@ export interface StartMessage {
 
 /** worker → main: libpcap is capturing. */
 export interface StartedMessage {
+  /** Message kind. */
   type: "started";
+  /** The interface. */
   iface: string;
   /** LINKTYPE_* of the frames (1 = Ethernet). */
   linkType: number;
@@ -92,20 +99,27 @@ export interface StartedMessage {
 
 /** worker → main: the capture could not start or failed; rebuild it with {@linkcode LiveCaptureError.from}. */
 export interface ErrorMessage {
+  /** Message kind. */
   type: "error";
+  /** What failed. */
   code: LiveCaptureErrorCode;
+  /** The one-line message for the user. */
   message: string;
 }
 
 /** worker → main: counters so far, about every second. */
 export interface StatsMessage {
+  /** Message kind. */
   type: "stats";
+  /** Counters since the start. */
   stats: CaptureStats;
 }
 
 /** worker → main: the last message; final counters. */
 export interface StoppedMessage {
+  /** Message kind. */
   type: "stopped";
+  /** Final counters. */
   stats: CaptureStats;
 }
 
@@ -135,19 +149,20 @@ export const CAPTURE_WORKER_URL: URL = new URL("./capture_worker.ts", import.met
 
 /**
  * Deno permissions of the capture worker (`new Worker(url, { type: "module", deno: { permissions } })`,
- * which needs `--unstable-worker-options`): FFI for libpcap and libc, read of /sys for interface
- * names and states, nothing else. The process itself also needs `--allow-ffi` and CAP_NET_RAW.
+ * which needs `--unstable-worker-options`): FFI for libpcap and libc, nothing else (interface
+ * names and states come from `pcap_findalldevs`: Deno 2 opens /sys only to `--allow-all`). The
+ * process itself also needs `--allow-ffi` and CAP_NET_RAW.
  */
-export const CAPTURE_WORKER_PERMISSIONS = {
+export const CAPTURE_WORKER_PERMISSIONS: Deno.PermissionOptionsObject = {
   ffi: true,
-  read: ["/sys"],
+  read: false,
   write: false,
   net: false,
   env: false,
   run: false,
   sys: false,
   import: false,
-} as const;
+};
 
 /** What failed, in {@linkcode LiveCaptureError.code}. */
 export type LiveCaptureErrorCode =
@@ -161,7 +176,8 @@ export type LiveCaptureErrorCode =
   | "capture-failed";
 
 /** How to get the permission to capture, as printed in "permission-denied" errors. */
-export const CAPTURE_PERMISSION_HINT = "capturing needs root or the CAP_NET_RAW capability: run as root, " +
+export const CAPTURE_PERMISSION_HINT: string =
+  "capturing needs root or the CAP_NET_RAW capability: run as root, " +
   'or grant it to Deno with setcap cap_net_raw+ep "$(readlink -f "$(command -v deno)")", ' +
   "or under systemd set AmbientCapabilities=CAP_NET_RAW in the unit";
 
@@ -225,7 +241,13 @@ export function resolveLiveCaptureOptions(options: LiveCaptureOptions): Resolved
     timeoutMs: integerIn(iface, "timeoutMs", options.timeoutMs ?? d.timeoutMs, 1, 60000),
     immediate: options.immediate ?? d.immediate,
     maxPackets,
-    batchPackets: integerIn(iface, "batchPackets", options.batchPackets ?? d.batchPackets, 1, 65536),
+    batchPackets: integerIn(
+      iface,
+      "batchPackets",
+      options.batchPackets ?? d.batchPackets,
+      1,
+      MAX_BATCH_PACKETS,
+    ),
     batchLatencyMs: integerIn(iface, "batchLatencyMs", options.batchLatencyMs ?? d.batchLatencyMs, 1, 60000),
   };
 }
