@@ -20,6 +20,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
 import { compareReaders } from "./readers.ts";
+import { benchLive, type LiveBenchResult } from "./live.ts";
+import { NETNS_SKIP_REASON } from "../tests/netns.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSHARK_FRAMES = 200_000;
@@ -189,6 +191,32 @@ async function main(): Promise<void> {
     join(values.out, "results.json"),
     JSON.stringify({ date: new Date(), results }, null, 2),
   );
+}
+
+/** Live case: tcpreplay at top speed across a veth pair, the capture worker on the other end. */
+async function measureLive(out: string): Promise<LiveBenchResult[]> {
+  if (NETNS_SKIP_REASON) {
+    console.log(`\nlive capture: skipped (${NETNS_SKIP_REASON})`);
+    return [];
+  }
+  const results: LiveBenchResult[] = [];
+  for (const name of ["bench-mixed.pcap", "bench-tiny.pcap"]) {
+    console.error(`bench: live capture of ${name}…`);
+    results.push(await benchLive(join(out, name)));
+  }
+  console.log(
+    "\n| live capture (tcpreplay --topspeed over veth) | sent | sent rate | received | kernel drops | interface drops | ring drops | received rate |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const r of results) {
+    console.log(
+      `| ${r.capture} | ${r.sent} | ${
+        mpps(r.sentPps)
+      } Mpps | ${r.stats.received} | ${r.stats.kernelDropped} | ` +
+        `${r.stats.interfaceDropped} | ${r.stats.ringDropped} | ${mpps(r.receivedPps)} Mpps |`,
+    );
+  }
+  return results;
 }
 
 if (import.meta.main) await main();
