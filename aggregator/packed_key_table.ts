@@ -31,31 +31,43 @@ export class PackedKeyTable {
   size = 0;
   /** True when the last lookup created the entry. */
   inserted = false;
-  /** Keys of all entries, `keyWords` words each, in entry order. */
+  /**
+   * Keys of all entries in entry order, {@linkcode stride} words apart (the words after a key are
+   * the caller's: the flow meter keeps hot counters there, next to the key, in the same cache lines).
+   */
   keys: Uint32Array;
+  /** Words per entry in {@linkcode keys} (≥ keyWords). */
+  readonly stride: number;
   #hashes: Int32Array;
   /** Open-addressing slots as (hash, entry) pairs, so a probe rejects a slot without another load. */
   #slots: Int32Array;
   #mask: number;
-  #onGrow: (capacity: number) => void;
+  #onGrow: (capacity: number, keys: Uint32Array) => void;
 
   /**
    * @param keyWords words per key
    * @param capacity initial number of entries (rounded up to a power of two)
-   * @param onGrow called with the new entry capacity whenever the table grows, so the caller can
-   *   grow its value arrays; called once from the constructor with the initial capacity
+   * @param onGrow called with the new entry capacity and key array whenever the table grows, so the
+   *   caller can grow its value arrays; called once from the constructor with the initial ones
+   * @param stride words per entry in {@linkcode keys} (default `keyWords`)
    */
-  constructor(keyWords: number, capacity: number, onGrow: (capacity: number) => void) {
+  constructor(
+    keyWords: number,
+    capacity: number,
+    onGrow: (capacity: number, keys: Uint32Array) => void,
+    stride = keyWords,
+  ) {
     let entries = 16;
     while (entries < capacity) entries *= 2;
     this.keyWords = keyWords;
+    this.stride = stride;
     this.key = new Uint32Array(keyWords);
-    this.keys = new Uint32Array(entries * keyWords);
+    this.keys = new Uint32Array(entries * stride);
     this.#hashes = new Int32Array(entries);
     this.#slots = new Int32Array(entries * 4).fill(EMPTY);
     this.#mask = entries * 2 - 1;
     this.#onGrow = onGrow;
-    onGrow(entries);
+    onGrow(entries, this.keys);
   }
 
   /** Number of entries the value arrays must hold. */
@@ -83,7 +95,7 @@ export class PackedKeyTable {
       const entry = slots[slot * 2 + 1];
       if (entry === EMPTY) break;
       if (slots[slot * 2] === hash) {
-        const base = entry * keyWords;
+        const base = entry * this.stride;
         let same = true;
         for (let w = 0; w < keyWords; w++) {
           if (keys[base + w] !== source[at + w]) {
@@ -106,7 +118,7 @@ export class PackedKeyTable {
     slots[slot * 2] = hash;
     slots[slot * 2 + 1] = entry;
     this.#hashes[entry] = hash;
-    const base = entry * keyWords;
+    const base = entry * this.stride;
     for (let w = 0; w < keyWords; w++) keys[base + w] = source[at + w];
     this.inserted = true;
     return entry;
@@ -120,6 +132,7 @@ export class PackedKeyTable {
    */
   insertDistinct(source: Uint32Array, count: number): void {
     if (this.size !== 0) throw new RangeError(`Cannot bulk-insert into a table of ${this.size} entries`);
+    if (this.stride !== this.keyWords) throw new RangeError("Cannot bulk-insert into a table with a stride");
     this.reserve(count);
     const keyWords = this.keyWords;
     this.keys.set(source.subarray(0, count * keyWords));
@@ -162,14 +175,14 @@ export class PackedKeyTable {
   }
 
   #sameKey(entry: number): boolean {
-    const base = entry * this.keyWords;
+    const base = entry * this.stride;
     for (let w = 0; w < this.keyWords; w++) if (this.keys[base + w] !== this.key[w]) return false;
     return true;
   }
 
   #grow(): void {
     const entries = this.#hashes.length * 2;
-    const keys = new Uint32Array(entries * this.keyWords);
+    const keys = new Uint32Array(entries * this.stride);
     keys.set(this.keys);
     this.keys = keys;
     const hashes = new Int32Array(entries);
@@ -185,6 +198,6 @@ export class PackedKeyTable {
     }
     this.#slots = slots;
     this.#mask = mask;
-    this.#onGrow(entries);
+    this.#onGrow(entries, keys);
   }
 }

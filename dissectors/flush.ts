@@ -64,7 +64,7 @@ export function takeFlush(engine: DissectionEngine): FlushRecord {
   const count = meter.size;
   const flows: FlowColumns = {
     count,
-    keys: meter.table.keys.slice(0, count * FLOW_KEY_WORDS),
+    keys: meter.packedKeys(count),
     firstUs: new Float64Array(count),
     lastUs: new Float64Array(count),
     packets: new Float64Array(count),
@@ -78,12 +78,12 @@ export function takeFlush(engine: DissectionEngine): FlushRecord {
   const rows = meter.rows;
   for (let flow = 0; flow < count; flow++) {
     const at = flow * FLOW_STRIDE;
-    flows.firstUs[flow] = rows[at + FlowColumn.FIRST_US];
+    flows.firstUs[flow] = meter.firstUs(flow);
     flows.lastUs[flow] = rows[at + FlowColumn.LAST_US];
     flows.packets[flow] = rows[at + FlowColumn.PACKETS];
     flows.bytes[flow] = rows[at + FlowColumn.BYTES];
-    flows.tcpFlags[flow] = rows[at + FlowColumn.TCP_FLAGS];
-    const app = rows[at + FlowColumn.APP];
+    flows.tcpFlags[flow] = meter.tcpFlags(flow);
+    const app = meter.app(flow);
     flows.app[flow] = app >= 0 ? app : -1;
   }
   // Flow totals of SYN/RST/FIN are the sums of the flow's buckets (every bucket is closed now).
