@@ -1,0 +1,192 @@
+/**
+ * Test helpers for storage: the same tests run on both drivers (a scratch database on the real
+ * PostgreSQL server, PGlite in a temporary folder), and flush records made from capture files.
+ *
+ * The server is `DATABASE_URL`, else `postgres://postgres@127.0.0.1:5432/test`. Each test gets its
+ * own scratch database (`ns_test_<time>_…`, dropped at the end; one left by a killed run is dropped an
+ * hour later) so test files can run in parallel.
+ *
+ * @module
+ */
+
+import postgres from "postgres";
+import type { Database } from "./database.ts";
+import { PostgresDatabase } from "./postgres.ts";
+import { PgliteDatabase } from "./pglite.ts";
+import { migrate } from "./migrate.ts";
+import { DissectionEngine } from "../dissectors/engine.ts";
+import { DissectorRegistry } from "../dissectors/registry.ts";
+import { BUILTIN_DISSECTORS } from "../dissectors/builtin.ts";
+import { type FlushRecord, takeFlush } from "../dissectors/flush.ts";
+import { openCaptureFile } from "../capture/file_source.ts";
+import { PacketBatch } from "../capture/batch.ts";
+import { CaptureFileError } from "../capture/capture_error.ts";
+
+/** The PostgreSQL server of the tests. */
+export const TEST_DATABASE_URL: string = Deno.env.get("DATABASE_URL") ||
+  "postgres://postgres@127.0.0.1:5432/test";
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+async function probe(): Promise<string | null> {
+  const sql = postgres(TEST_DATABASE_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await sql`SELECT 1`;
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await sql.end({ timeout: 0 });
+  }
+}
+
+const unreachable = await probe();
+
+/** A database for one test: dispose of it at the end (drops the scratch database or folder). */
+export interface ScratchDatabase {
+  db: Database;
+  /** Deletes every row (the schema stays, migrated). */
+  reset(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** A driver the storage tests run on. */
+export interface TestDriver {
+  name: "postgres" | "pglite";
+  /** Why the driver's tests are skipped, or null. */
+  skip: string | null;
+  /** A fresh, migrated database. */
+  open(): Promise<ScratchDatabase>;
+}
+
+/** Deletes every row of every table but schema_migrations (much faster than migrating again). */
+async function emptied(db: Database): Promise<void> {
+  const tables = await db.query<{ name: string }>(
+    `SELECT quote_ident(c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND c.relname <> 'schema_migrations'`,
+  );
+  await db.transaction(async (tx) => {
+    await tx.exec("SET CONSTRAINTS ALL DEFERRED");
+    for (const { name } of tables) await tx.exec(`DELETE FROM ${name}`);
+  });
+}
+
+/** Scratch databases are named ns_test_<creation time, s>_<random>. */
+const SCRATCH_PATTERN = /^ns_test_(\d+)_[0-9a-f]+$/;
+
+/** Drops scratch databases more than an hour old: left by a test run that was killed. */
+async function dropStale(admin: postgres.Sql): Promise<void> {
+  const rows = await admin.unsafe("SELECT datname FROM pg_database WHERE datname LIKE 'ns\\_test\\_%'");
+  for (const { datname } of rows) {
+    const created = SCRATCH_PATTERN.exec(datname)?.[1];
+    if (created && Date.now() / 1000 - Number(created) > 3600) {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
+  }
+}
+
+async function openPostgres(): Promise<ScratchDatabase> {
+  const random = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+  const name = `ns_test_${Math.floor(Date.now() / 1000)}_${random}`;
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  await dropStale(admin);
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const db = await PostgresDatabase.connect(withDatabase(TEST_DATABASE_URL, name));
+  await migrate(db);
+  return {
+    db,
+    reset: () => emptied(db),
+    async dispose() {
+      await db.close();
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+async function openPglite(): Promise<ScratchDatabase> {
+  const dir = await Deno.makeTempDir({ prefix: "netsentinel-pglite-" });
+  const db = await PgliteDatabase.open(dir);
+  await migrate(db);
+  return {
+    db,
+    reset: () => emptied(db),
+    async dispose() {
+      await db.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Both drivers: the storage tests are written once and run on each. */
+export const DRIVERS: readonly TestDriver[] = [
+  {
+    name: "postgres",
+    skip: unreachable ? `skipped: PostgreSQL at ${TEST_DATABASE_URL} unreachable (${unreachable})` : null,
+    open: openPostgres,
+  },
+  { name: "pglite", skip: null, open: openPglite },
+];
+
+/**
+ * Registers `Deno.test("<name> [driver]")` for each driver; `body` receives a fresh migrated
+ * database (call `reset()` between steps that need an empty one).
+ */
+export function testOnDrivers(
+  name: string,
+  body: (t: Deno.TestContext, scratch: ScratchDatabase) => Promise<void>,
+): void {
+  for (const driver of DRIVERS) {
+    Deno.test({
+      name: `${name} [${driver.name}]${driver.skip ? ` (${driver.skip})` : ""}`,
+      ignore: driver.skip !== null,
+      async fn(t) {
+        const scratch = await driver.open();
+        try {
+          await body(t, scratch);
+        } finally {
+          await scratch.dispose();
+        }
+      },
+    });
+  }
+}
+
+/**
+ * Dissects a capture file in process (built-in dissectors) and takes a flush record every
+ * `packetsPerFlush` packets and at the end: what a sensor would send for that traffic.
+ */
+export async function flushRecordsOf(path: string, packetsPerFlush = Infinity): Promise<FlushRecord[]> {
+  const engine = new DissectionEngine(new DissectorRegistry([...BUILTIN_DISSECTORS]));
+  const source = await openCaptureFile(path);
+  const batch = new PacketBatch(Math.max(1, Math.min(4096, packetsPerFlush)));
+  const records: FlushRecord[] = [];
+  let since = 0;
+  try {
+    for (;;) {
+      let more: boolean;
+      try {
+        more = await source.next(batch);
+      } catch (error) {
+        if (error instanceof CaptureFileError) break; // analysed up to the damage, like analyze
+        throw error;
+      }
+      if (!more) break;
+      engine.process(batch);
+      since += batch.count;
+      if (since >= packetsPerFlush) {
+        records.push(takeFlush(engine));
+        since = 0;
+      }
+    }
+  } finally {
+    source.close();
+  }
+  records.push(takeFlush(engine));
+  return records;
+}

@@ -1,0 +1,156 @@
+/**
+ * Identity attributes, protocol events and sensor counters of one flush. These strings come from
+ * dissectors and plugins, so they are checked before they reach typed columns: an address that does
+ * not parse becomes NULL, text loses NUL characters and is cut to its column's size — one odd value
+ * must never make a batch fail forever (it would be redelivered again and again).
+ *
+ * @module
+ */
+
+import type { Queryable } from "./database.ts";
+import type { InventoryDocument } from "../aggregator/inventory_types.ts";
+import type { SensorBatch } from "./types.ts";
+import { cleanText, normalizeMac, parseIp } from "./addresses.ts";
+
+type Json = Record<string, unknown>;
+
+function ipOrNull(value: unknown): string | null {
+  return parseIp(typeof value === "string" ? value : null) ? (value as string).trim() : null;
+}
+
+function vlanOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 4095 ? value : null;
+}
+
+function macOrNull(value: unknown): string | null {
+  return normalizeMac(typeof value === "string" ? value : null);
+}
+
+/** JSON text without NUL characters (jsonb refuses \u0000). */
+function cleanJson(value: unknown): string {
+  return JSON.stringify(
+    value ?? {},
+    (_key, item) => typeof item === "string" ? cleanText(item, 10_000) : item,
+  );
+}
+
+const UPSERT_IDENTITIES = `
+INSERT INTO identity_attributes AS a (device_id, mac_address, ip_address, vlan_id, source, key, value, confidence,
+  first_seen, last_seen, count)
+SELECT d.id, i.mac, i.ip, i.vlan, i.source, i.key, i.value, i.confidence, i.first_seen, i.last_seen, i.count
+FROM unnest($1::macaddr[], $2::inet[], $3::smallint[], $4::text[], $5::text[], $6::text[], $7::smallint[],
+  $8::timestamptz[], $9::timestamptz[], $10::bigint[])
+  AS i(mac, ip, vlan, source, key, value, confidence, first_seen, last_seen, count)
+LEFT JOIN devices d ON d.mac_address = i.mac
+ON CONFLICT ((COALESCE(mac_address, '00:00:00:00:00:00'::macaddr)), (COALESCE(ip_address, '0.0.0.0/0'::inet)),
+  (COALESCE(vlan_id, -1)), source, key, (md5(value))) DO UPDATE SET
+  device_id = COALESCE(a.device_id, EXCLUDED.device_id),
+  confidence = GREATEST(a.confidence, EXCLUDED.confidence),
+  first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
+  last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen),
+  count = a.count + EXCLUDED.count`;
+
+/** Adds the flush's identity attributes (merged with earlier ones: same subject, source, key and value). */
+export async function upsertIdentities(tx: Queryable, document: InventoryDocument): Promise<void> {
+  const merged = new Map<string, Json>();
+  for (const identity of document.identities as Json[]) {
+    const row = {
+      mac: macOrNull(identity.mac),
+      ip: ipOrNull(identity.ip),
+      vlan: vlanOrNull(identity.vlan_id),
+      source: cleanText(identity.source, 64),
+      key: cleanText(identity.key, 128),
+      value: cleanText(identity.value, 10_000),
+      confidence: Math.max(0, Math.min(100, Math.round(Number(identity.confidence) || 0))),
+      first: identity.first_seen,
+      last: identity.last_seen,
+      count: Number(identity.count) || 1,
+    };
+    // Cleaning may make two identities equal: merge them (one row per conflict key per statement).
+    const id = `${row.mac}|${row.ip}|${row.vlan}|${row.source}|${row.key}|${row.value}`;
+    const known = merged.get(id);
+    if (!known) merged.set(id, row);
+    else {
+      known.confidence = Math.max(known.confidence as number, row.confidence);
+      known.first = String(known.first) < String(row.first) ? known.first : row.first;
+      known.last = String(known.last) > String(row.last) ? known.last : row.last;
+      known.count = (known.count as number) + row.count;
+    }
+  }
+  const rows = [...merged.values()];
+  if (rows.length === 0) return;
+  const column = (name: string) => rows.map((row) => row[name]);
+  await tx.query(UPSERT_IDENTITIES, [
+    column("mac"),
+    column("ip"),
+    column("vlan"),
+    column("source"),
+    column("key"),
+    column("value"),
+    column("confidence"),
+    column("first"),
+    column("last"),
+    column("count"),
+  ]);
+}
+
+const INSERT_EVENTS = `
+INSERT INTO protocol_events (time, last_seen, type, kind, severity, source, sensor_id, device_id, mac_address,
+  ip_address, src_mac, dst_mac, src_ip, dst_ip, vlan_id, fields, count)
+SELECT i.time, i.last_seen, i.type, i.kind, i.severity, i.source, $17, d.id, i.mac, i.ip, i.src_mac, i.dst_mac,
+  i.src_ip, i.dst_ip, i.vlan, i.fields::jsonb, i.count
+FROM unnest($1::timestamptz[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::macaddr[],
+  $8::inet[], $9::macaddr[], $10::macaddr[], $11::inet[], $12::inet[], $13::smallint[], $14::text[],
+  $15::bigint[], $16::integer[])
+  AS i(time, last_seen, type, kind, severity, source, mac, ip, src_mac, dst_mac, src_ip, dst_ip, vlan, fields,
+    count, ord)
+LEFT JOIN devices d ON d.mac_address = i.mac
+ORDER BY i.ord`;
+
+/** Inserts the flush's protocol events (one row per distinct event of the flush, with its count). */
+export async function insertEvents(
+  tx: Queryable,
+  document: InventoryDocument,
+  sensor: string,
+): Promise<void> {
+  const events = document.events as Json[];
+  if (events.length === 0) return;
+  const column = (read: (event: Json) => unknown) => events.map(read);
+  await tx.query(INSERT_EVENTS, [
+    column((e) => e.first_seen),
+    column((e) => e.last_seen),
+    column((e) => cleanText(e.type, 128)),
+    column((e) => cleanText(e.kind, 16)),
+    column((e) => cleanText(e.severity, 16)),
+    column((e) => cleanText(e.source, 64)),
+    column((e) => macOrNull(e.mac)),
+    column((e) => ipOrNull(e.ip)),
+    column((e) => macOrNull(e.src_mac)),
+    column((e) => macOrNull(e.dst_mac)),
+    column((e) => ipOrNull(e.src_ip)),
+    column((e) => ipOrNull(e.dst_ip)),
+    column((e) => vlanOrNull(e.vlan_id)),
+    column((e) => cleanJson(e.fields)),
+    column((e) => Number(e.count) || 1),
+    events.map((_, index) => index),
+    sensor,
+  ]);
+}
+
+const UPSERT_SENSOR = `
+INSERT INTO sensors AS s (sensor_id, last_boot) VALUES ($1, $2)
+ON CONFLICT (sensor_id) DO UPDATE SET last_seen = now(), last_boot = EXCLUDED.last_boot`;
+
+const UPSERT_BOOT = `
+INSERT INTO sensor_boots AS b (sensor_id, boot, last_seq, stats) VALUES ($1, $2, $3, $4::text::jsonb)
+ON CONFLICT (sensor_id, boot) DO UPDATE SET
+  last_seen = now(),
+  stats = CASE WHEN EXCLUDED.last_seq > b.last_seq THEN EXCLUDED.stats ELSE b.stats END,
+  last_seq = GREATEST(b.last_seq, EXCLUDED.last_seq)`;
+
+/** Records the sensor, and its engine counters when this batch is its latest. */
+export async function upsertSensor(tx: Queryable, batch: SensorBatch): Promise<void> {
+  await tx.query(UPSERT_SENSOR, [batch.sensor, batch.boot]);
+  const stats = { ...batch.record.stats, dissectorNames: batch.record.dissectorNames };
+  await tx.query(UPSERT_BOOT, [batch.sensor, batch.boot, batch.seq, cleanJson(stats)]);
+}

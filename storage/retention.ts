@@ -1,0 +1,175 @@
+/**
+ * Retention of the time series: daily partitions are created ahead (today … today + `daysAhead`,
+ * UTC) and dropped once they end `retentionDays` days before today — a whole partition at a time,
+ * no row-by-row DELETE. Run at start and daily ({@linkcode scheduleRetention}). Batches a sensor may
+ * still redeliver (`ingested_batches`) are forgotten after the same delay, and so are flows not seen
+ * for that long (the inventory of devices, addresses and identities is kept).
+ *
+ * On a database where the migrations made hypertables (TimescaleDB installed and loadable), the
+ * same call sets TimescaleDB's retention policy instead. That path cannot be tested on a server
+ * without TimescaleDB.
+ *
+ * @module
+ */
+
+import type { Database } from "./database.ts";
+
+/** Days of time series kept by default (the spec's 30 days of local history). */
+export const DEFAULT_RETENTION_DAYS = 30;
+/** Days of partitions created ahead of today by default. */
+export const DEFAULT_DAYS_AHEAD = 3;
+/** The tables partitioned by day. */
+export const TIME_SERIES_TABLES: readonly string[] = ["traffic_metrics", "protocol_events"];
+
+const DAY_MS = 86_400_000;
+
+/** Options of {@linkcode runRetention}. */
+export interface RetentionOptions {
+  /** Days kept (1–3650, default {@linkcode DEFAULT_RETENTION_DAYS}). */
+  retentionDays?: number;
+  /** Days of partitions created after today (0–60, default {@linkcode DEFAULT_DAYS_AHEAD}). */
+  daysAhead?: number;
+  /** The current time (tests). */
+  now?: Date;
+}
+
+/** What one retention run did. */
+export interface RetentionReport {
+  /** Partitions created. */
+  created: string[];
+  /** Partitions dropped. */
+  dropped: string[];
+  /** Hypertables whose TimescaleDB retention policy was set. */
+  policies: string[];
+  /** Idempotency records forgotten. */
+  forgottenBatches: number;
+  /** Flows not seen for `retentionDays` deleted (their buckets are gone with their partitions). */
+  expiredFlows: number;
+}
+
+function day(ms: number): string {
+  return new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+}
+
+function checkRange(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(
+      `Cannot run retention: ${name} must be an integer from ${min} to ${max}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+async function isHypertable(db: Database, table: string): Promise<boolean> {
+  const rows = await db.query(
+    `SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'
+       AND NOT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass($1))`,
+    [table],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Creates the partitions ahead, drops the expired ones, forgets old batch ids.
+ *
+ * @throws {RangeError} on an out-of-range option
+ * @throws {StorageError} when the database fails
+ */
+export async function runRetention(db: Database, options: RetentionOptions = {}): Promise<RetentionReport> {
+  const retentionDays = checkRange("retentionDays", options.retentionDays ?? DEFAULT_RETENTION_DAYS, 1, 3650);
+  const daysAhead = checkRange("daysAhead", options.daysAhead ?? DEFAULT_DAYS_AHEAD, 0, 60);
+  const now = (options.now ?? new Date()).getTime();
+  const ahead = Array.from({ length: daysAhead + 1 }, (_, i) => day(now + i * DAY_MS));
+  const before = day(now - retentionDays * DAY_MS);
+  const report: RetentionReport = {
+    created: [],
+    dropped: [],
+    policies: [],
+    forgottenBatches: 0,
+    expiredFlows: 0,
+  };
+  for (const table of TIME_SERIES_TABLES) {
+    if (await isHypertable(db, table)) {
+      await db.query(`SELECT remove_retention_policy($1::regclass, if_exists => true)`, [table]);
+      await db.query(`SELECT add_retention_policy($1::regclass, make_interval(days => $2::int))`, [
+        table,
+        retentionDays,
+      ]);
+      report.policies.push(table);
+      continue;
+    }
+    const created = await db.query<{ names: string[] }>(
+      "SELECT netsentinel_ensure_day_partitions($1::regclass, $2::date[]) AS names",
+      [table, ahead],
+    );
+    report.created.push(...created[0].names);
+    const dropped = await db.query<{ names: string[] }>(
+      "SELECT netsentinel_drop_day_partitions($1::regclass, $2::date) AS names",
+      [table, before],
+    );
+    report.dropped.push(...dropped[0].names);
+  }
+  const cutoff = new Date(now - retentionDays * DAY_MS).toISOString();
+  const forgotten = await db.query<{ n: number }>(
+    `WITH gone AS (DELETE FROM ingested_batches WHERE applied_at < $1::timestamptz RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [cutoff],
+  );
+  report.forgottenBatches = forgotten[0].n;
+  // Every connection from a new ephemeral port is a new flow: without this the table only grows.
+  const expired = await db.query<{ n: number }>(
+    `WITH gone AS (DELETE FROM traffic_flows WHERE last_seen < $1::timestamptz RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [cutoff],
+  );
+  report.expiredFlows = expired[0].n;
+  return report;
+}
+
+/** Options of {@linkcode scheduleRetention}. */
+export interface RetentionSchedule extends Omit<RetentionOptions, "now"> {
+  /** Called after each run (e.g. to log what was dropped). */
+  onReport?: (report: RetentionReport) => void;
+  /** Called when a run fails; the next run is still scheduled. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running schedule. */
+export interface RetentionTimer {
+  /** The first run (at start). */
+  readonly first: Promise<RetentionReport | null>;
+  /** Stops the schedule (a run in progress finishes). */
+  stop(): void;
+}
+
+/**
+ * Runs retention now, then every day at 00:05 UTC.
+ *
+ * @returns the schedule: await `first` to know the database is ready for today's data
+ */
+export function scheduleRetention(db: Database, options: RetentionSchedule = {}): RetentionTimer {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const run = async (): Promise<RetentionReport | null> => {
+    try {
+      const report = await runRetention(db, options);
+      options.onReport?.(report);
+      return report;
+    } catch (error) {
+      options.onError?.(error);
+      return null;
+    } finally {
+      if (!stopped) {
+        const next = (Math.floor(Date.now() / DAY_MS) + 1) * DAY_MS + 5 * 60_000;
+        timer = setTimeout(run, next - Date.now());
+      }
+    }
+  };
+  return {
+    first: run(),
+    stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { testOnDrivers } from "./_testing.ts";
+import { runRetention, scheduleRetention } from "./retention.ts";
+
+const NOW = new Date("2026-03-15T10:00:00Z");
+
+async function partitions(db: import("./database.ts").Database, table: string): Promise<string[]> {
+  const rows = await db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = $1::regclass ORDER BY 1`,
+    [table],
+  );
+  return rows.map((row) => row.name);
+}
+
+testOnDrivers("retention", async (t, scratch) => {
+  const db = scratch.db;
+  // Old data, as an old capture or a long-running appliance leaves it.
+  await db.query("SELECT netsentinel_ensure_day_partitions('traffic_metrics', $1::date[])", [
+    ["2026-01-01", "2026-02-12", "2026-02-13", "2026-03-01"],
+  ]);
+  await db.query("SELECT netsentinel_ensure_day_partitions('protocol_events', $1::date[])", [["2026-02-01"]]);
+  await db.query(
+    `INSERT INTO traffic_metrics (time, metric_type, flow_id, packet_count)
+     VALUES ('2026-02-12T23:59:00Z', 'flow', 1, 5), ('2026-02-13T00:00:00Z', 'flow', 1, 7)`,
+  );
+  await db.query(
+    `INSERT INTO ingested_batches (sensor_id, boot, seq, applied_at)
+     VALUES ('s', 'b', 0, '2026-02-01T00:00:00Z'), ('s', 'b', 1, '2026-03-15T09:00:00Z')`,
+  );
+  await db.query(
+    `INSERT INTO traffic_flows (src_mac, dst_mac, ethertype, first_seen, last_seen)
+     VALUES ('00:00:00:00:00:01', '00:00:00:00:00:02', 2054, '2026-01-01T00:00:00Z', '2026-02-10T00:00:00Z'),
+            ('00:00:00:00:00:01', '00:00:00:00:00:03', 2054, '2026-01-01T00:00:00Z', '2026-03-10T00:00:00Z')`,
+  );
+
+  await t.step("runRetention() creates partitions ahead and drops expired ones", async () => {
+    const report = await runRetention(db, { now: NOW, retentionDays: 30, daysAhead: 3 });
+    deepStrictEqual(report.created.sort(), [
+      "protocol_events_p20260315",
+      "protocol_events_p20260316",
+      "protocol_events_p20260317",
+      "protocol_events_p20260318",
+      "traffic_metrics_p20260315",
+      "traffic_metrics_p20260316",
+      "traffic_metrics_p20260317",
+      "traffic_metrics_p20260318",
+    ]);
+    // 30 days before 2026-03-15 is 2026-02-13: partitions ending on or before it go.
+    deepStrictEqual(report.dropped.sort(), [
+      "protocol_events_p20260201",
+      "traffic_metrics_p20260101",
+      "traffic_metrics_p20260212",
+    ]);
+    strictEqual(report.forgottenBatches, 1);
+    strictEqual(report.expiredFlows, 1);
+    deepStrictEqual(await partitions(db, "traffic_metrics"), [
+      "traffic_metrics_p20260213",
+      "traffic_metrics_p20260301",
+      "traffic_metrics_p20260315",
+      "traffic_metrics_p20260316",
+      "traffic_metrics_p20260317",
+      "traffic_metrics_p20260318",
+    ]);
+    const rows = await db.query<{ n: number }>("SELECT sum(packet_count)::int AS n FROM traffic_metrics");
+    strictEqual(rows[0].n, 7, "the kept day keeps its rows");
+    const batches = await db.query<{ seq: number }>("SELECT seq::int FROM ingested_batches");
+    deepStrictEqual(batches, [{ seq: 1 }]);
+  });
+
+  await t.step("second run the same day: nothing to do", async () => {
+    const report = await runRetention(db, { now: NOW, retentionDays: 30, daysAhead: 3 });
+    deepStrictEqual(report, { created: [], dropped: [], policies: [], forgottenBatches: 0, expiredFlows: 0 });
+  });
+
+  await t.step("a shorter retention drops more", async () => {
+    const report = await runRetention(db, { now: NOW, retentionDays: 7, daysAhead: 0 });
+    deepStrictEqual(report.dropped.sort(), ["traffic_metrics_p20260213", "traffic_metrics_p20260301"]);
+  });
+
+  await t.step("bad options", async () => {
+    await rejects(
+      runRetention(db, { retentionDays: 0 }),
+      new RangeError("Cannot run retention: retentionDays must be an integer from 1 to 3650, got 0"),
+    );
+    await rejects(
+      runRetention(db, { daysAhead: 1.5 }),
+      new RangeError("Cannot run retention: daysAhead must be an integer from 0 to 60, got 1.5"),
+    );
+  });
+
+  await t.step("scheduleRetention() runs at once and stops cleanly", async () => {
+    await scratch.reset();
+    const reports: unknown[] = [];
+    const timer = scheduleRetention(db, { onReport: (report) => reports.push(report) });
+    const first = await timer.first;
+    timer.stop();
+    strictEqual(reports.length, 1);
+    const today = new Date().toISOString().slice(0, 10).replaceAll("-", "");
+    strictEqual(first?.created.includes(`traffic_metrics_p${today}`), true);
+  });
+});
