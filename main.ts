@@ -8,6 +8,9 @@ import { ANALYZE_HELP, runAnalyze } from "./cli/analyze.ts";
 import { runStart, START_HELP } from "./cli/start.ts";
 import { runStatus, STATUS_HELP } from "./cli/status.ts";
 import { INTERFACES_HELP, runInterfaces } from "./cli/interfaces.ts";
+import { MIGRATE_HELP, runMigrate } from "./cli/migrate.ts";
+import { runSensor, SENSOR_HELP } from "./cli/sensor.ts";
+import { AGGREGATOR_HELP, runAggregator } from "./cli/aggregator.ts";
 import { runSample } from "./samples/generate.ts";
 import { EXIT_USAGE, UsageError } from "./cli/usage_error.ts";
 import { VERSION } from "./version.ts";
@@ -15,6 +18,8 @@ import { PluginError } from "./dissectors/plugin_loader.ts";
 import { RegistrationError } from "./dissectors/registry.ts";
 import { ConfigError } from "./config/load.ts";
 import { LiveCaptureError } from "./capture/live/protocol.ts";
+import { StorageError } from "./storage/errors.ts";
+import { RedisUrlError } from "./bus/redis_url.ts";
 
 const HELP = `NetSentinel ${VERSION}: passive IT/OT network inventory, flow map and supervision.
 
@@ -25,7 +30,13 @@ Commands:
   analyze     inventory of a pcap/pcapng file, or of an interface for a while (--iface)
   status      counters of the running appliance (capture, drops, dissection)
   interfaces  the interfaces that can be captured (name, link type, addresses, up/down)
+  sensor      capture and publish observations to Redis (multi-sensor deployments)
+  aggregator  commit the sensors' observations from Redis to the database
+  migrate     apply the database migrations (DATABASE_URL, else PGlite)
   interfaces  the interfaces that can be captured (name, link type, addresses, up/down)
+  sensor      capture and publish observations to Redis (multi-sensor deployments)
+  aggregator  commit the sensors' observations from Redis to the database
+  migrate     apply the database migrations (DATABASE_URL, else PGlite)
   sample      generate the sample plant capture (or the benchmark capture with --bench)
   version     print the version
 
@@ -35,6 +46,9 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help?
   start: { run: runStart, help: START_HELP },
   status: { run: runStatus, help: STATUS_HELP },
   interfaces: { run: runInterfaces, help: INTERFACES_HELP },
+  sensor: { run: runSensor, help: SENSOR_HELP },
+  aggregator: { run: runAggregator, help: AGGREGATOR_HELP },
+  migrate: { run: (args) => runMigrate(args), help: MIGRATE_HELP },
   analyze: { run: runAnalyze, help: ANALYZE_HELP },
   sample: { run: runSample },
   version: {
@@ -70,7 +84,9 @@ export async function main(args: string[]): Promise<number> {
       console.error(`netsentinel: ${error.message}`);
       return EXIT_USAGE;
     }
-    if (error instanceof LiveCaptureError) {
+    if (
+      error instanceof LiveCaptureError || error instanceof StorageError || error instanceof RedisUrlError
+    ) {
       console.error(`netsentinel: ${error.message}`);
       return 1;
     }

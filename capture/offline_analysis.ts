@@ -21,6 +21,7 @@ const SHARED_READ_BUFFERS = 8;
 import { Inventory } from "../aggregator/inventory.ts";
 import { DissectorPool } from "../dissectors/worker/pool.ts";
 import type { RegistryOptions } from "../dissectors/registry.ts";
+import type { FlushRecord } from "../dissectors/flush.ts";
 
 /** Options of {@linkcode analyzeCaptureFile}. */
 export interface OfflineAnalysisOptions {
@@ -34,6 +35,10 @@ export interface OfflineAnalysisOptions {
   batchSize?: number;
   /** Called after each batch with the bytes consumed and the file size. */
   onProgress?: (bytesRead: number, fileSize: number) => void;
+  /** Also receives every flush record (e.g. to publish it on the bus). */
+  onFlush?: (record: FlushRecord) => void;
+  /** Workers also flush on their own every this many ms of wall time (default 0: only at the end). */
+  flushIntervalMs?: number;
 }
 
 /** Result of an offline analysis. */
@@ -66,9 +71,13 @@ export async function analyzeCaptureFile(
   const pool = await DissectorPool.start({
     chunkPools: [chunks],
     workers: options.workers,
+    flushIntervalMs: options.flushIntervalMs,
     pluginFiles: options.pluginFiles,
     registry: options.registry,
-    onFlush: (record, worker) => inventory.merge(record, `worker-${worker}`),
+    onFlush: (record, worker) => {
+      options.onFlush?.(record);
+      inventory.merge(record, `worker-${worker}`);
+    },
   });
   let source: CaptureFileSource;
   try {

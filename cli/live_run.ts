@@ -11,6 +11,7 @@ import type { CaptureStats, LiveCaptureOptions } from "../capture/live/protocol.
 import type { Config } from "../config/schema.ts";
 import { pluginFiles } from "../dissectors/plugin_loader.ts";
 import { formatCaptureStats } from "./status_text.ts";
+import type { FlushRecord } from "../dissectors/flush.ts";
 
 /** How long to listen. */
 export interface LiveRunOptions {
@@ -18,6 +19,8 @@ export interface LiveRunOptions {
   durationSeconds?: number;
   /** Called with the sensor once it runs (e.g. to write status periodically). */
   onRunning?: (sensor: LiveSensor, inventory: Inventory) => void;
+  /** Also receives every flush record (e.g. to publish it on the bus). */
+  onFlush?: (record: FlushRecord) => void;
 }
 
 /** Result of a live run. */
@@ -60,7 +63,10 @@ export async function runLive(
     registry: { ports: config.dissectors.ports, disabled: config.dissectors.disabled },
     ringBytes: config.dissectors.ring_size_mb * 1024 * 1024,
     flushIntervalMs: config.aggregator.flush_interval_s * 1000,
-    onFlush: (record, worker) => inventory.merge(record, `worker-${worker}`),
+    onFlush: (record, worker) => {
+      options.onFlush?.(record);
+      inventory.merge(record, `worker-${worker}`);
+    },
   });
   const printStats = () => console.error(formatCaptureStats(sensor.stats));
   Deno.addSignalListener("SIGUSR1", printStats);

@@ -11,7 +11,8 @@ import { writePlantSample } from "../samples/plant.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { captureOptions } from "./capture_options.ts";
-import { runAnalyze } from "./analyze.ts";
+import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { withPersistence } from "../appliance/all_in_one.ts";
 import { runLive } from "./live_run.ts";
 import { printInventory } from "./output.ts";
 import { parseCommandArgs } from "./parse.ts";
@@ -56,7 +57,7 @@ export async function runStart(args: string[]): Promise<number> {
   if (live.length > 0 && values.sample === undefined) {
     return await startLive(config, live, Boolean(values.json));
   }
-  return await startOnSample(values.sample as string | undefined, Boolean(values.json));
+  return await startOnSample(config, values.sample as string | undefined, Boolean(values.json));
 }
 
 async function startLive(
@@ -71,18 +72,22 @@ async function startLive(
     `netsentinel: capturing on ${live.map((l) => l.iface).join(", ")} (${config.capture.mode} mode); ` +
       `Ctrl-C to stop, SIGUSR1 for counters${statusPath ? `, status in ${statusPath}` : ""}`,
   );
-  const run = await runLive(config, live, {
-    onRunning: (sensor, inventory) => {
-      if (!statusPath) return;
-      const write = () =>
-        writeStatusFile(statusPath, statusDocument(startedAt, "live", sensor.stats, inventory)).catch((
-          error,
-        ) => console.error(`netsentinel: Cannot write the status file ${statusPath}: ${error.message}`));
-      write();
-      timer = setInterval(write, config.status.interval_s * 1000);
-    },
-  });
+  const persisted = await withPersistence(config, (publish) =>
+    runLive(config, live, {
+      onFlush: publish,
+      onRunning: (sensor, inventory) => {
+        if (!statusPath) return;
+        const write = () =>
+          writeStatusFile(statusPath, statusDocument(startedAt, "live", sensor.stats, inventory)).catch((
+            error,
+          ) => console.error(`netsentinel: Cannot write the status file ${statusPath}: ${error.message}`));
+        write();
+        timer = setInterval(write, config.status.interval_s * 1000);
+      },
+    }));
+  const run = persisted.result;
   clearInterval(timer);
+  console.error(`netsentinel: ${persisted.committed.applied} batches committed to ${persisted.location}`);
   if (statusPath) {
     await writeStatusFile(statusPath, statusDocument(startedAt, "stopped", run.stats, run.inventory));
   }
@@ -93,7 +98,7 @@ async function startLive(
   return 0;
 }
 
-async function startOnSample(sample: string | undefined, json: boolean): Promise<number> {
+async function startOnSample(config: Config, sample: string | undefined, json: boolean): Promise<number> {
   let path = sample;
   if (!path) {
     path = SAMPLE_PATH;
@@ -110,7 +115,21 @@ async function startOnSample(sample: string | undefined, json: boolean): Promise
       "netsentinel: to capture, run: netsentinel start --iface eth0 (as root or with CAP_NET_RAW)",
     );
   }
-  return runAnalyze(json ? [path, "--json"] : [path]);
+  const file = path;
+  const persisted = await withPersistence(
+    config,
+    (publish) => analyzeCaptureFile(file, { onFlush: publish }),
+  );
+  const analysis = persisted.result;
+  await printInventory(analysis.inventory, { ...analysis.source, error: analysis.error?.message ?? null }, {
+    json,
+  });
+  console.error(`netsentinel: ${persisted.committed.applied} batches committed to ${persisted.location}`);
+  if (analysis.error) {
+    console.error(`netsentinel: ${analysis.error.message}`);
+    return 1;
+  }
+  return 0;
 }
 
 async function exists(path: string): Promise<boolean> {

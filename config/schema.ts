@@ -6,6 +6,7 @@
  */
 
 import { z } from "zod";
+import { BusConfigSchema } from "../bus/config.ts";
 
 const portList = z.array(z.number().int().min(0).max(65535));
 
@@ -51,7 +52,20 @@ export const ConfigSchema = z.object({
   }).strict().default({}),
   aggregator: z.object({
     /** Seconds between two flushes of the sensors into the aggregator (the spec's 60 s). */
-    flush_interval_s: z.number().min(0.1).max(3600).default(60),
+    flush_interval_s: z.number().min(0.01).max(3600).default(60),
+  }).strict().default({}),
+  sensor: z.object({
+    /** Stable id of this sensor (site/box), carried by every batch it sends; "" for the host name. */
+    id: z.string().max(128).default(""),
+  }).strict().default({}),
+  bus: BusConfigSchema,
+  storage: z.object({
+    /** PostgreSQL URL; "" for the embedded PGlite database. `DATABASE_URL` overrides it. */
+    database_url: z.string().default(""),
+    /** PGlite data folder. */
+    data_dir: z.string().min(1).default("data/pglite"),
+    /** Days of time series kept (whole daily partitions are dropped). */
+    retention_days: z.number().int().min(1).max(3650).default(30),
   }).strict().default({}),
   status: z.object({
     /** Where a running appliance writes its status for `netsentinel status` ("" to disable). */

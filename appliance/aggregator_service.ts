@@ -1,0 +1,73 @@
+/**
+ * The aggregator role: takes sensor batches from the bus and commits them to the database, one
+ * transaction per batch, acknowledging a batch only after its commit (so a crash loses nothing and
+ * a redelivered batch is recognised and skipped). Keeps the schema migrated and old partitions
+ * dropped.
+ *
+ * @module
+ */
+
+import type { ObservationBus } from "../bus/bus.ts";
+import type { Database } from "../storage/database.ts";
+import { migrate } from "../storage/migrate.ts";
+import { Persistence } from "../storage/persistence.ts";
+import { runRetention, scheduleRetention } from "../storage/retention.ts";
+import type { SensorBatch } from "../storage/types.ts";
+
+/** Options of {@linkcode startAggregator}. */
+export interface AggregatorOptions {
+  db: Database;
+  bus: ObservationBus;
+  retentionDays: number;
+  /** Called after each committed batch (e.g. to keep an in-memory inventory for reports). */
+  onCommitted?: (batch: SensorBatch, result: "applied" | "duplicate") => void;
+  log?: (line: string) => void;
+}
+
+/** A running aggregator. */
+export interface RunningAggregator {
+  /** Batches committed and duplicates skipped so far. */
+  readonly counts: { applied: number; duplicate: number };
+  /** Stops consuming (batches not yet acknowledged stay on the bus for the next start). */
+  stop(): Promise<void>;
+  /** Resolves when consuming ended. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Migrates the database, applies retention, and starts consuming.
+ *
+ * @throws {StorageError} when the database cannot be migrated
+ */
+export async function startAggregator(options: AggregatorOptions): Promise<RunningAggregator> {
+  const log = options.log ?? ((line: string) => console.error(`netsentinel: ${line}`));
+  await migrate(options.db);
+  await runRetention(options.db, { retentionDays: options.retentionDays });
+  const retention = scheduleRetention(options.db, { retentionDays: options.retentionDays });
+  const persistence = new Persistence(options.db);
+  const counts = { applied: 0, duplicate: 0 };
+  let failing = false;
+  const done = options.bus.consume(async (batch) => {
+    let result: "applied" | "duplicate";
+    try {
+      result = await persistence.apply(batch);
+    } catch (error) {
+      // The bus retries with back-off; say it once per state change, not once per attempt.
+      if (!failing) log(`cannot commit observations to the database: ${(error as Error).message}; retrying`);
+      failing = true;
+      throw error;
+    }
+    if (failing) log("database reachable again: committing the batches that waited");
+    failing = false;
+    counts[result]++;
+    options.onCommitted?.(batch, result);
+  }).finally(() => retention.stop());
+  return {
+    counts,
+    done,
+    async stop() {
+      await options.bus.stop();
+      await done;
+    },
+  };
+}

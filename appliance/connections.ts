@@ -1,0 +1,38 @@
+/**
+ * Opens the database and the bus the configuration (and `DATABASE_URL` / `REDIS_URL`) point to.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/schema.ts";
+import { openDatabase } from "../storage/database.ts";
+import type { Database } from "../storage/database.ts";
+import { createBus } from "../bus/config.ts";
+import type { ObservationBus } from "../bus/bus.ts";
+
+function environment(): Record<string, string> {
+  try {
+    return Deno.env.toObject();
+  } catch {
+    return {};
+  }
+}
+
+/** The database: PostgreSQL when `DATABASE_URL` or `[storage] database_url` is set, else PGlite. */
+export function connectDatabase(config: Config): Promise<Database> {
+  const url = environment().DATABASE_URL ?? config.storage.database_url;
+  return openDatabase({ url: url || undefined, dataDir: config.storage.data_dir });
+}
+
+/** The bus: Redis when `REDIS_URL` or `[bus] redis_url` is set, else the in-process queue. */
+export function connectBus(config: Config): ObservationBus {
+  return createBus(config.bus, {
+    env: environment(),
+    log: (line: string) => console.error(`netsentinel: ${line}`),
+  });
+}
+
+/** True when the bus is Redis (several processes), false for the in-process queue. */
+export function usesRedis(config: Config): boolean {
+  return Boolean(environment().REDIS_URL ?? config.bus.redis_url);
+}
