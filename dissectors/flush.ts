@@ -11,7 +11,6 @@
 import type { DissectionEngine } from "./engine.ts";
 import type { EventRecord, IdentityRecord } from "./observations.ts";
 import type { EngineStats } from "./engine_stats.ts";
-import { FLOW_KEY_WORDS } from "../aggregator/flow_key.ts";
 import { FLOW_STRIDE, FlowColumn } from "../aggregator/flow_meter.ts";
 import { BUCKET_STRIDE, BucketColumn } from "../aggregator/bucket_log.ts";
 import { SIGHTING_KEY_WORDS } from "./observations.ts";
