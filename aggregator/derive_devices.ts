@@ -19,6 +19,7 @@ import { formatIpv4, formatIpv6, formatMac, isUnicastMacText } from "../dissecto
 import { SIGHTING_KEY_WORDS } from "../dissectors/observations.ts";
 import { SightingSource } from "../dissectors/api.ts";
 import { isoTime } from "./derive_flows.ts";
+import { ouiVendor } from "./oui.ts";
 
 /** Foreign source IPs from which a MAC counts as a gateway. */
 export const GATEWAY_MIN_FOREIGN_IPS = 3;
@@ -217,6 +218,7 @@ function toDevice(device: DeviceAccumulator): Device {
   return {
     mac_address: device.mac,
     oui_prefix: device.mac.slice(0, 8).toUpperCase(),
+    oui_vendor: ouiVendor(device.mac),
     locally_administered: (firstOctet & 0x02) !== 0,
     first_seen: isoTime(device.firstUs),
     last_seen: isoTime(device.lastUs),

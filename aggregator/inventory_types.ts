@@ -33,6 +33,8 @@ export interface Device {
   mac_address: string;
   /** First three octets, upper case, colon-separated (the spec's CHAR(8)). */
   oui_prefix: string;
+  /** Registered organisation of the MAC's OUI (IEEE registry), or null (unknown or locally administered). */
+  oui_vendor: string | null;
   /** The MAC has the locally administered bit set (randomised or virtual): no vendor can be inferred. */
   locally_administered: boolean;
   first_seen: string;

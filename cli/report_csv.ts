@@ -33,6 +33,7 @@ export async function writeCsvReport(doc: InventoryDocument, dir: string): Promi
       [
         "mac_address",
         "oui_prefix",
+        "oui_vendor",
         "locally_administered",
         "first_seen",
         "last_seen",
@@ -47,6 +48,7 @@ export async function writeCsvReport(doc: InventoryDocument, dir: string): Promi
       doc.devices.map((d) => [
         d.mac_address,
         d.oui_prefix,
+        d.oui_vendor,
         d.locally_administered,
         d.first_seen,
         d.last_seen,

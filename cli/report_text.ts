@@ -75,11 +75,12 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
   out.push(`\nDEVICES (${devices.length}, busiest first)`);
   out.push(
     formatTable(
-      ["MAC", "IPs", "VLANs", "pkts out", "bytes out", "pkts in", "bytes in", "role"],
+      ["MAC", "vendor", "IPs", "VLANs", "pkts out", "bytes out", "pkts in", "bytes in", "role"],
       devices.slice(0, limit).map((device) => {
         const ips = [...new Set(device.ips.map((ip) => ip.ip_address))];
         return [
           device.mac_address + (device.locally_administered ? " (local)" : ""),
+          (device.oui_vendor ?? "-").slice(0, 24),
           ips.length > 3 ? `${ips.slice(0, 2).join(", ")} +${ips.length - 2}` : ips.join(", ") || "-",
           device.vlans.map((v) => vlanText(v.vlan_id, v.outer_vlan_id)).join(",") || "-",
           device.total_packets_sent,

@@ -46,6 +46,7 @@ function toDevice(row: Any, ips: DeviceIp[], vlans: Device["vlans"]): Device {
   return {
     mac_address: row.mac,
     oui_prefix: row.oui_prefix.trim(),
+    oui_vendor: row.oui_vendor ?? null,
     locally_administered: row.locally_administered,
     first_seen: time(row.first_seen),
     last_seen: time(row.last_seen),

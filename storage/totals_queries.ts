@@ -13,7 +13,9 @@ function us(column: string, alias = column): string {
 
 /** Devices, with their gateway reasons as one text (newline-separated). */
 export const DEVICES = `
-SELECT id::float8 AS id, mac_address::text AS mac, oui_prefix, locally_administered, ${us("first_seen")},
+SELECT id::float8 AS id, mac_address::text AS mac, oui_prefix, oui_vendor, locally_administered, ${
+  us("first_seen")
+},
   ${us("last_seen")}, total_packets_sent::float8 AS ps, total_packets_received::float8 AS pr,
   total_bytes_sent::float8 AS bs, total_bytes_received::float8 AS br, is_gateway,
   array_to_string(gateway_reasons, E'\\n') AS reasons

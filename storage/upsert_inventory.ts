@@ -12,10 +12,11 @@ import type { AddressRow } from "./batch_rows.ts";
 
 const UPSERT_DEVICES = `
 INSERT INTO devices AS d (mac_address, oui_prefix, locally_administered, first_seen, last_seen,
-  total_packets_sent, total_packets_received, total_bytes_sent, total_bytes_received)
+  total_packets_sent, total_packets_received, total_bytes_sent, total_bytes_received, oui_vendor)
 SELECT * FROM unnest($1::macaddr[], $2::text[], $3::boolean[], $4::timestamptz[], $5::timestamptz[],
-  $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+  $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[])
 ON CONFLICT (mac_address) DO UPDATE SET
+  oui_vendor = COALESCE(EXCLUDED.oui_vendor, d.oui_vendor),
   first_seen = LEAST(d.first_seen, EXCLUDED.first_seen),
   last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen),
   total_packets_sent = d.total_packets_sent + EXCLUDED.total_packets_sent,
@@ -38,6 +39,7 @@ export async function upsertDevices(tx: Queryable, document: InventoryDocument):
     devices.map((d) => d.total_packets_received),
     devices.map((d) => d.total_bytes_sent),
     devices.map((d) => d.total_bytes_received),
+    devices.map((d) => d.oui_vendor === null ? null : d.oui_vendor.slice(0, 128)),
   ]);
 }
 
