@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { FlushRecord } from "../dissectors/flush.ts";
+import { flushArrays, type FlushRecord } from "../dissectors/flush.ts";
 import { FLOW_KEY_WORDS } from "../aggregator/flow_key.ts";
 import { BUCKET_STRIDE } from "../aggregator/bucket_log.ts";
 import { SIGHTING_KEY_WORDS } from "../dissectors/observations.ts";
@@ -47,26 +47,9 @@ export const SECTIONS: readonly Section[] = [
   { name: "sightings.seen", kind: "u32", rows: "sightings", stride: 1 },
 ];
 
-/** The arrays of a record in the order of {@linkcode SECTIONS}. */
+/** The arrays of a record in the order of {@linkcode SECTIONS} (the order of `flushArrays`). */
 export function sectionArrays(record: FlushRecord): NumberArray[] {
-  const { flows, sightings } = record;
-  return [
-    flows.keys,
-    flows.firstUs,
-    flows.lastUs,
-    flows.packets,
-    flows.bytes,
-    flows.tcpFlags,
-    flows.syn,
-    flows.rst,
-    flows.fin,
-    flows.app,
-    record.buckets,
-    sightings.keys,
-    sightings.firstUs,
-    sightings.lastUs,
-    sightings.seen,
-  ];
+  return flushArrays(record);
 }
 
 /** A typed array of `kind` over `buffer`. */

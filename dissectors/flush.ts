@@ -56,6 +56,30 @@ export interface FlushRecord {
   stats: EngineStats;
 }
 
+/** Every typed array of a record, in a fixed order (for transfer lists and binary encodings). */
+export function flushArrays(
+  record: FlushRecord,
+): (Uint32Array | Float64Array | Uint8Array | Int16Array)[] {
+  const { flows, sightings } = record;
+  return [
+    flows.keys,
+    flows.firstUs,
+    flows.lastUs,
+    flows.packets,
+    flows.bytes,
+    flows.tcpFlags,
+    flows.syn,
+    flows.rst,
+    flows.fin,
+    flows.app,
+    record.buckets,
+    sightings.keys,
+    sightings.firstUs,
+    sightings.lastUs,
+    sightings.seen,
+  ];
+}
+
 /** Drains an engine into a flush record (closing every open bucket) and clears it. */
 export function takeFlush(engine: DissectionEngine): FlushRecord {
   const meter = engine.meter;

@@ -9,7 +9,7 @@
  */
 
 import type { RingBuffers } from "../../capture/ring.ts";
-import type { FlushRecord } from "../flush.ts";
+import { flushArrays, type FlushRecord } from "../flush.ts";
 import type { RegistryOptions } from "../registry.ts";
 
 /** Words of the shared control array. */
@@ -45,23 +45,5 @@ export type WorkerMessage =
 
 /** Transferable buffers of a flush record (so posting it copies nothing). */
 export function flushTransferables(record: FlushRecord): ArrayBuffer[] {
-  const flows = record.flows;
-  const sightings = record.sightings;
-  return [
-    flows.keys,
-    flows.firstUs,
-    flows.lastUs,
-    flows.packets,
-    flows.bytes,
-    flows.tcpFlags,
-    flows.syn,
-    flows.rst,
-    flows.fin,
-    flows.app,
-    record.buckets,
-    sightings.keys,
-    sightings.firstUs,
-    sightings.lastUs,
-    sightings.seen,
-  ].map((array) => array.buffer as ArrayBuffer);
+  return flushArrays(record).map((array) => array.buffer as ArrayBuffer);
 }
