@@ -155,6 +155,21 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
     );
   }
 
+  const errors: Record<string, number> = {};
+  const disabled = Object.values(doc.stats).flatMap((counters) => counters.disabled_dissectors);
+  for (const counters of Object.values(doc.stats)) {
+    for (const [name, count] of Object.entries(counters.dissector_errors)) {
+      errors[name] = (errors[name] ?? 0) + count;
+    }
+  }
+  if (Object.keys(errors).length > 0 || disabled.length > 0) {
+    out.push(`\nDISSECTORS`);
+    for (const [name, count] of Object.entries(errors)) {
+      out.push(`${name}: ${count} errors (the packets were skipped)`);
+    }
+    for (const d of disabled) out.push(`${d.name}: DISABLED, ${d.reason}`);
+  }
+
   const problems = Object.values(doc.stats).flatMap((counters) => counters.problems);
   if (problems.length > 0) {
     out.push(`\nPROBLEMS (first ${problems.length})`);
