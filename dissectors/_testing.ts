@@ -21,9 +21,10 @@ export function hex(text: string): Uint8Array {
   return bytes;
 }
 
-/** A fresh engine over the built-ins (plus `extra` dissectors). */
+/** A fresh engine over the built-ins (plus `extra` dissectors that are not built in already). */
 export function testEngine(extra: Dissector[] = []): DissectionEngine {
-  return new DissectionEngine(new DissectorRegistry([...BUILTIN_DISSECTORS, ...extra]));
+  const added = extra.filter((dissector) => !BUILTIN_DISSECTORS.includes(dissector));
+  return new DissectionEngine(new DissectorRegistry([...BUILTIN_DISSECTORS, ...added]));
 }
 
 /** Dissects one frame with a fresh engine; returns the context and the engine (for its flush). */

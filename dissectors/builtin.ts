@@ -17,6 +17,9 @@ import { icmp } from "./l3/icmp.ts";
 import { icmpv6 } from "./l3/icmpv6.ts";
 import { tcp } from "./l4/tcp.ts";
 import { udp } from "./l4/udp.ts";
+import { DHCP_DISSECTORS } from "./it/dhcp/mod.ts";
+import { NAME_DISSECTORS } from "./it/dns/mod.ts";
+import { NEIGHBOUR_DISSECTORS } from "./it/l2_neighbours/mod.ts";
 
 /** Link, network and transport dissectors (L2–L4). */
 export const CORE_DISSECTORS: readonly Dissector[] = [
@@ -35,5 +38,12 @@ export const CORE_DISSECTORS: readonly Dissector[] = [
   udp,
 ];
 
+/** IT identification: who is this device (hostnames, vendors, neighbours, leases). */
+export const IT_DISSECTORS: readonly Dissector[] = [
+  ...DHCP_DISSECTORS,
+  ...NAME_DISSECTORS,
+  ...NEIGHBOUR_DISSECTORS,
+];
+
 /** Every built-in dissector. */
-export const BUILTIN_DISSECTORS: readonly Dissector[] = [...CORE_DISSECTORS];
+export const BUILTIN_DISSECTORS: readonly Dissector[] = [...CORE_DISSECTORS, ...IT_DISSECTORS];

@@ -15,7 +15,7 @@ import { Decoded, Packet, PacketFlag, Table } from "./packet.ts";
 import type { DissectorRegistry } from "./registry.ts";
 import { ObservationCollector } from "./observations.ts";
 import { APP_NONE, APP_UNDECIDED, FlowMeter } from "../aggregator/flow_meter.ts";
-import { type EngineStats, newEngineStats, recordProblem } from "./engine_stats.ts";
+import { type EngineStats, newEngineStats, PROBLEM_SAMPLES, recordProblem } from "./engine_stats.ts";
 import { type FlushRecord, takeFlush } from "./flush.ts";
 
 /** Options of {@linkcode DissectionEngine}. */
@@ -143,7 +143,8 @@ export class DissectionEngine {
     if (flags !== 0) {
       if (flags & PacketFlag.MALFORMED) {
         stats.malformed++;
-        recordProblem(stats, packet.describeProblem());
+        // Formatting allocates: only for the few problems kept as samples.
+        if (stats.problems.length < PROBLEM_SAMPLES) recordProblem(stats, packet.describeProblem());
       } else if (flags & PacketFlag.TRUNCATED) {
         stats.truncated++;
       }

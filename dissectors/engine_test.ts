@@ -36,7 +36,7 @@ Deno.test("engine counts a frame cut by the snapshot length as truncated, not ma
 });
 
 Deno.test("engine decodes each supported link type", async (t) => {
-  const ipv4Udp = "4500 0020 0001 0000 4011 0000 c0a80001 c0a80002 0044 0043 000c 0000 01020304";
+  const ipv4Udp = "4500 0020 0001 0000 4011 0000 c0a80001 c0a80002 9c40 9c41 000c 0000 01020304";
   const cases: [string, number, string, { srcMac: boolean; dstMac: boolean }][] = [
     ["Ethernet", LinkType.ETHERNET, `ffffffffffff 020000000001 0800 ${ipv4Udp}`, {
       srcMac: true,
@@ -61,8 +61,8 @@ Deno.test("engine decodes each supported link type", async (t) => {
     await t.step(name, () => {
       const { packet } = decode(frame, { linkType });
       strictEqual(packet.flags, 0);
-      strictEqual(packet.srcPort, 68);
-      strictEqual(packet.dstPort, 67);
+      strictEqual(packet.srcPort, 40000);
+      strictEqual(packet.dstPort, 40001);
       strictEqual(packet.payloadLength, 4);
       strictEqual(packet.srcMacOffset >= 0, macs.srcMac);
       strictEqual(packet.dstMacOffset >= 0, macs.dstMac);

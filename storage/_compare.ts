@@ -8,8 +8,19 @@
 
 import type { Flow, InventoryDocument } from "../aggregator/inventory_types.ts";
 
+/** JSON with object keys sorted (PostgreSQL's jsonb does not keep key order). */
+function canonical(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, item) =>
+      item && typeof item === "object" && !Array.isArray(item)
+        ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+        : item,
+  );
+}
+
 function byJson<T>(items: T[]): T[] {
-  return items.map((item) => [JSON.stringify(item), item] as const)
+  return items.map((item) => [canonical(item), item] as const)
     .sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
     .map(([, item]) => item);
 }
