@@ -6,6 +6,10 @@
  * @module
  */
 
+import type { DeviceClass } from "./identify/classify.ts";
+import type { DisplayName } from "./identify/display_name.ts";
+import type { DhcpReport } from "./identify/dhcp_types.ts";
+
 /** One IP address of a device, on one VLAN (`device_ips`). */
 export interface DeviceIp {
   ip_address: string;
@@ -156,6 +160,12 @@ export interface InventoryDocument {
   identities: Record<string, unknown>[];
   events: Record<string, unknown>[];
   metrics: Metric[];
+  /** Device type, OS family and the reasons, per device (aggregator/identify/classify.ts). */
+  classification?: DeviceClass[];
+  /** Display name per device MAC, with the source that gave it (aggregator/identify/display_name.ts). */
+  display_names?: Record<string, DisplayName>;
+  /** DHCP leases, IP history, pools, conflicts and rogue servers (aggregator/identify/dhcp_tracker.ts). */
+  dhcp?: DhcpReport;
   /** Counters per sensor (`local` for a file or the all-in-one appliance). */
   stats: Record<string, SensorCounters>;
 }

@@ -12,6 +12,7 @@ import { deriveDevices } from "./derive_devices.ts";
 import { deriveProtocols, deriveTopTalkers, deriveVlans } from "./derive_traffic.ts";
 import { deriveMetrics } from "./derive_metrics.ts";
 import { VERSION } from "../version.ts";
+import { classifyDevices, displayNames, trackDhcp } from "./identify/mod.ts";
 
 /** Options of {@linkcode buildInventoryDocument}. */
 export interface DocumentOptions {
@@ -19,6 +20,8 @@ export interface DocumentOptions {
   source?: Record<string, unknown>;
   /** Include per-minute metrics (default true; they are the bulk of a large document). */
   metrics?: boolean;
+  /** DHCP servers allowed on the network; any other that answers is rogue (default: none configured). */
+  allowedDhcpServers?: string[];
 }
 
 function withoutMicros<T extends { first_seen_us: number; last_seen_us: number }>(record: T) {
@@ -70,7 +73,7 @@ export function buildInventoryDocument(
     firstUs = Math.min(firstUs, sensor.firstUs);
     lastUs = Math.max(lastUs, sensor.lastUs);
   }
-  return {
+  const doc: InventoryDocument = {
     netsentinel: { version: VERSION, generated_at: new Date().toISOString() },
     source: options.source ?? {},
     summary: {
@@ -94,4 +97,8 @@ export function buildInventoryDocument(
     metrics: options.metrics === false ? [] : deriveMetrics(inventory, flows),
     stats,
   };
+  doc.classification = classifyDevices(doc);
+  doc.display_names = Object.fromEntries(displayNames(doc));
+  doc.dhcp = trackDhcp(doc, { allowedServers: options.allowedDhcpServers });
+  return doc;
 }

@@ -49,32 +49,6 @@ function protocolText(flow: Flow): string {
     : base;
 }
 
-/**
- * Best hostname heard for each MAC and each IP: highest confidence first (DHCP 80, LLDP 85, CDP 80,
- * mDNS 70, NBNS 60, DNS 50 — see the dissectors), then the most recent.
- */
-function namesHeard(doc: InventoryDocument): { byMac: Map<string, string>; byIp: Map<string, string> } {
-  const best = new Map<string, { name: string; confidence: number; last: string }>();
-  for (const identity of doc.identities) {
-    if (identity.key !== "hostname") continue;
-    for (const subject of [identity.mac, identity.ip]) {
-      if (typeof subject !== "string") continue;
-      const known = best.get(subject);
-      const confidence = Number(identity.confidence);
-      const last = String(identity.last_seen);
-      if (!known || confidence > known.confidence || (confidence === known.confidence && last > known.last)) {
-        best.set(subject, { name: String(identity.value), confidence, last });
-      }
-    }
-  }
-  const byMac = new Map<string, string>();
-  const byIp = new Map<string, string>();
-  for (const [subject, { name }] of best) {
-    (subject.includes(":") && subject.length === 17 ? byMac : byIp).set(subject, name);
-  }
-  return { byMac, byIp };
-}
-
 /** The whole summary as text. */
 export function formatTextReport(doc: InventoryDocument, options: TextReportOptions = {}): string {
   const limit = options.limit ?? 25;
@@ -99,18 +73,18 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
     b.total_bytes_sent + b.total_bytes_received - a.total_bytes_sent - a.total_bytes_received
   );
   out.push(`\nDEVICES (${devices.length}, busiest first)`);
-  const names = namesHeard(doc);
+  const types = new Map((doc.classification ?? []).map((c) => [c.mac_address, c]));
   out.push(
     formatTable(
-      ["MAC", "name", "vendor", "IPs", "VLANs", "pkts out", "bytes out", "pkts in", "bytes in", "role"],
+      ["MAC", "name", "type", "vendor", "IPs", "VLANs", "pkts out", "bytes out", "pkts in", "bytes in"],
       devices.slice(0, limit).map((device) => {
         const ips = [...new Set(device.ips.map((ip) => ip.ip_address))];
-        // A gateway carries others' addresses: only names heard about its own MAC are its own.
-        const name = names.byMac.get(device.mac_address) ??
-          (device.is_gateway ? undefined : ips.map((ip) => names.byIp.get(ip)).find((n) => n !== undefined));
+        const name = doc.display_names?.[device.mac_address]?.name;
+        const type = types.get(device.mac_address);
         return [
           device.mac_address + (device.locally_administered ? " (local)" : ""),
           (name ?? "-").slice(0, 28),
+          type && type.device_type !== "unknown" ? type.device_type : "-",
           (device.oui_vendor ?? "-").slice(0, 24),
           ips.length > 3 ? `${ips.slice(0, 2).join(", ")} +${ips.length - 2}` : ips.join(", ") || "-",
           device.vlans.map((v) => vlanText(v.vlan_id, v.outer_vlan_id)).join(",") || "-",
@@ -118,11 +92,21 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
           device.total_bytes_sent,
           device.total_packets_received,
           device.total_bytes_received,
-          device.is_gateway ? "gateway" : "",
         ];
       }),
     ) + more(devices.length, limit),
   );
+
+  const dhcp = doc.dhcp;
+  if (dhcp && (dhcp.leases.length > 0 || dhcp.rogue_servers.length > 0 || dhcp.conflicts.length > 0)) {
+    out.push(`\nDHCP: ${dhcp.leases.length} leases, ${dhcp.pools.length} pools`);
+    for (const rogue of dhcp.rogue_servers) out.push(`ROGUE DHCP SERVER ${rogue.server}: ${rogue.reason}`);
+    for (const conflict of dhcp.conflicts) {
+      out.push(
+        `IP CONFLICT ${conflict.ip}: ${conflict.macs.join(" and ")} (${conflict.evidence.join("; ")})`,
+      );
+    }
+  }
 
   const flows = [...doc.flows].sort((a, b) => b.byte_count - a.byte_count);
   out.push(`\nFLOWS (${formatCount(flows.length)}, largest first)`);
