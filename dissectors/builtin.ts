@@ -20,6 +20,7 @@ import { udp } from "./l4/udp.ts";
 import { DHCP_DISSECTORS } from "./it/dhcp/mod.ts";
 import { NAME_DISSECTORS } from "./it/dns/mod.ts";
 import { NEIGHBOUR_DISSECTORS } from "./it/l2_neighbours/mod.ts";
+import { HINT_DISSECTORS } from "./it/hints/mod.ts";
 
 /** Link, network and transport dissectors (L2–L4). */
 export const CORE_DISSECTORS: readonly Dissector[] = [
@@ -43,6 +44,7 @@ export const IT_DISSECTORS: readonly Dissector[] = [
   ...DHCP_DISSECTORS,
   ...NAME_DISSECTORS,
   ...NEIGHBOUR_DISSECTORS,
+  ...HINT_DISSECTORS,
 ];
 
 /** Every built-in dissector. */

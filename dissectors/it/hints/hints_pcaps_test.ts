@@ -1,0 +1,97 @@
+import { ok, strictEqual } from "node:assert/strict";
+import { PacketBatch } from "../../../capture/batch.ts";
+import { openCaptureFile } from "../../../capture/file_source.ts";
+import { testEngine } from "../../_testing.ts";
+import type { Dissector } from "../../api.ts";
+import type { FlushRecord } from "../../flush.ts";
+import {
+  HAVE_SHARED_PCAPS,
+  sharedCapture,
+  sharedCaptureFiles,
+  SKIP_REASON,
+} from "../../../tests/shared_pcaps.ts";
+import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { hostName } from "./_text.ts";
+import { HINT_DISSECTORS } from "./mod.ts";
+
+/** Runs a capture through an engine with `extra` dissectors; returns its flush. */
+async function analyze(path: string, extra: Dissector[]): Promise<FlushRecord> {
+  const engine = testEngine(extra);
+  const source = await openCaptureFile(path);
+  const batch = new PacketBatch(256);
+  try {
+    while (await source.next(batch)) engine.process(batch);
+  } finally {
+    source.close();
+  }
+  return engine.flush();
+}
+
+const FIELDS = [
+  "frame.number",
+  "tls.handshake.extensions_server_name",
+  "http.host",
+  "http.user_agent",
+  "http.server",
+  "ip.src",
+  "ip.dst",
+  "udp.port",
+  "tls.handshake.extensions_alpn_str",
+  "tls.handshake.ciphersuite",
+] as const;
+const FILTER = "tls.handshake.extensions_server_name or http.host or http.user_agent or http.server";
+
+Deno.test({
+  name: `hints find every SNI, Host, User-Agent and Server that tshark shows in the shared captures${
+    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
+  }`,
+  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  async fn() {
+    const seen = new Set<string>();
+    for (const name of sharedCaptureFiles()) {
+      const path = sharedCapture(name);
+      const rows = await tsharkFields(path, FIELDS, FILTER);
+      if (rows.length === 0) continue;
+      seen.add(name);
+      const record = await analyze(path, HINT_DISSECTORS);
+      // The hint dissectors add no malformed packet to what the built-ins already count.
+      const baseline = await analyze(path, []);
+      strictEqual(record.stats.malformed, baseline.stats.malformed, `${name}: ${record.stats.problems}`);
+      const has = (ip: string, key: string, value: string) =>
+        record.identities.some((i) => i.ip === ip && i.key === key && i.value === value);
+      for (const [[frame], sni, host, agent, server, [src], [dst], udp, ...rest] of rows) {
+        const where = `${name} frame ${frame}`;
+        for (const value of sni) ok(has(dst, "hostname", value.toLowerCase()), `${where}: SNI ${value}`);
+        const [alpn, ciphers] = rest;
+        if (sni.length) {
+          const expected = {
+            sni: sni[0].toLowerCase(),
+            alpn: alpn.join(",") || undefined,
+            cipher_count: ciphers.length,
+          };
+          ok(
+            record.events.some((e) =>
+              e.type === "tls.client_hello" && e.dst_ip === dst &&
+              Object.entries(expected).every(([key, value]) => e.fields[key] === value)
+            ),
+            `${where}: no tls.client_hello with ${JSON.stringify(expected)}`,
+          );
+        }
+        // SSDP (HTTP over UDP) sends Host: 239.255.255.250:1900, an address and not a name.
+        if (udp.length === 0) {
+          for (const value of host) {
+            const hostname = hostName(value);
+            if (hostname) ok(has(dst, "hostname", hostname), `${where}: Host ${value}`);
+            ok(record.events.some((e) => e.type === "http.request" && e.fields.host === value), where);
+          }
+          for (const value of agent) ok(has(src, "http.user_agent", value), `${where}: User-Agent ${value}`);
+          for (const value of server) ok(has(src, "http.server", value), `${where}: Server ${value}`);
+        } else {
+          for (const value of server) ok(has(src, "ssdp.server", value), `${where}: SSDP SERVER ${value}`);
+        }
+      }
+    }
+    ok(seen.has("tls_clienthello_sni_chrome.pcap"), "tshark shows no SNI in the Chrome capture");
+    ok(seen.has("http_get.pcap"), "tshark shows no HTTP header in http_get.pcap");
+  },
+});
