@@ -53,7 +53,9 @@ function comparable(document: Record<string, unknown>): unknown {
     if (Array.isArray(value)) return value.map(strip);
     if (value === null || typeof value !== "object") return value;
     return Object.fromEntries(
-      Object.entries(value).filter(([key]) => !/^(first_seen|last_seen|time|timestamp|from|to|detected_at)$/.test(key))
+      Object.entries(value).filter(([key]) =>
+        !/^(first_seen|last_seen|time|timestamp|from|to|detected_at)$/.test(key)
+      )
         .map(([key, inner]) => [key, strip(inner)]),
     );
   };
