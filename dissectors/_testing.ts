@@ -9,6 +9,9 @@ import { DissectorRegistry } from "./registry.ts";
 import { BUILTIN_DISSECTORS } from "./builtin.ts";
 import type { Dissector } from "./api.ts";
 import type { Packet } from "./packet.ts";
+import type { FlushRecord } from "./flush.ts";
+import { openCaptureFile } from "../capture/file_source.ts";
+import { PacketBatch } from "../capture/batch.ts";
 
 /** Bytes from hex text; whitespace, newlines and `#` comments to the end of a line are ignored. */
 export function hex(text: string): Uint8Array {
@@ -35,4 +38,20 @@ export function decode(
   const engine = testEngine();
   const bytes = typeof frame === "string" ? hex(frame) : frame;
   return { packet: engine.dissectFrame(bytes, meta), engine };
+}
+
+/**
+ * Dissects a whole capture file in this process (built-ins plus `extra`) and returns the flush
+ * record: the in-process reference the sandboxed path and the tshark cross-checks compare against.
+ */
+export async function flushOfCapture(path: string, extra: Dissector[] = []): Promise<FlushRecord> {
+  const engine = testEngine(extra);
+  const source = await openCaptureFile(path);
+  const batch = new PacketBatch(1024);
+  try {
+    while (await source.next(batch)) engine.process(batch);
+  } finally {
+    source.close();
+  }
+  return engine.flush();
 }

@@ -2,7 +2,7 @@
  * TCP (RFC 793 §3.1) and UDP (RFC 768) frames, complete from Ethernet header to padding, with every
  * checksum; the shared L2/L3 part of every IP frame builder (ICMP is in `icmp.ts`).
  *
- * Payload first, then headers: the caller writes the payload at `offset + xxxPayloadOffset(...)`, then
+ * Payload first, then headers: the caller writes the payload at `offset + tcpPayloadOffset(...)` (or udp…), then
  * calls the frame writer with its length; the writer fills the headers in front of it, computes the
  * IP and L4 checksums over the payload in place, and pads to 60 bytes. Nothing is allocated.
  * The writers build unfragmented packets (fragments are made with `writeIpv4` / `writeIpv6` directly).

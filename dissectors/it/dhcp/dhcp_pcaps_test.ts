@@ -1,7 +1,5 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { PacketBatch } from "../../../capture/batch.ts";
-import { openCaptureFile } from "../../../capture/file_source.ts";
-import { testEngine } from "../../_testing.ts";
+import { flushOfCapture } from "../../_testing.ts";
 import type { FlushRecord } from "../../flush.ts";
 import {
   HAVE_SHARED_PCAPS,
@@ -16,16 +14,8 @@ import { DHCP_DISSECTORS } from "./mod.ts";
 import { sightingsOf } from "./_test_frames.ts";
 
 /** Runs a capture through an engine with the DHCP dissector and returns its flush. */
-async function analyze(path: string): Promise<FlushRecord> {
-  const engine = testEngine(DHCP_DISSECTORS);
-  const source = await openCaptureFile(path);
-  const batch = new PacketBatch(256);
-  try {
-    while (await source.next(batch)) engine.process(batch);
-  } finally {
-    source.close();
-  }
-  return engine.flush();
+function analyze(path: string): Promise<FlushRecord> {
+  return flushOfCapture(path, DHCP_DISSECTORS);
 }
 
 const FIELDS = [

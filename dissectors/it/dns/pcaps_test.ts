@@ -7,19 +7,12 @@
 //   records; mDNS probe records (authority section) are reported but not compared here.
 import { ok, strictEqual } from "node:assert/strict";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { openCaptureFile } from "../../../capture/file_source.ts";
-import { PacketBatch } from "../../../capture/batch.ts";
-import { testEngine } from "../../_testing.ts";
+import { flushOfCapture } from "../../_testing.ts";
 import type { FlushRecord } from "../../flush.ts";
 import { NAME_DISSECTORS } from "./mod.ts";
 
-async function analyse(name: string): Promise<FlushRecord> {
-  const engine = testEngine(NAME_DISSECTORS);
-  const batch = new PacketBatch(1024);
-  const source = await openCaptureFile(sharedCapture(name));
-  while (await source.next(batch)) engine.process(batch);
-  source.close();
-  return engine.flush();
+function analyse(name: string): Promise<FlushRecord> {
+  return flushOfCapture(sharedCapture(name), NAME_DISSECTORS);
 }
 
 async function tshark(name: string, filter: string, fields: string[]): Promise<string[][]> {

@@ -1,7 +1,5 @@
 import { ok, strictEqual } from "node:assert/strict";
-import { PacketBatch } from "../../../capture/batch.ts";
-import { openCaptureFile } from "../../../capture/file_source.ts";
-import { testEngine } from "../../_testing.ts";
+import { flushOfCapture } from "../../_testing.ts";
 import type { Dissector } from "../../api.ts";
 import type { FlushRecord } from "../../flush.ts";
 import {
@@ -15,16 +13,8 @@ import { hostName } from "./_text.ts";
 import { HINT_DISSECTORS } from "./mod.ts";
 
 /** Runs a capture through an engine with `extra` dissectors; returns its flush. */
-async function analyze(path: string, extra: Dissector[]): Promise<FlushRecord> {
-  const engine = testEngine(extra);
-  const source = await openCaptureFile(path);
-  const batch = new PacketBatch(256);
-  try {
-    while (await source.next(batch)) engine.process(batch);
-  } finally {
-    source.close();
-  }
-  return engine.flush();
+function analyze(path: string, extra: Dissector[]): Promise<FlushRecord> {
+  return flushOfCapture(path, extra);
 }
 
 const FIELDS = [
