@@ -20,7 +20,7 @@ import { readTotals } from "../storage/totals.ts";
 import { comparable } from "../storage/_compare.ts";
 import { TEST_DATABASE_URL } from "../storage/_testing.ts";
 import { RedisBus } from "../bus/redis_bus.ts";
-import { deleteStreams, REDIS_URL, uniqueNames } from "../bus/_testing.ts";
+import { deleteStreams, REDIS_URL, redisCommand, uniqueNames } from "../bus/_testing.ts";
 import { SensorPublisher } from "../appliance/sensor_publisher.ts";
 import { startAggregator } from "../appliance/aggregator_service.ts";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
@@ -173,6 +173,57 @@ Deno.test({
       deepStrictEqual(actual.flows, expected.flows, "flows with packets and bytes");
       deepStrictEqual(actual.devices, expected.devices, "devices");
       deepStrictEqual(actual.vlans, expected.vlans, "VLANs");
+    } finally {
+      await Deno.remove(path).catch(() => {});
+      await deleteStreams(names.stream, `${names.stream}:dead`);
+      await scratch.drop();
+    }
+  },
+});
+
+Deno.test({
+  name: "crash test: kill -9 of the sensor between batches keeps what it had sent",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const scratch = await scratchDatabase();
+    const names = uniqueNames();
+    const path = await Deno.makeTempFile({ suffix: ".pcap" });
+    const env = {
+      DATABASE_URL: scratch.url,
+      REDIS_URL,
+      NETSENTINEL_BUS_STREAM: names.stream,
+      NETSENTINEL_BUS_GROUP: names.group,
+      NETSENTINEL_BUS_CONSUMER: "aggregator-1",
+      NETSENTINEL_BUS_MAXLEN: "0",
+      NETSENTINEL_AGGREGATOR_FLUSH_INTERVAL_S: "0.02",
+      NETSENTINEL_SENSOR_ID: "killed-sensor",
+      NETSENTINEL_STORAGE_RETENTION_DAYS: "3650",
+      NO_COLOR: "1",
+    };
+    try {
+      await writeBenchCapture(path, { frames: 2_000_000, tinyFrames: true, seed: 9 });
+      const sensor = spawn(["sensor", "--file", path], env);
+      // Kill it once some batches are in Redis, before it has read the whole file.
+      let sent = 0;
+      while (sent < 2) {
+        await new Promise((r) => setTimeout(r, 20));
+        sent = Number(await redisCommand(["XLEN", names.stream]));
+      }
+      sensor.kill("SIGKILL");
+      await sensor.status;
+      const inRedis = Number(await redisCommand(["XLEN", names.stream]));
+      const aggregator = spawn(["aggregator"], env);
+      while ((await committedBatches(scratch.url)) < inRedis) await new Promise((r) => setTimeout(r, 50));
+      aggregator.kill("SIGTERM");
+      await aggregator.output();
+      strictEqual(
+        await committedBatches(scratch.url),
+        inRedis,
+        "every batch the sensor had sent is committed",
+      );
+      const totals = await totalsOf(scratch.url);
+      strictEqual(totals.summary.flows > 0, true);
     } finally {
       await Deno.remove(path).catch(() => {});
       await deleteStreams(names.stream, `${names.stream}:dead`);
