@@ -32,6 +32,19 @@ function post(message: WorkerMessage): void {
   else self.postMessage(message);
 }
 
+/** Dissects whatever the rings hold now; true when anything was read. */
+function drainOnce(rings: PacketRing[], batch: PacketBatch, engine: DissectionEngine): boolean {
+  let read = false;
+  for (const ring of rings) {
+    while (ring.readBatch(batch)) {
+      engine.process(batch);
+      ring.release();
+      read = true;
+    }
+  }
+  return read;
+}
+
 function run(init: InitMessage, plugins: Dissector[]): void {
   const registry = new DissectorRegistry([...BUILTIN_DISSECTORS, ...plugins], init.registry);
   const engine = new DissectionEngine(registry, {
@@ -54,8 +67,13 @@ function run(init: InitMessage, plugins: Dissector[]): void {
       }
     }
     if (!read) {
-      // Every ring empty: finish when the producers closed them or the sensor asked to stop.
-      if (rings.every((ring) => ring.drained) || Atomics.load(control, WorkerControl.STOP) === 1) break;
+      // Every ring looked empty: finish when the producers closed them or the sensor asked to stop.
+      if (rings.every((ring) => ring.drained) || Atomics.load(control, WorkerControl.STOP) === 1) {
+        // The rings were read before STOP was: a slab published in between would be lost. STOP
+        // (like CLOSED) is set after the last slab is published, so one more pass sees every slab.
+        if (drainOnce(rings, batch, engine)) continue;
+        break;
+      }
       rings[0].waitForData(rings.length === 1 ? 20 : 2);
     }
     const requested = Atomics.load(control, WorkerControl.FLUSH_REQUESTED);
