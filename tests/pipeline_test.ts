@@ -112,6 +112,24 @@ function spawn(args: string[], env: Record<string, string>): Deno.ChildProcess {
   }).spawn();
 }
 
+/** Environment of the sensor and aggregator processes of a crash test. */
+function processEnv(databaseUrl: string, names: ReturnType<typeof uniqueNames>, sensorId: string) {
+  return {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    NETSENTINEL_BUS_STREAM: names.stream,
+    NETSENTINEL_BUS_GROUP: names.group,
+    NETSENTINEL_BUS_CONSUMER: "aggregator-1",
+    NETSENTINEL_BUS_MAXLEN: "0",
+    // Many small batches: a flush every 20 ms of wall time.
+    NETSENTINEL_AGGREGATOR_FLUSH_INTERVAL_S: "0.02",
+    NETSENTINEL_SENSOR_ID: sensorId,
+    // The generated captures are dated 2024: keep them (retention counts capture time, not import time).
+    NETSENTINEL_STORAGE_RETENTION_DAYS: "3650",
+    NO_COLOR: "1",
+  };
+}
+
 async function committedBatches(url: string): Promise<number> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
@@ -130,19 +148,7 @@ Deno.test({
     const scratch = await scratchDatabase();
     const names = uniqueNames();
     const path = await Deno.makeTempFile({ suffix: ".pcap" });
-    const env = {
-      DATABASE_URL: scratch.url,
-      REDIS_URL,
-      NETSENTINEL_BUS_STREAM: names.stream,
-      NETSENTINEL_BUS_GROUP: names.group,
-      NETSENTINEL_BUS_CONSUMER: "aggregator-1",
-      NETSENTINEL_BUS_MAXLEN: "0",
-      NETSENTINEL_AGGREGATOR_FLUSH_INTERVAL_S: "0.02",
-      NETSENTINEL_SENSOR_ID: "crash-test",
-      // The generated capture is dated 2024: keep it (retention counts capture time, not import time).
-      NETSENTINEL_STORAGE_RETENTION_DAYS: "3650",
-      NO_COLOR: "1",
-    };
+    const env = processEnv(scratch.url, names, "crash-test");
     try {
       await writeBenchCapture(path, { frames: 400_000, seed: 5 });
       const expected = comparable(
@@ -189,18 +195,7 @@ Deno.test({
     const scratch = await scratchDatabase();
     const names = uniqueNames();
     const path = await Deno.makeTempFile({ suffix: ".pcap" });
-    const env = {
-      DATABASE_URL: scratch.url,
-      REDIS_URL,
-      NETSENTINEL_BUS_STREAM: names.stream,
-      NETSENTINEL_BUS_GROUP: names.group,
-      NETSENTINEL_BUS_CONSUMER: "aggregator-1",
-      NETSENTINEL_BUS_MAXLEN: "0",
-      NETSENTINEL_AGGREGATOR_FLUSH_INTERVAL_S: "0.02",
-      NETSENTINEL_SENSOR_ID: "killed-sensor",
-      NETSENTINEL_STORAGE_RETENTION_DAYS: "3650",
-      NO_COLOR: "1",
-    };
+    const env = processEnv(scratch.url, names, "killed-sensor");
     try {
       await writeBenchCapture(path, { frames: 2_000_000, tinyFrames: true, seed: 9 });
       const sensor = spawn(["sensor", "--file", path], env);
