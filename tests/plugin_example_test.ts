@@ -1,5 +1,5 @@
 /**
- * The README's "Writing a dissector" example is the file plugins/examples/wake_on_lan.ts, and it
+ * The README's "Writing a dissector" example is the file plugins/example/wake_on_lan.ts, and it
  * works as a drop-in plugin through `analyze --plugins`: by EtherType, by port, and by heuristic
  * on an odd port.
  *
@@ -26,9 +26,9 @@ function udpFrame(port: number): Uint8Array {
 
 Deno.test("the README dissector example is the shipped example plugin", async () => {
   const readme = await Deno.readTextFile(`${ROOT}/README.md`);
-  const plugin = await Deno.readTextFile(`${ROOT}/plugins/examples/wake_on_lan.ts`);
-  const block = readme.split("```ts\n// plugins/examples/wake_on_lan.ts\n")[1]?.split("```")[0];
-  strictEqual(block, plugin, "README block and plugins/examples/wake_on_lan.ts differ");
+  const plugin = await Deno.readTextFile(`${ROOT}/plugins/example/wake_on_lan.ts`);
+  const block = readme.split("```ts\n// plugins/example/wake_on_lan.ts\n")[1]?.split("```")[0];
+  strictEqual(block, plugin, "README block and plugins/example/wake_on_lan.ts differ");
 });
 
 Deno.test("analyze --plugins loads the example plugin and reports its events", async () => {
@@ -48,7 +48,7 @@ Deno.test("analyze --plugins loads the example plugin and reports its events", a
       path,
       "--json",
       "--plugins",
-      `${ROOT}/plugins/examples`,
+      `${ROOT}/plugins/example`,
     ],
     stdout: "piped",
     stderr: "piped",

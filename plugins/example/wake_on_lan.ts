@@ -3,7 +3,7 @@
  * target MAC repeated sixteen times, sent as EtherType 0x0842 or in a UDP datagram (port 9 or 7
  * by habit, any port in practice).
  *
- * An example drop-in plugin: load it with `netsentinel analyze FILE --plugins plugins/examples`.
+ * An example drop-in plugin: load it with `netsentinel analyze FILE --plugins plugins/example`.
  */
 import { Decoded, type Dissector, type Packet } from "../../dissectors/api.ts";
 
