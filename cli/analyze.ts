@@ -95,13 +95,14 @@ export async function runAnalyze(args: string[]): Promise<number> {
   if (interfaces.length === 0 && (values.duration || values.count || values.filter !== undefined)) {
     throw new UsageError("Cannot analyze: --duration, --count and --filter apply to --iface only");
   }
+  const config = await loadConfig(values.config as string | undefined);
   const output = {
     json: Boolean(values.json),
     csv: values.csv as string | undefined,
     noMetrics: Boolean(values["no-metrics"]),
     limit: positiveInteger("limit", values.limit as string | undefined, 25),
+    allowedDhcpServers: config.identify.allowed_dhcp_servers,
   };
-  const config = await loadConfig(values.config as string | undefined);
   if (values.workers !== undefined) {
     config.dissectors.workers = positiveInteger("workers", values.workers as string, 1);
   }

@@ -20,6 +20,8 @@ export interface OutputOptions {
   noMetrics?: boolean;
   /** Rows per section of the summary. */
   limit?: number;
+  /** DHCP servers allowed on the network (configuration `identify.allowed_dhcp_servers`). */
+  allowedDhcpServers?: string[];
 }
 
 /** Builds the document and prints it; returns it (for timing and error messages). */
@@ -30,7 +32,11 @@ export async function printInventory(
 ): Promise<InventoryDocument> {
   // The text summary shows no per-minute metrics: do not derive them.
   const metrics = !options.noMetrics && Boolean(options.json || options.csv);
-  const doc = buildInventoryDocument(inventory, { source, metrics });
+  const doc = buildInventoryDocument(inventory, {
+    source,
+    metrics,
+    allowedDhcpServers: options.allowedDhcpServers,
+  });
   if (options.json) {
     await writeStdout(JSON.stringify(doc, null, 2) + "\n");
   } else if (options.csv) {

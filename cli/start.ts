@@ -93,6 +93,7 @@ async function startLive(
   }
   await printInventory(run.inventory, { interfaces: run.stats.map((s) => s.iface), capture: run.stats }, {
     json,
+    allowedDhcpServers: config.identify.allowed_dhcp_servers,
   });
   console.error(formatCaptureStats(run.stats));
   return 0;
@@ -123,6 +124,7 @@ async function startOnSample(config: Config, sample: string | undefined, json: b
   const analysis = persisted.result;
   await printInventory(analysis.inventory, { ...analysis.source, error: analysis.error?.message ?? null }, {
     json,
+    allowedDhcpServers: config.identify.allowed_dhcp_servers,
   });
   console.error(`netsentinel: ${persisted.committed.applied} batches committed to ${persisted.location}`);
   if (analysis.error) {

@@ -60,6 +60,8 @@ export function environmentOverrides(env: Record<string, string>): Record<string
     let value = envValue(raw);
     if (section === "capture" && key === "interfaces") {
       value = raw.split(",").map((iface) => iface.trim()).filter(Boolean).map((iface) => ({ name: iface }));
+    } else if (section === "identify" && key === "allowed_dhcp_servers" && typeof value === "string") {
+      value = raw.split(",").map((ip) => ip.trim()).filter(Boolean);
     }
     (overrides[section] ??= {})[key] = value;
   }

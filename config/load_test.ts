@@ -31,7 +31,9 @@ modbus = { "tcp.port" = [502, 5020] }
     NETSENTINEL_DISSECTORS_WORKERS: "2",
     NETSENTINEL_AGGREGATOR_FLUSH_INTERVAL_S: "2.5",
     NETSENTINEL_CAPTURE_INTERFACES: "eth2, eth3",
+    NETSENTINEL_IDENTIFY_ALLOWED_DHCP_SERVERS: "10.0.0.1, 10.0.0.2",
   });
+  deepStrictEqual(config.identify.allowed_dhcp_servers, ["10.0.0.1", "10.0.0.2"]);
   strictEqual(config.capture.filter, "not port 22");
   deepStrictEqual(config.capture.interfaces.map((i) => i.name), ["eth2", "eth3"]);
   strictEqual(config.dissectors.workers, 2);
@@ -53,6 +55,10 @@ Deno.test("loadConfig() names the file, key and problem of a bad configuration",
       "capture.interfaces.0.name: must be an interface name such as eth0",
     ],
     ['[dissectors]\nworkers = "two"\n', "dissectors.workers: Expected number, received string"],
+    [
+      '[identify]\nallowed_dhcp_servers = ["dhcp.example"]\n',
+      "identify.allowed_dhcp_servers.0: must be an IPv4 address such as 10.0.0.1",
+    ],
     [
       '[dissectors.ports]\nmodbus = { "tcp.port" = [70000] }\n',
       "dissectors.ports.modbus.tcp.port.0: Number must be less than or equal to 65535",

@@ -54,6 +54,15 @@ export const ConfigSchema = z.object({
     /** Seconds between two flushes of the sensors into the aggregator (the spec's 60 s). */
     flush_interval_s: z.number().min(0.01).max(3600).default(60),
   }).strict().default({}),
+  identify: z.object({
+    /**
+     * DHCP servers allowed on the network (IPv4 addresses). Any other server that answers is
+     * reported as rogue; when empty, more than one server answering on a subnet is.
+     */
+    allowed_dhcp_servers: z.array(
+      z.string().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, "must be an IPv4 address such as 10.0.0.1"),
+    ).default([]),
+  }).strict().default({}),
   sensor: z.object({
     /** Stable id of this sensor (site/box), carried by every batch it sends; "" for the host name. */
     id: z.string().max(128).default(""),

@@ -28,15 +28,25 @@
  * | OS from DHCP (see `os_hints.ts`): Windows, macOS → workstation; iOS, Android → phone; Cisco IP phone → phone; udhcpc → iot | as listed | 20 (phone 25, Cisco phone 35) |
  * | OUI of an industrial automation vendor (Siemens, Schneider/Telemecanique, WAGO, Rockwell/Allen-Bradley, Phoenix Contact, Beckhoff, Omron, Mitsubishi) | plc | 10 (weak hint) |
  *
- * Not yet: p0f-style TCP SYN hints and Modbus/S7 roles (no dissector reports them yet); laptop and
- * workstation cannot be told apart passively yet, so `workstation` covers both.
+ * | Hostname `LAPTOP-…` (Windows' default name on portables) / `DESKTOP-…`   | laptop / workstation | 30 |
+ * | mDNS model `MacBook…` / `iMac…`, `Macmini…`, `MacPro…`                   | laptop / workstation | 35 |
+ * | OT roles (`ot_roles.ts`): PLC, RTU, IED, HMI, engineering workstation, historian | plc, rtu, ied, hmi, engineering_workstation, historian | the role's weight |
+ *
+ * A laptop is told from a workstation only by these names; without them `workstation` covers both.
+ * OS hints from TCP SYN signatures (`os_hints.ts`) refine the OS family but vote for no type.
  *
  * @module
  */
 
 import type { Device, InventoryDocument } from "../inventory_types.ts";
 import { identitiesByMac, type IdentityFact } from "./evidence.ts";
-import { osFromFingerprint, osFromSystemText, osFromVendorClass, type OsHint } from "./os_hints.ts";
+import {
+  osFromFingerprint,
+  osFromSystemText,
+  osFromTcpSignature,
+  osFromVendorClass,
+  type OsHint,
+} from "./os_hints.ts";
 
 /** The type of one device, with why. */
 export interface DeviceClass {
@@ -71,6 +81,7 @@ const TYPE_ORDER = [
   "plc",
   "hmi",
   "workstation",
+  "laptop",
   "iot",
 ];
 
@@ -133,6 +144,25 @@ function capabilityVotes(facts: IdentityFact[], votes: Vote[]): void {
   }
 }
 
+const PORTABLE_NAMES: [RegExp, string, number, string][] = [
+  [/^LAPTOP-/i, "laptop", 30, "hostname"],
+  [/^DESKTOP-/i, "workstation", 30, "hostname"],
+  [/^MacBook/i, "laptop", 35, "mDNS model"],
+  [/^(iMac|Macmini|MacPro|Mac\d)/i, "workstation", 35, "mDNS model"],
+];
+
+function portableVotes(facts: IdentityFact[], votes: Vote[]): void {
+  const names = [
+    ...values(facts, "hostname").map((value) => ["hostname", value]),
+    ...values(facts, "mdns.model").map((value) => ["mDNS model", value]),
+  ];
+  for (const [label, value] of names) {
+    for (const [pattern, type, weight, source] of PORTABLE_NAMES) {
+      if (source === label && pattern.test(value)) votes.push({ type, weight, reason: `${label} ${value}` });
+    }
+  }
+}
+
 function serviceVotes(facts: IdentityFact[], votes: Vote[]): void {
   for (const service of values(facts, "mdns.service")) {
     for (const [services, type, weight] of MDNS_TYPES) {
@@ -165,6 +195,7 @@ function osHints(facts: IdentityFact[]): OsHint[] {
     ),
     ...values(facts, "cdp.software_version").map((text) => osFromSystemText(text, "CDP software version")),
     ...values(facts, "dhcp.fingerprint").map(osFromFingerprint),
+    ...values(facts, "tcp.syn_signature").map(osFromTcpSignature),
   ];
   return hints.filter((hint): hint is OsHint => hint !== null).sort((a, b) => b.confidence - a.confidence);
 }
@@ -213,6 +244,7 @@ export function classifyDevice(device: Device, facts: IdentityFact[]): DeviceCla
     votes.push({ type: "router", weight: 35, reason: `${reason} (gateway)` });
   }
   serviceVotes(facts, votes);
+  portableVotes(facts, votes);
   const hints = osHints(facts);
   osVotes(hints, votes);
   if (device.oui_vendor !== null && INDUSTRIAL_VENDORS.test(device.oui_vendor)) {

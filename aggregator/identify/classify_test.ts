@@ -143,3 +143,42 @@ Deno.test({
     ]);
   },
 });
+
+Deno.test("classifyDevices: a LAPTOP- hostname or a MacBook model makes a laptop, DESKTOP- a workstation", () => {
+  const windowsLaptop = classOf([
+    fact("hostname", "LAPTOP-7QK2M1", "dhcp"),
+    fact("dhcp.fingerprint", WINDOWS_FINGERPRINT, "dhcp"),
+  ]);
+  deepStrictEqual([windowsLaptop.device_type, windowsLaptop.os_family], ["laptop", "Windows 10/11"]);
+  deepStrictEqual(windowsLaptop.reasons.slice(0, 2), [
+    "hostname LAPTOP-7QK2M1",
+    `also workstation: DHCP fingerprint ${WINDOWS_FINGERPRINT} → Windows 10/11`,
+  ]);
+  strictEqual(classOf([fact("hostname", "desktop-a1b2c3.corp.example", "dns")]).device_type, "workstation");
+  strictEqual(classOf([fact("mdns.model", "MacBookPro18,3", "mdns")]).device_type, "laptop");
+  strictEqual(classOf([fact("mdns.model", "Macmini9,1", "mdns")]).device_type, "workstation");
+});
+
+Deno.test("classifyDevices: a TCP SYN signature names the OS family without voting for a type", () => {
+  const linux = classOf([fact("tcp.syn_signature", "64:64240:1460:7:M,S,T,N,W", "tcp")]);
+  deepStrictEqual([linux.device_type, linux.os_family], ["unknown", "Linux"]);
+  deepStrictEqual(linux.reasons, [
+    "no identifying evidence",
+    "OS: TCP SYN signature 64:64240:1460:7:M,S,T,N,W → Linux",
+  ]);
+  strictEqual(
+    classOf([fact("tcp.syn_signature", "128:64240:1460:8:M,N,W,N,N,S", "tcp")]).os_family,
+    "Windows",
+  );
+  strictEqual(
+    classOf([fact("tcp.syn_signature", "64:65535:1460:6:M,N,W,N,N,T,S,E,E", "tcp")]).os_family,
+    "macOS/iOS",
+  );
+  // What the device says in DHCP outranks its stack's signature.
+  const windows = classOf([
+    fact("dhcp.fingerprint", WINDOWS_FINGERPRINT, "dhcp"),
+    fact("tcp.syn_signature", "128:64240:1460:8:M,N,W,N,N,S", "tcp"),
+  ]);
+  strictEqual(windows.os_family, "Windows 10/11");
+  ok(windows.reasons.includes(`OS: DHCP fingerprint ${WINDOWS_FINGERPRINT} → Windows 10/11`));
+});

@@ -27,6 +27,16 @@
  * | option 60 `Cisco *`                             | Cisco IOS              |
  * | LLDP system description / CDP software: `Cisco IOS`, `NX-OS`, `Linux`, `Windows`, `FortiOS`, `PAN-OS`, `JUNOS`, `RouterOS` | that system |
  *
+ * | TCP SYN signature (`tcp.syn_signature`, see `dissectors/l4/tcp_syn_signature.ts`): initial TTL 128 | Windows |
+ * | … initial TTL 64, options `M,S,T,N,W` (Linux ≥ 2.6 order)                    | Linux                  |
+ * | … initial TTL 64, options starting `M,N,W,N,N,T,S` (Apple stacks)             | macOS/iOS              |
+ * | … initial TTL 64, options `M,N,W,S,T` or `M,N,W,N,N,S` … (BSD order)           | BSD                    |
+ * | … initial TTL 255                                                             | network OS (Cisco IOS, Solaris…) |
+ *
+ * SYN signatures are weaker than what a device says (confidence 35): middleboxes rewrite MSS and
+ * window, and a TTL says little on its own. Like p0f, only the SYN (client side) is used for the
+ * OS: a SYN-ACK's window depends on the listening application's settings.
+ *
  * The vendor class, when it names a system, wins over the parameter list (a client may copy
  * another's list; it has no reason to lie about its vendor class).
  *
@@ -117,6 +127,29 @@ export function osFromSystemText(text: string, source: string): OsHint | null {
         os_family: family,
         reason: `${source} "${shown}" → ${family}`,
         confidence: 70,
+        device_type: null,
+      };
+    }
+  }
+  return null;
+}
+
+const TCP_SIGNATURES: [RegExp, string][] = [
+  [/^128:/, "Windows"],
+  [/^64:\d+:[-\d]+:[-\d]+:M,S,T,N,W$/, "Linux"],
+  [/^64:\d+:[-\d]+:[-\d]+:M,N,W,N,N,T,S/, "macOS/iOS"],
+  [/^64:\d+:[-\d]+:[-\d]+:M,N,W,(S,T|N,N,S)/, "BSD"],
+  [/^255:/, "network OS (initial TTL 255)"],
+];
+
+/** OS from a TCP SYN signature (`ittl:window:mss:scale:layout`), or null. */
+export function osFromTcpSignature(signature: string): OsHint | null {
+  for (const [pattern, family] of TCP_SIGNATURES) {
+    if (pattern.test(signature)) {
+      return {
+        os_family: family,
+        reason: `TCP SYN signature ${signature} → ${family}`,
+        confidence: 35,
         device_type: null,
       };
     }

@@ -11,12 +11,14 @@
  * |  options (data offset > 5) …   |
  * ```
  * Ports are kept as soon as 4 bytes are captured, so a snaplen-cut segment still lands in the
- * right flow. The payload is what lies between the header and the end of the IP datagram.
+ * right flow. The payload is what lies between the header and the end of the IP datagram. SYN and
+ * SYN-ACK segments also report the sender's stack signature (`tcp_syn_signature.ts`).
  *
  * @module
  */
 
 import { type Dissector, Table } from "../api.ts";
+import { reportSynSignature } from "./tcp_syn_signature.ts";
 
 /** IP protocol number of TCP. */
 export const IPPROTO_TCP = 6;
@@ -26,7 +28,7 @@ export const tcp: Dissector = {
   name: "tcp",
   title: "Transmission Control Protocol",
   registration: { tables: { "ip.proto": [IPPROTO_TCP] } },
-  decode(packet) {
+  decode(packet, out) {
     const at = packet.offset;
     packet.l4Offset = at;
     const available = packet.l3End - at;
@@ -42,6 +44,8 @@ export const tcp: Dissector = {
       return packet.fail("TCP header", "data offset must be at least 5 words", at + 12, headerLength);
     }
     if (available < headerLength) return packet.truncated("TCP options", at);
+    // SYN or SYN-ACK: the stack's signature (tcp_syn_signature.ts).
+    if ((packet.tcpFlags & 0x06) === 0x02) reportSynSignature(packet, out, at, headerLength);
     packet.payloadOffset = at + headerLength;
     packet.payloadLength = available - headerLength;
     return packet.next(Table.TCP_PORT, 0, at + headerLength);

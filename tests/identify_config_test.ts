@@ -1,0 +1,47 @@
+/**
+ * The `[identify]` configuration reaches the report: a DHCP server missing from
+ * `allowed_dhcp_servers` is listed as rogue, one in it is not.
+ *
+ * @module
+ */
+
+import { deepStrictEqual } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "./shared_pcaps.ts";
+
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+async function rogueServers(allowed: string): Promise<string[]> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--unstable-worker-options",
+      MAIN,
+      "analyze",
+      sharedCapture("dhcp_zeek_dhcp.pcap"),
+      "--json",
+    ],
+    env: { NETSENTINEL_IDENTIFY_ALLOWED_DHCP_SERVERS: allowed },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
+  const doc = JSON.parse(new TextDecoder().decode(output.stdout));
+  return doc.dhcp.rogue_servers.map((rogue: { server: string; reason: string }) =>
+    `${rogue.server}: ${rogue.reason}`
+  );
+}
+
+Deno.test({
+  name: `identify.allowed_dhcp_servers decides which DHCP servers are rogue${
+    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
+  }`,
+  ignore: !HAVE_SHARED_PCAPS,
+  async fn() {
+    deepStrictEqual(await rogueServers("10.9.9.9"), [
+      "128.2.6.152: sent DHCP OFFER/ACK but is not an allowed server (10.9.9.9)",
+    ]);
+    deepStrictEqual(await rogueServers("10.9.9.9, 128.2.6.152"), []);
+  },
+});
