@@ -9,6 +9,7 @@
 import type { DeviceClass } from "./identify/classify.ts";
 import type { DisplayName } from "./identify/display_name.ts";
 import type { DhcpReport } from "./identify/dhcp_types.ts";
+import type { OtAsset } from "./identify/ot_roles.ts";
 
 /** One IP address of a device, on one VLAN (`device_ips`). */
 export interface DeviceIp {
@@ -166,6 +167,8 @@ export interface InventoryDocument {
   display_names?: Record<string, DisplayName>;
   /** DHCP leases, IP history, pools, conflicts and rogue servers (aggregator/identify/dhcp_tracker.ts). */
   dhcp?: DhcpReport;
+  /** Devices with an OT role, protocol or fact: role, Purdue level, facts, children (identify/ot_roles.ts). */
+  ot_assets?: OtAsset[];
   /** Counters per sensor (`local` for a file or the all-in-one appliance). */
   stats: Record<string, SensorCounters>;
 }

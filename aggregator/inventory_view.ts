@@ -12,7 +12,7 @@ import { deriveDevices } from "./derive_devices.ts";
 import { deriveProtocols, deriveTopTalkers, deriveVlans } from "./derive_traffic.ts";
 import { deriveMetrics } from "./derive_metrics.ts";
 import { VERSION } from "../version.ts";
-import { classifyDevices, displayNames, trackDhcp } from "./identify/mod.ts";
+import { classifyDevices, displayNames, inferOtAssets, trackDhcp } from "./identify/mod.ts";
 
 /** Options of {@linkcode buildInventoryDocument}. */
 export interface DocumentOptions {
@@ -97,7 +97,8 @@ export function buildInventoryDocument(
     metrics: options.metrics === false ? [] : deriveMetrics(inventory, flows),
     stats,
   };
-  doc.classification = classifyDevices(doc);
+  doc.ot_assets = inferOtAssets(doc);
+  doc.classification = classifyDevices(doc, doc.ot_assets);
   doc.display_names = Object.fromEntries(displayNames(doc));
   doc.dhcp = trackDhcp(doc, { allowedServers: options.allowedDhcpServers });
   return doc;

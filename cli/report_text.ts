@@ -97,6 +97,44 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
     ) + more(devices.length, limit),
   );
 
+  const ot = doc.ot_assets ?? [];
+  if (ot.length > 0) {
+    out.push(`\nOT ASSETS (${ot.length}; role, Purdue level, what they state about themselves)`);
+    const byMac = new Map(doc.devices.map((device) => [device.mac_address, device]));
+    out.push(
+      formatTable(
+        [
+          "MAC",
+          "name / IP",
+          "role",
+          "level",
+          "protocols",
+          "vendor / product / firmware",
+          "controls",
+          "alerts",
+        ],
+        ot.slice(0, limit).map((asset) => {
+          const device = byMac.get(asset.mac_address);
+          const name = doc.display_names?.[asset.mac_address]?.name ?? device?.ips[0]?.ip_address ?? "-";
+          const facts = asset.facts;
+          const what = [facts["ot.vendor"], facts["ot.product"] ?? facts["ot.cpu_type"], facts["ot.firmware"]]
+            .filter(Boolean).join(" / ");
+          const children = asset.children.length > 0 ? ` (+${asset.children.length} behind)` : "";
+          return [
+            asset.mac_address,
+            name.slice(0, 24),
+            asset.role ? `${asset.role} (${asset.confidence})` : "-",
+            asset.purdue_level ?? "-",
+            asset.protocols.join(",").slice(0, 40) + children,
+            (what || "-").slice(0, 48),
+            asset.controls.slice(0, 3).join(", ") + (asset.controls.length > 3 ? ", …" : "") || "-",
+            Object.values(asset.notable_events).reduce((a, b) => a + b, 0) || "-",
+          ];
+        }),
+      ) + more(ot.length, limit),
+    );
+  }
+
   const dhcp = doc.dhcp;
   if (dhcp && (dhcp.leases.length > 0 || dhcp.rogue_servers.length > 0 || dhcp.conflicts.length > 0)) {
     out.push(`\nDHCP: ${dhcp.leases.length} leases, ${dhcp.pools.length} pools`);

@@ -40,6 +40,7 @@
 
 import type { Device, InventoryDocument } from "../inventory_types.ts";
 import { identitiesByMac, type IdentityFact } from "./evidence.ts";
+import type { OtAsset } from "./ot_roles.ts";
 import {
   osFromFingerprint,
   osFromSystemText,
@@ -52,7 +53,10 @@ import {
 export interface DeviceClass {
   /** The device. */
   mac_address: string;
-  /** router, switch, firewall, access_point, server, workstation, phone, printer, camera, iot, plc, hmi, unknown. */
+  /**
+   * router, switch, firewall, access_point, server, workstation, laptop, phone, printer, camera, iot,
+   * plc, rtu, ied, io_device, hmi, engineering_workstation, historian, unknown.
+   */
   device_type: string;
   /** 0–100. */
   confidence: number;
@@ -79,7 +83,12 @@ const TYPE_ORDER = [
   "camera",
   "server",
   "plc",
+  "rtu",
+  "ied",
+  "io_device",
+  "engineering_workstation",
   "hmi",
+  "historian",
   "workstation",
   "laptop",
   "iot",
@@ -237,8 +246,11 @@ function decide(votes: Vote[]): Omit<DeviceClass, "os_family" | "mac_address"> {
 }
 
 /** Classifies one device from its identity facts (see the module documentation). */
-export function classifyDevice(device: Device, facts: IdentityFact[]): DeviceClass {
+export function classifyDevice(device: Device, facts: IdentityFact[], ot?: OtAsset): DeviceClass {
   const votes: Vote[] = [];
+  if (ot?.role) {
+    votes.push({ type: ot.role, weight: ot.confidence, reason: `OT role ${ot.role}: ${ot.reasons[0]}` });
+  }
   capabilityVotes(facts, votes);
   for (const reason of device.gateway_reasons) {
     votes.push({ type: "router", weight: 35, reason: `${reason} (gateway)` });
@@ -274,7 +286,10 @@ export function classifyDevice(device: Device, facts: IdentityFact[]): DeviceCla
  * }
  * ```
  */
-export function classifyDevices(doc: InventoryDocument): DeviceClass[] {
+export function classifyDevices(doc: InventoryDocument, otAssets: OtAsset[] = []): DeviceClass[] {
   const facts = identitiesByMac(doc);
-  return doc.devices.map((device) => classifyDevice(device, facts.get(device.mac_address) ?? []));
+  const ot = new Map(otAssets.map((asset) => [asset.mac_address, asset]));
+  return doc.devices.map((device) =>
+    classifyDevice(device, facts.get(device.mac_address) ?? [], ot.get(device.mac_address))
+  );
 }

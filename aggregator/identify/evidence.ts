@@ -48,6 +48,14 @@ export interface EventFact {
   src_mac: string | null;
   /** Source IP of the packet. */
   src_ip: string | null;
+  /** Destination MAC of the frame. */
+  dst_mac: string | null;
+  /** Destination IP of the packet. */
+  dst_ip: string | null;
+  /** info, notice, warning or critical. */
+  severity: string;
+  /** `event` or `anomaly`. */
+  kind: string;
   /** VLAN of the frame, or null. */
   vlan_id: number | null;
   /** The event's fields (for DHCP: xid, client_mac, your_ip, server…). */

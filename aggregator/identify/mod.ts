@@ -1,6 +1,6 @@
 /**
  * Passive identification on top of the inventory document: DHCP tracking, device type and OS
- * family, display names. Each function takes an {@linkcode InventoryDocument} and returns a new
+ * family, display names, OT roles and Purdue levels. Each function takes an {@linkcode InventoryDocument} and returns a new
  * section; none changes the document.
  *
  * @example
@@ -20,5 +20,12 @@ export { trackDhcp } from "./dhcp_tracker.ts";
 export type * from "./dhcp_types.ts";
 export { classifyDevice, classifyDevices, type DeviceClass } from "./classify.ts";
 export { type DisplayName, displayNameOf, displayNames } from "./display_name.ts";
-export { osFromFingerprint, osFromSystemText, osFromVendorClass, type OsHint } from "./os_hints.ts";
+export {
+  osFromFingerprint,
+  osFromSystemText,
+  osFromTcpSignature,
+  osFromVendorClass,
+  type OsHint,
+} from "./os_hints.ts";
 export type { EventFact, IdentityFact } from "./evidence.ts";
+export { inferOtAssets, OT_PROTOCOLS, type OtAsset, type OtChild } from "./ot_roles.ts";
