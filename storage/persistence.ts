@@ -4,8 +4,10 @@
  * The transaction first records the batch id (sensor, boot, seq) in `ingested_batches`; if it is
  * already there the batch was committed before (redelivered after a crash) and nothing else happens.
  * Then, with one batched statement per table: devices, their addresses and VLANs, flows, per-minute
- * buckets, identity attributes, protocol events, the sensor's counters; last, the values that are
- * not additive (gateway flags, VLAN device counts) are recomputed from the database state.
+ * buckets, identity attributes, protocol events, OT activity, DHCP leases, the sensor's counters;
+ * last, the values that are not additive (gateway flags, VLAN device counts, and each touched
+ * device's type, display name, OT role and Purdue level: `identification.ts`) are recomputed from
+ * the database state.
  *
  * @example
  * ```ts ignore
@@ -30,6 +32,7 @@ import { upsertAddresses, upsertDevices, upsertVlans } from "./upsert_inventory.
 import { upsertFlows, upsertMetrics } from "./upsert_flows.ts";
 import { insertEvents, upsertIdentities, upsertSensor } from "./insert_observations.ts";
 import { refreshGateways } from "./gateway.ts";
+import { refreshIdentification, upsertActivity, upsertLeases } from "./identification.ts";
 
 /** Time-series tables whose daily partitions a batch may need. */
 const TIME_SERIES = ["traffic_metrics", "protocol_events"] as const;
@@ -141,6 +144,9 @@ export class Persistence implements BatchSink {
         await insertEvents(tx, document, batch.sensor);
         await upsertSensor(tx, batch);
         await refreshGateways(tx, [...new Set(rows.addresses.map((address) => address.mac))]);
+        await upsertActivity(tx, document);
+        await upsertLeases(tx, document);
+        await refreshIdentification(tx, document);
         return "applied";
       });
     } catch (error) {
