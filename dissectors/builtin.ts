@@ -21,6 +21,7 @@ import { DHCP_DISSECTORS } from "./it/dhcp/mod.ts";
 import { NAME_DISSECTORS } from "./it/dns/mod.ts";
 import { NEIGHBOUR_DISSECTORS } from "./it/l2_neighbours/mod.ts";
 import { HINT_DISSECTORS } from "./it/hints/mod.ts";
+import { OT_DISSECTORS } from "./ot/mod.ts";
 
 /** Link, network and transport dissectors (L2–L4). */
 export const CORE_DISSECTORS: readonly Dissector[] = [
@@ -47,5 +48,9 @@ export const IT_DISSECTORS: readonly Dissector[] = [
   ...HINT_DISSECTORS,
 ];
 
-/** Every built-in dissector. */
-export const BUILTIN_DISSECTORS: readonly Dissector[] = [...CORE_DISSECTORS, ...IT_DISSECTORS];
+/** Every built-in dissector: core, IT identification, industrial protocols (`ot/`). */
+export const BUILTIN_DISSECTORS: readonly Dissector[] = [
+  ...CORE_DISSECTORS,
+  ...IT_DISSECTORS,
+  ...OT_DISSECTORS,
+];

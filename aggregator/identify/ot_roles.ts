@@ -17,11 +17,15 @@
  * | GOOSE publisher, MMS server                                               | ied                      | 50     |
  * | PROFINET DCP role IO-Device                                               | io_device                | 40     |
  * | sent program download/upload/delete, CPU stop/start, restart, configuration changes, firmware | engineering_workstation | 50 |
- * | client of S7comm diagnostics (SZL reads) or PROFINET DCP Identify/Set     | engineering_workstation  | 20     |
+ * | client reading S7comm module data and diagnostics (SZL)                   | engineering_workstation  | 30     |
+ * | PROFINET DCP Identify/Set sender                                          | engineering_workstation  | 20     |
  * | sent writes or commands (no program operation)                            | hmi                      | 40     |
  * | DNP3 master, IEC-104 controlling station                                  | hmi (SCADA master)       | 35     |
  * | read-only client of OT servers                                            | hmi 25, historian 20     |        |
  * | read-only client of 5 or more OT servers, or OPC UA / MQTT client only reading | historian           | 35     |
+ *
+ * Status reports (DNP3 IIN flags, S7 CPU state…) carry op `diagnostic`: only requests carry the
+ * operations that make a controller of their sender.
  *
  * The role with the highest total wins; confidence is the total capped at 95 minus half the
  * runner-up. The Purdue level (ISA-95 / IEC 62443 reference model) follows the role:
@@ -235,8 +239,12 @@ function activityVotes(activity: Activity | undefined, roles: Map<string, Set<st
       reason: `sent ${program.join(", ")} to ${[...activity.controls].sort().join(", ")}`,
     });
   }
-  if (count("diagnostic") > 0 && roles.get("s7comm")?.has("client")) {
-    votes.push({ role: "engineering_workstation", weight: 20, reason: "reads S7 diagnostics (SZL)" });
+  if (count("diagnostic") + count("identify") > 0 && roles.get("s7comm")?.has("client")) {
+    votes.push({
+      role: "engineering_workstation",
+      weight: 30,
+      reason: "reads S7 module data and diagnostics (SZL)",
+    });
   }
   if (roles.get("profinet_dcp")?.has("controller") && count("identify") + count("config_change") > 0) {
     votes.push({ role: "engineering_workstation", weight: 20, reason: "sends PROFINET DCP Identify/Set" });

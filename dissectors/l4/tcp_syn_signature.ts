@@ -10,9 +10,10 @@
  * `W` window scale, `S` SACK permitted, `T` timestamps, `E` end of list, `?k` any other kind `k`.
  * The aggregator maps signatures to OS families (`aggregator/identify/os_hints.ts`).
  *
- * SYNs are frequent (every connection), so a host's signature is reported at most once a minute:
- * a fixed table of recent (host, signature) hashes per engine (keyed by its observer) keeps the hot
- * path free of allocation.
+ * SYNs are frequent (every connection), so a host's signature is reported on its first SYN and then
+ * every 256th: a fixed table of recent (host, signature) hashes per engine (keyed by its observer)
+ * keeps the hot path free of allocation. Counting SYNs rather than time keeps a live capture and
+ * the same traffic read from a file identical.
  *
  * @module
  */
@@ -20,12 +21,13 @@
 import type { Observer, Packet } from "../api.ts";
 
 const SLOTS = 4096;
-const REPORT_EVERY_US = 60_000_000;
+/** A (host, signature) already reported is reported again every this many SYNs. */
+const REPORT_EVERY = 256;
 
-/** Recently reported (host, signature) hashes of one engine (keyed by its observer). */
+/** Recently reported (host, signature) hashes of one engine (keyed by its observer), with SYN counts. */
 interface Recent {
   keys: Uint32Array;
-  times: Float64Array;
+  seen: Uint32Array;
 }
 
 const recentByObserver = new WeakMap<Observer, Recent>();
@@ -33,7 +35,7 @@ const recentByObserver = new WeakMap<Observer, Recent>();
 function recentOf(out: Observer): Recent {
   let recent = recentByObserver.get(out);
   if (recent === undefined) {
-    recent = { keys: new Uint32Array(SLOTS * 2), times: new Float64Array(SLOTS) };
+    recent = { keys: new Uint32Array(SLOTS * 2), seen: new Uint32Array(SLOTS) };
     recentByObserver.set(out, recent);
   }
   return recent;
@@ -117,23 +119,21 @@ function formatSignature(packet: Packet, at: number, headerLength: number): stri
 
 /**
  * Reports the signature of a SYN or SYN-ACK whose TCP header (`headerLength` bytes, all captured)
- * starts at `at`, unless the same host sent the same signature less than a minute ago.
+ * starts at `at`: on a host's first SYN with that signature, then every 256th.
  */
 export function reportSynSignature(packet: Packet, out: Observer, at: number, headerLength: number): void {
   const synAck = (packet.tcpFlags & 0x10) !== 0;
   const sender = senderHash(packet);
   const signature = signatureHash(packet, at, headerLength, synAck);
-  const { keys, times } = recentOf(out);
+  const { keys, seen } = recentOf(out);
   const slot = (sender ^ Math.imul(signature, 31)) & (SLOTS - 1);
-  if (
-    keys[slot * 2] === sender && keys[slot * 2 + 1] === signature &&
-    packet.timeUs - times[slot] < REPORT_EVERY_US && packet.timeUs >= times[slot]
-  ) {
-    return;
+  if (keys[slot * 2] === sender && keys[slot * 2 + 1] === signature) {
+    if (++seen[slot] % REPORT_EVERY !== 0) return;
+  } else {
+    keys[slot * 2] = sender;
+    keys[slot * 2 + 1] = signature;
+    seen[slot] = 0;
   }
-  keys[slot * 2] = sender;
-  keys[slot * 2 + 1] = signature;
-  times[slot] = packet.timeUs;
   out.identity(packet, "src", {
     key: synAck ? "tcp.synack_signature" : "tcp.syn_signature",
     value: formatSignature(packet, at, headerLength),

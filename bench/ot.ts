@@ -1,0 +1,227 @@
+/**
+ * OT case of `deno task bench`: throughput with every industrial dissector enabled (the built-in
+ * OT dissectors plus the Omron FINS drop-in plugin of `plugins/example/`), on a capture built at run
+ * time by repeating the OT captures of `../shared/pcaps/` to at least a million frames (written
+ * under `bench/out/`, never into the repository). Frames keep their bytes; timestamps advance
+ * 10 µs per frame so flows, buckets and events age as in a real minute-long capture.
+ *
+ * Measured: the engine alone on one core (in this process, warm, no workers: the issue's "≥ 1 Mpps
+ * on one core"), `netsentinel analyze FILE --plugins plugins/example --timing` as a user runs it
+ * (sandboxed worker, fresh process), and tshark on the first 200 000 frames with its OT dissectors.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { openCaptureFile } from "../capture/file_source.ts";
+import { PacketBatch } from "../capture/batch.ts";
+import { PcapWriter } from "../samples/pcap_writer.ts";
+import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../tests/shared_pcaps.ts";
+import { DissectionEngine } from "../dissectors/engine.ts";
+import { DissectorRegistry } from "../dissectors/registry.ts";
+import { BUILTIN_DISSECTORS } from "../dissectors/builtin.ts";
+import { OT_DISSECTORS } from "../dissectors/ot/mod.ts";
+import type { Dissector } from "../dissectors/api.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The OT captures repeated (Ethernet only). */
+export const OT_CAPTURES: readonly string[] = [
+  "modbus_tcp_test_data_part1.pcap",
+  "dnp3_tcp_test_data_part1.pcap",
+  "s7comm_reading_plc_status.pcap",
+  "s7comm_step7_s300_read_diag.pcap",
+  "s7commplus_s7-1200_upload_ob1.pcap",
+  "enip_cip_io_listidentity_1756enbt.pcap",
+  "enip_cip_controllogix_change_date.pcap",
+  "bacnet_stack_services_ip_and_ethernet.pcap",
+  "iec104_diverse.pcap",
+  "profinet_dcp_identify.pcap",
+  "profinet_dcp_set_ip.pcap",
+  "opcua_tcp12001_method_call.pcap",
+  "goose_vlan_tagged.pcap",
+  "mms_iec61850_client_session.pcap",
+  "omron_fins_udp.pcapng",
+  "mqtt_connect_pubsub.pcap",
+];
+
+/** What the OT case measured. */
+export interface OtBenchResult {
+  frames: number;
+  /** Engine alone, one core, warm (packets per second). */
+  engineOneCorePps: number;
+  /** `analyze --timing`: read+decode+aggregate through the sandboxed worker. */
+  analyzePps: number;
+  /** `analyze` whole command (fresh process, report included). */
+  analyzeWallPps: number;
+  /** tshark -T fields with its OT dissectors, first 200 000 frames. */
+  tsharkPps: number | null;
+  /** Events and identities of the whole capture (what the OT dissectors reported). */
+  events: number;
+  identities: number;
+}
+
+/** Frames of the OT captures, in order. */
+async function otFrames(): Promise<Uint8Array[]> {
+  const frames: Uint8Array[] = [];
+  const batch = new PacketBatch(1024);
+  for (const name of OT_CAPTURES) {
+    const source = await openCaptureFile(sharedCapture(name));
+    try {
+      while (await source.next(batch)) {
+        for (let i = 0; i < batch.count; i++) {
+          if (batch.linkType[i] === 1) {
+            frames.push(batch.bytes.slice(batch.offset[i], batch.offset[i] + batch.caplen[i]));
+          }
+        }
+      }
+    } finally {
+      source.close();
+    }
+  }
+  return frames;
+}
+
+/** Writes the repeated OT capture; returns its frame count. */
+export async function writeOtBenchCapture(path: string, frames: number): Promise<number> {
+  const cycle = await otFrames();
+  const writer = await PcapWriter.create(path);
+  let written = 0;
+  try {
+    while (written < frames) {
+      for (const frame of cycle) {
+        const micros = written * 10;
+        writer.write(1_700_000_000 + Math.floor(micros / 1e6), micros % 1e6, frame);
+        written++;
+      }
+    }
+  } finally {
+    writer.close();
+  }
+  return written;
+}
+
+async function finsPlugin(): Promise<Dissector> {
+  const module = await import("../plugins/example/omron_fins.ts");
+  return module.dissector as Dissector;
+}
+
+/** The engine alone on one core: the capture read into memory once, then dissected twice (warm-up, timed). */
+async function engineOneCore(
+  path: string,
+  frames: number,
+): Promise<{ pps: number; events: number; identities: number }> {
+  const batches: PacketBatch[] = [];
+  const source = await openCaptureFile(path);
+  try {
+    for (;;) {
+      const batch = new PacketBatch(1024);
+      if (!(await source.next(batch))) break;
+      batches.push(batch);
+    }
+  } finally {
+    source.close();
+  }
+  const dissectors = [...BUILTIN_DISSECTORS, await finsPlugin()];
+  let best = 0;
+  let events = 0;
+  let identities = 0;
+  for (let round = 0; round < 3; round++) {
+    const engine = new DissectionEngine(new DissectorRegistry(dissectors));
+    const started = performance.now();
+    for (const batch of batches) engine.process(batch);
+    const record = engine.flush();
+    const seconds = (performance.now() - started) / 1000;
+    best = Math.max(best, frames / seconds);
+    events = record.events.length;
+    identities = record.identities.length;
+  }
+  return { pps: best, events, identities };
+}
+
+async function analyze(path: string, frames: number): Promise<[number, number]> {
+  const started = performance.now();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--unstable-worker-options",
+      join(ROOT, "main.ts"),
+      "analyze",
+      path,
+      "--plugins",
+      join(ROOT, "plugins", "example"),
+      "--timing",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  if (!output.success) throw new Error(`Cannot benchmark analyze on the OT capture: ${stderr}`);
+  const seconds = Number(/packets in ([\d.]+) s/.exec(stderr)?.[1]);
+  return [frames / seconds, frames / ((performance.now() - started) / 1000)];
+}
+
+async function tshark(path: string, out: string): Promise<number | null> {
+  const cut = join(out, "ot-tshark-cut.pcap");
+  try {
+    const edit = await new Deno.Command("editcap", { args: ["-r", path, cut, "1-200000"] }).output();
+    if (!edit.success) return null;
+    const started = performance.now();
+    const run = await new Deno.Command("tshark", {
+      args: ["-r", cut, "-n", "-d", "tcp.port==12001,opcua", "-T", "fields", "-e", "frame.protocols"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (!run.success) return null;
+    return 200_000 / ((performance.now() - started) / 1000);
+  } catch {
+    return null;
+  } finally {
+    await Deno.remove(cut).catch(() => {});
+  }
+}
+
+/** Runs the OT case; null (with the reason printed) when the shared captures are absent. */
+export async function benchOt(out: string, frames = 1_000_000): Promise<OtBenchResult | null> {
+  if (!HAVE_SHARED_PCAPS) {
+    console.log(`\nOT dissectors: skipped (${SKIP_REASON})`);
+    return null;
+  }
+  const path = join(out, "bench-ot.pcap");
+  const written = await writeOtBenchCapture(path, frames);
+  console.error(`bench: OT capture ${path}: ${written} frames from ${OT_CAPTURES.length} captures`);
+  const engine = await engineOneCore(path, written);
+  const [analyzePps, analyzeWallPps] = await analyze(path, written);
+  const result: OtBenchResult = {
+    frames: written,
+    engineOneCorePps: engine.pps,
+    analyzePps,
+    analyzeWallPps,
+    tsharkPps: await tshark(path, out),
+    events: engine.events,
+    identities: engine.identities,
+  };
+  const m = (pps: number | null) => (pps === null ? "n/a" : `${(pps / 1e6).toFixed(2)} Mpps`);
+  console.log(
+    `\n| OT capture (${OT_DISSECTORS.length} OT dissectors + FINS plugin) | frames | engine, one core | analyze read+decode+aggregate | analyze whole command | tshark -T fields | vs tshark |`,
+  );
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
+  console.log(
+    `| ${OT_CAPTURES.length} OT captures repeated | ${written} | ${m(result.engineOneCorePps)} | ${
+      m(result.analyzePps)
+    } | ${m(result.analyzeWallPps)} | ${m(result.tsharkPps)} | ${
+      result.tsharkPps ? `${(result.engineOneCorePps / result.tsharkPps).toFixed(0)}×` : "n/a"
+    } |`,
+  );
+  await Deno.remove(path);
+  return result;
+}
+
+if (import.meta.main) {
+  const out = join(ROOT, "bench", "out");
+  await Deno.mkdir(out, { recursive: true });
+  const frames = Number(Deno.args[0] ?? 1_000_000);
+  await benchOt(out, frames);
+}

@@ -1,0 +1,105 @@
+/**
+ * IEC 61850 GOOSE (IEC 61850-8-1 Annex A/C) on EtherType 0x88B8, usually 802.1Q priority-tagged
+ * (the engine removes the tag before the EtherType table). The wire layout is drawn in `_reader.ts`.
+ *
+ * | observation                                         | about | when                                     |
+ * | --------------------------------------------------- | ----- | ---------------------------------------- |
+ * | `goose.role` = `publisher`, `goose.gocb_ref`, `goose.dat_set`, `goose.go_id`, `goose.appid` (hex), `goose.conf_rev`, `ot.device_type` = `IED` (60) | src | every goosePdu |
+ * | `goose.state_change` info (op publish; gocb_ref, dat_set) | src | stNum differs from the previous frame of the same gocbRef |
+ * | `goose.simulation` notice (op other; gocb_ref)       | src   | simulation/test flag or Reserved1 S bit set |
+ * | `goose.ndscom` notice (op config_change; gocb_ref)   | src   | needsCommissioning is true               |
+ * | anomaly `goose_entries_mismatch` (notice)            | src   | numDatSetEntries ≠ elements of allData   |
+ *
+ * State across packets: the last stNum of each gocbRef is kept, per engine, in a Map of at most
+ * {@linkcode MAX_TRACKED} entries, cleared when full (a state change may then be missed once).
+ *
+ * @module
+ */
+
+import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
+import { GooseReader, OK, TRUNCATED, visibleAt } from "./_reader.ts";
+
+const PROTOCOL = "GOOSE";
+/** EtherType of GOOSE (IEC 61850-8-1 Annex C). */
+export const GOOSE_ETHERTYPE = 0x88b8;
+/** Most gocbRefs whose last stNum is remembered. */
+export const MAX_TRACKED = 4096;
+const SIMULATION_BIT = 0x8000;
+
+const reader = new GooseReader();
+/** Last stNum per gocbRef, per engine (keyed by its observer, so two engines never share it). */
+let stNumByObserver = new WeakMap<Observer, Map<string, number>>();
+
+function lastStNumOf(out: Observer): Map<string, number> {
+  let map = stNumByObserver.get(out);
+  if (map === undefined) stNumByObserver.set(out, map = new Map());
+  return map;
+}
+
+/** Forgets every remembered stNum (tests; a new capture). */
+export function forgetGooseState(): void {
+  stNumByObserver = new WeakMap();
+}
+
+function say(packet: Packet, out: Observer, key: string, value: string, confidence = 90): void {
+  if (value !== "") out.identity(packet, "src", { key, value, confidence });
+}
+
+function report(packet: Packet, out: Observer): void {
+  const r = reader;
+  const bytes = packet.bytes;
+  const gocbRef = visibleAt(bytes, r.gocbRefAt, r.gocbRefLength);
+  const datSet = r.datSetAt >= 0 ? visibleAt(bytes, r.datSetAt, r.datSetLength) : "";
+  say(packet, out, "goose.role", "publisher");
+  say(packet, out, "goose.gocb_ref", gocbRef);
+  say(packet, out, "goose.dat_set", datSet);
+  if (r.goIdAt >= 0) say(packet, out, "goose.go_id", visibleAt(bytes, r.goIdAt, r.goIdLength));
+  say(packet, out, "goose.appid", `0x${r.appid.toString(16).padStart(4, "0")}`);
+  if (r.confRev >= 0) say(packet, out, "goose.conf_rev", String(r.confRev));
+  say(packet, out, "ot.device_type", "IED", 60);
+  if (r.stNum >= 0) {
+    const lastStNum = lastStNumOf(out);
+    const previous = lastStNum.get(gocbRef);
+    if (previous !== undefined && previous !== r.stNum) {
+      out.event(packet, {
+        type: "goose.state_change",
+        severity: "info",
+        fields: { op: "publish", gocb_ref: gocbRef, dat_set: datSet },
+      });
+    }
+    if (previous === undefined && lastStNum.size >= MAX_TRACKED) lastStNum.clear();
+    lastStNum.set(gocbRef, r.stNum);
+  }
+  if (r.simulation === 1 || (r.reserved1 & SIMULATION_BIT) !== 0) {
+    out.event(packet, {
+      type: "goose.simulation",
+      severity: "notice",
+      fields: { op: "other", gocb_ref: gocbRef },
+    });
+  }
+  if (r.ndsCom === 1) {
+    out.event(packet, {
+      type: "goose.ndscom",
+      severity: "notice",
+      fields: { op: "config_change", gocb_ref: gocbRef },
+    });
+  }
+  if (r.numDatSetEntries >= 0 && r.allDataCount >= 0 && r.numDatSetEntries !== r.allDataCount) {
+    out.anomaly(packet, "goose_entries_mismatch", "notice");
+  }
+}
+
+/** GOOSE dissector, reached from the EtherType table (0x88B8). */
+export const goose: Dissector = {
+  name: "goose",
+  title: "IEC 61850 Generic Object Oriented Substation Event (IEC 61850-8-1)",
+  registration: { tables: { ethertype: [GOOSE_ETHERTYPE] } },
+  decode(packet, out) {
+    const r = reader;
+    const status = r.read(packet.bytes, packet.view, packet.offset, packet.end);
+    if (status === TRUNCATED) return packet.truncated(PROTOCOL, r.problemAt);
+    if (status !== OK) return packet.fail(PROTOCOL, status, r.problemAt, r.problemValue);
+    if (!r.management) report(packet, out);
+    return Decoded.DONE;
+  },
+};
