@@ -7,7 +7,9 @@
  *   reporting both the read+decode+aggregate rate and the whole command's wall time;
  * - `softflowd -r FILE -n 127.0.0.1:9995 -d -6 -m 200000 -c none` (NetFlow export to loopback);
  * - `tshark -r CUT -T fields -e frame.len` on the first 200 000 frames (tshark is too slow for more);
- * - the TypeScript capture reader against libpcap's `pcap_open_offline` through FFI (read only).
+ * - the TypeScript capture reader against libpcap's `pcap_open_offline` through FFI (read only);
+ * then the OT case (`ot.ts`: every industrial dissector on the OT captures repeated to 1 M frames),
+ * live capture (`live.ts`) and persistence (`persistence.ts`).
  *
  * Options: `--frames N` (default 2 000 000), `--rounds N` (default 3, the median counts),
  * `--regenerate` (rewrite the captures), `--out DIR` (default bench/out).
@@ -23,6 +25,7 @@ import { compareReaders } from "./readers.ts";
 import { benchLive, type LiveBenchResult } from "./live.ts";
 import { benchPersistence, type PersistenceBenchResult } from "./persistence.ts";
 import { NETNS_SKIP_REASON } from "../tests/netns.ts";
+import { benchOt } from "./ot.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSHARK_FRAMES = 200_000;
@@ -188,11 +191,12 @@ async function main(): Promise<void> {
     ),
   ];
   console.log(lines.join("\n"));
+  const ot = await benchOt(values.out);
   const live = await measureLive(values.out);
   const persistence = await measurePersistence();
   await Deno.writeTextFile(
     join(values.out, "results.json"),
-    JSON.stringify({ date: new Date(), results, live, persistence }, null, 2),
+    JSON.stringify({ date: new Date(), results, ot, live, persistence }, null, 2),
   );
 }
 
