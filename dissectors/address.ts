@@ -6,8 +6,14 @@
  * @module
  */
 
+/** Two-digit lowercase hex of every byte value, built once (formatting is on the reporting path). */
+const HEX2: readonly string[] = Array.from(
+  { length: 256 },
+  (_, value) => value.toString(16).padStart(2, "0"),
+);
+
 function hex2(value: number): string {
-  return value.toString(16).padStart(2, "0");
+  return HEX2[value];
 }
 
 /** Formats 6 MAC bytes given as a 32-bit high word and a 16-bit low part. */
@@ -64,6 +70,7 @@ export function macAt(bytes: Uint8Array, at: number): string {
 
 /** IPv4 (4 bytes) or IPv6 (16 bytes) address at `bytes[at]` as text. */
 export function ipAt(bytes: Uint8Array, at: number, version: number): string {
+  if (version === 4) return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (version === 4) return formatIpv4(view.getUint32(at));
   return formatIpv6(

@@ -103,6 +103,7 @@ export class DissectionEngine {
     const wirelen = batch.wirelen[i];
     const linkType = batch.linkType[i];
     packet.reset(bytes, view, batch.offset[i], batch.caplen[i]);
+    this.observations.frame++;
     packet.wirelen = wirelen;
     packet.tsSec = batch.tsSec[i];
     packet.tsNsec = batch.tsNsec[i];

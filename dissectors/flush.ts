@@ -130,8 +130,8 @@ export function takeFlush(engine: DissectionEngine): FlushRecord {
       lastUs: observations.sightingLastUs.slice(0, sightingCount),
       seen: observations.sightingCount.slice(0, sightingCount),
     },
-    identities: [...observations.identities.values()],
-    events: [...observations.events.values()],
+    identities: observations.identityRecords(),
+    events: observations.eventRecords(),
     stats: structuredClone(engine.stats),
   };
   meter.clear();

@@ -59,12 +59,28 @@ function vlanOf(packet: Packet): number | null {
 export class ObservationCollector implements Observer {
   /** Name of the dissector currently running (set by the engine before each call). */
   currentDissector = "";
+  /**
+   * Frame counter, advanced by the engine for every frame: the addresses of the current frame are
+   * formatted once per frame, however many observations its dissectors report.
+   */
+  frame = 0;
   readonly sightings: PackedKeyTable;
   sightingFirstUs = new Float64Array(0);
   sightingLastUs = new Float64Array(0);
   sightingCount = new Uint32Array(0);
-  readonly identities: Map<string, IdentityRecord> = new Map();
-  readonly events: Map<string, EventRecord> = new Map();
+  /** Identities by subject (MAC, IP, VLAN, dissector), then key, then value: no key string is built per call. */
+  readonly identities: Map<string, Map<string, Map<string, IdentityRecord>>> = new Map();
+  /** Events by frame addresses and subject, then type and kind, then fields (JSON). */
+  readonly events: Map<string, Map<string, Map<string, EventRecord>>> = new Map();
+  #identityList: IdentityRecord[] = [];
+  #eventList: EventRecord[] = [];
+  #cachedFrame = -1;
+  #srcMac: string | null = null;
+  #dstMac: string | null = null;
+  #srcIp: string | null = null;
+  #dstIp: string | null = null;
+  #vlan: number | null = null;
+  #frameText = "";
 
   constructor() {
     this.sightings = new PackedKeyTable(SIGHTING_KEY_WORDS, 1024, (entries) => {
@@ -103,17 +119,18 @@ export class ObservationCollector implements Observer {
 
   identity(packet: Packet, about: Subject, attribute: IdentityAttribute): void {
     const { mac, ip } = this.#resolve(packet, about);
-    const vlan = vlanOf(packet);
-    const id = `${mac}|${ip}|${vlan}|${this.currentDissector}|${attribute.key}|${attribute.value}`;
+    const vlan = this.#vlan;
+    const subject = `${mac}|${ip}|${vlan}|${this.currentDissector}`;
+    const byValue = nested(nested(this.identities, subject), attribute.key);
     const timeUs = packet.timeUs;
-    const known = this.identities.get(id);
+    const known = byValue.get(attribute.value);
     if (known) {
-      known.last_seen_us = Math.max(known.last_seen_us, timeUs);
-      known.confidence = Math.max(known.confidence, attribute.confidence);
+      if (timeUs > known.last_seen_us) known.last_seen_us = timeUs;
+      if (attribute.confidence > known.confidence) known.confidence = attribute.confidence;
       known.count++;
       return;
     }
-    this.identities.set(id, {
+    const record: IdentityRecord = {
       key: attribute.key,
       value: attribute.value,
       confidence: attribute.confidence,
@@ -124,7 +141,9 @@ export class ObservationCollector implements Observer {
       first_seen_us: timeUs,
       last_seen_us: timeUs,
       count: 1,
-    });
+    };
+    byValue.set(attribute.value, record);
+    this.#identityList.push(record);
   }
 
   event(packet: Packet, event: ProtocolEvent): void {
@@ -135,11 +154,23 @@ export class ObservationCollector implements Observer {
     this.#record(packet, "anomaly", `${this.currentDissector}.${id}`, severity, "src", {});
   }
 
+  /** The identity records collected since the last {@linkcode clear}, in the order first heard. */
+  identityRecords(): IdentityRecord[] {
+    return this.#identityList;
+  }
+
+  /** The event records collected since the last {@linkcode clear}, in the order first heard. */
+  eventRecords(): EventRecord[] {
+    return this.#eventList;
+  }
+
   /** Forgets everything collected (after a flush). */
   clear(): void {
     this.sightings.clear();
     this.identities.clear();
     this.events.clear();
+    this.#identityList = [];
+    this.#eventList = [];
   }
 
   #record(
@@ -151,47 +182,61 @@ export class ObservationCollector implements Observer {
     fields: Record<string, string | number | boolean>,
   ): void {
     const { mac, ip } = this.#resolve(packet, about);
-    const srcMac = packet.srcMacOffset >= 0 ? macAt(packet.bytes, packet.srcMacOffset) : null;
-    const dstMac = packet.dstMacOffset >= 0 ? macAt(packet.bytes, packet.dstMacOffset) : null;
-    const srcIp = packet.ipVersion ? ipAt(packet.bytes, packet.srcIpOffset, packet.ipVersion) : null;
-    const dstIp = packet.ipVersion ? ipAt(packet.bytes, packet.dstIpOffset, packet.ipVersion) : null;
-    const vlan = vlanOf(packet);
-    const id = `${type}|${kind}|${srcMac}|${dstMac}|${srcIp}|${dstIp}|${mac}|${ip}|${vlan}|${
-      JSON.stringify(fields)
-    }`;
+    const subject = `${this.#frameText}|${mac}|${ip}`;
+    const byFields = nested(nested(this.events, subject), kind === "event" ? type : `!${type}`);
+    const json = JSON.stringify(fields);
     const timeUs = packet.timeUs;
-    const known = this.events.get(id);
+    const known = byFields.get(json);
     if (known) {
-      known.last_seen_us = Math.max(known.last_seen_us, timeUs);
+      if (timeUs > known.last_seen_us) known.last_seen_us = timeUs;
       known.count++;
       return;
     }
-    this.events.set(id, {
+    const record: EventRecord = {
       type,
       severity,
       kind,
       source: this.currentDissector,
       mac,
       ip,
-      src_mac: srcMac,
-      dst_mac: dstMac,
-      src_ip: srcIp,
-      dst_ip: dstIp,
-      vlan_id: vlan,
+      src_mac: this.#srcMac,
+      dst_mac: this.#dstMac,
+      src_ip: this.#srcIp,
+      dst_ip: this.#dstIp,
+      vlan_id: this.#vlan,
       fields,
       first_seen_us: timeUs,
       last_seen_us: timeUs,
       count: 1,
-    });
+    };
+    byFields.set(json, record);
+    this.#eventList.push(record);
+  }
+
+  /** Formats the current frame's addresses, once per frame. */
+  #frameAddresses(packet: Packet): void {
+    if (this.#cachedFrame === this.frame) return;
+    this.#cachedFrame = this.frame;
+    const bytes = packet.bytes;
+    this.#srcMac = packet.srcMacOffset >= 0 ? macAt(bytes, packet.srcMacOffset) : null;
+    this.#dstMac = packet.dstMacOffset >= 0 ? macAt(bytes, packet.dstMacOffset) : null;
+    const version = packet.ipVersion;
+    this.#srcIp = version && packet.srcIpOffset >= 0 ? ipAt(bytes, packet.srcIpOffset, version) : null;
+    this.#dstIp = version && packet.dstIpOffset >= 0 ? ipAt(bytes, packet.dstIpOffset, version) : null;
+    this.#vlan = vlanOf(packet);
+    this.#frameText = `${this.#srcMac}|${this.#dstMac}|${this.#srcIp}|${this.#dstIp}|${this.#vlan}`;
   }
 
   #resolve(packet: Packet, about: Subject): { mac: string | null; ip: string | null } {
+    this.#frameAddresses(packet);
     if (typeof about === "object") return { mac: about.mac ?? null, ip: about.ip ?? null };
-    const macOffset = about === "src" ? packet.srcMacOffset : packet.dstMacOffset;
-    const ipOffset = about === "src" ? packet.srcIpOffset : packet.dstIpOffset;
-    return {
-      mac: macOffset >= 0 ? macAt(packet.bytes, macOffset) : null,
-      ip: packet.ipVersion && ipOffset >= 0 ? ipAt(packet.bytes, ipOffset, packet.ipVersion) : null,
-    };
+    return about === "src" ? { mac: this.#srcMac, ip: this.#srcIp } : { mac: this.#dstMac, ip: this.#dstIp };
   }
+}
+
+/** The inner map of `outer` at `key`, created when missing. */
+function nested<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = outer.get(key);
+  if (inner === undefined) outer.set(key, inner = new Map());
+  return inner;
 }
