@@ -114,10 +114,27 @@ async function engineOneCore(
 ): Promise<{ pps: number; events: number; identities: number }> {
   const batches: PacketBatch[] = [];
   const source = await openCaptureFile(path);
+  const read = new PacketBatch(1024);
   try {
-    for (;;) {
+    // The reader reuses its buffer: each batch's frames are copied out, packed from offset 0.
+    while (await source.next(read)) {
       const batch = new PacketBatch(1024);
-      if (!(await source.next(batch))) break;
+      let length = 0;
+      for (let i = 0; i < read.count; i++) length += read.caplen[i];
+      batch.bytes = new Uint8Array(length);
+      let at = 0;
+      for (let i = 0; i < read.count; i++) {
+        batch.bytes.set(read.bytes.subarray(read.offset[i], read.offset[i] + read.caplen[i]), at);
+        batch.offset[i] = at;
+        batch.caplen[i] = read.caplen[i];
+        batch.wirelen[i] = read.wirelen[i];
+        batch.tsSec[i] = read.tsSec[i];
+        batch.tsNsec[i] = read.tsNsec[i];
+        batch.linkType[i] = read.linkType[i];
+        batch.ifIndex[i] = read.ifIndex[i];
+        at += read.caplen[i];
+      }
+      batch.count = read.count;
       batches.push(batch);
     }
   } finally {

@@ -60,27 +60,39 @@ export class ObservationCollector implements Observer {
   /** Name of the dissector currently running (set by the engine before each call). */
   currentDissector = "";
   /**
-   * Frame counter, advanced by the engine for every frame: the addresses of the current frame are
-   * formatted once per frame, however many observations its dissectors report.
+   * Frame counter, advanced by the engine for every frame: what is derived from the current frame's
+   * addresses is computed once per frame, however many observations its dissectors report.
    */
   frame = 0;
   readonly sightings: PackedKeyTable;
   sightingFirstUs = new Float64Array(0);
   sightingLastUs = new Float64Array(0);
   sightingCount = new Uint32Array(0);
-  /** Identities by subject (MAC, IP, VLAN, dissector), then key, then value: no key string is built per call. */
-  readonly identities: Map<string, Map<string, Map<string, IdentityRecord>>> = new Map();
-  /** Events by frame addresses and subject, then type and kind, then fields (JSON). */
-  readonly events: Map<string, Map<string, Map<string, EventRecord>>> = new Map();
+  /**
+   * Identities by subject, dissector, key, then value. The subject is a 53-bit hash of the MAC, IP
+   * and VLAN bytes (two 32-bit FNV-style hashes; a collision among a million subjects has odds of
+   * about 1 in 10^4), so a repeated identity costs lookups with keys whose hashes V8 already has —
+   * no address is formatted and no key string is built unless the record is new.
+   */
+  readonly identities: Map<number, Map<string, Map<string, Map<string, IdentityRecord>>>> = new Map();
+  /** Events by subject (the frame's addresses and the event's subject, hashed), type, then fields (JSON). */
+  readonly events: Map<number, Map<string, Map<string, EventRecord>>> = new Map();
+  readonly anomalies: Map<number, Map<string, Map<string, EventRecord>>> = new Map();
   #identityList: IdentityRecord[] = [];
   #eventList: EventRecord[] = [];
-  #cachedFrame = -1;
+  #keyedFrame = -1;
+  #srcKey = 0;
+  #dstKey = 0;
+  #frameKey = 0;
+  #vlanKey = 0;
+  #h1 = 0;
+  #h2 = 0;
+  #formattedFrame = -1;
   #srcMac: string | null = null;
   #dstMac: string | null = null;
   #srcIp: string | null = null;
   #dstIp: string | null = null;
   #vlan: number | null = null;
-  #frameText = "";
 
   constructor() {
     this.sightings = new PackedKeyTable(SIGHTING_KEY_WORDS, 1024, (entries) => {
@@ -118,10 +130,13 @@ export class ObservationCollector implements Observer {
   }
 
   identity(packet: Packet, about: Subject, attribute: IdentityAttribute): void {
-    const { mac, ip } = this.#resolve(packet, about);
-    const vlan = this.#vlan;
-    const subject = `${mac}|${ip}|${vlan}|${this.currentDissector}`;
-    const byValue = nested(nested(this.identities, subject), attribute.key);
+    this.#keys(packet);
+    const subject = about === "src"
+      ? this.#srcKey
+      : about === "dst"
+      ? this.#dstKey
+      : this.#objectKey(about, 1);
+    const byValue = nested(nested(nested(this.identities, subject), this.currentDissector), attribute.key);
     const timeUs = packet.timeUs;
     const known = byValue.get(attribute.value);
     if (known) {
@@ -130,13 +145,14 @@ export class ObservationCollector implements Observer {
       known.count++;
       return;
     }
+    const { mac, ip } = this.#resolve(packet, about);
     const record: IdentityRecord = {
       key: attribute.key,
       value: attribute.value,
       confidence: attribute.confidence,
       mac,
       ip,
-      vlan_id: vlan,
+      vlan_id: this.#vlan,
       source: this.currentDissector,
       first_seen_us: timeUs,
       last_seen_us: timeUs,
@@ -169,6 +185,7 @@ export class ObservationCollector implements Observer {
     this.sightings.clear();
     this.identities.clear();
     this.events.clear();
+    this.anomalies.clear();
     this.#identityList = [];
     this.#eventList = [];
   }
@@ -181,9 +198,10 @@ export class ObservationCollector implements Observer {
     about: Subject,
     fields: Record<string, string | number | boolean>,
   ): void {
-    const { mac, ip } = this.#resolve(packet, about);
-    const subject = `${this.#frameText}|${mac}|${ip}`;
-    const byFields = nested(nested(this.events, subject), kind === "event" ? type : `!${type}`);
+    this.#keys(packet);
+    const aboutKey = about === "src" ? 2 : about === "dst" ? 3 : this.#objectKey(about, 4);
+    const subject = (this.#frameKey + aboutKey * 0x9e3779b1) % 9007199254740881;
+    const byFields = nested(nested(kind === "event" ? this.events : this.anomalies, subject), type);
     const json = JSON.stringify(fields);
     const timeUs = packet.timeUs;
     const known = byFields.get(json);
@@ -192,6 +210,7 @@ export class ObservationCollector implements Observer {
       known.count++;
       return;
     }
+    const { mac, ip } = this.#resolve(packet, about);
     const record: EventRecord = {
       type,
       severity,
@@ -213,10 +232,58 @@ export class ObservationCollector implements Observer {
     this.#eventList.push(record);
   }
 
-  /** Formats the current frame's addresses, once per frame. */
+  /** Hashes the current frame's source, destination and whole address set, once per frame. */
+  #keys(packet: Packet): void {
+    if (this.#keyedFrame === this.frame) return;
+    this.#keyedFrame = this.frame;
+    const vlan = ((packet.outerVlan + 1) << 16) | (packet.innerVlan + 1);
+    this.#vlanKey = vlan;
+    const ipLength = packet.ipVersion === 4 ? 4 : packet.ipVersion === 6 ? 16 : 0;
+    this.#start(vlan);
+    this.#mixBytes(packet.bytes, packet.srcMacOffset, 6);
+    this.#mixBytes(packet.bytes, packet.srcIpOffset, ipLength);
+    this.#srcKey = this.#finish();
+    this.#start(vlan);
+    this.#mixBytes(packet.bytes, packet.dstMacOffset, 6);
+    this.#mixBytes(packet.bytes, packet.dstIpOffset, ipLength);
+    this.#dstKey = this.#finish();
+    this.#frameKey = (this.#srcKey * 31 + this.#dstKey) % 9007199254740881;
+  }
+
+  /** Hash of a subject given as addresses (text), combined with the frame's VLAN and a salt. */
+  #objectKey(about: { mac?: string; ip?: string }, salt: number): number {
+    this.#start(salt ^ (this.#vlanKey << 3));
+    const text = `${about.mac ?? ""}|${about.ip ?? ""}`;
+    for (let i = 0; i < text.length; i++) this.#mix(text.charCodeAt(i));
+    return this.#finish();
+  }
+
+  #start(seed: number): void {
+    this.#h1 = (0x811c9dc5 ^ seed) >>> 0;
+    this.#h2 = (0x5bd1e995 ^ Math.imul(seed, 0x27d4eb2d)) >>> 0;
+  }
+
+  #mix(value: number): void {
+    this.#h1 = Math.imul(this.#h1 ^ value, 0x01000193);
+    const h2 = Math.imul(this.#h2 ^ value, 0x5bd1e995);
+    this.#h2 = h2 ^ (h2 >>> 15);
+  }
+
+  #mixBytes(bytes: Uint8Array, at: number, length: number): void {
+    this.#mix(at < 0 ? 0x100 : length);
+    if (at < 0) return;
+    for (let i = 0; i < length; i++) this.#mix(bytes[at + i]);
+  }
+
+  /** The 53-bit key: 32 bits of one hash and 21 of the other. */
+  #finish(): number {
+    return (this.#h1 >>> 0) * 2097152 + (this.#h2 >>> 11);
+  }
+
+  /** Formats the current frame's addresses, once per frame (only when a record is new). */
   #frameAddresses(packet: Packet): void {
-    if (this.#cachedFrame === this.frame) return;
-    this.#cachedFrame = this.frame;
+    if (this.#formattedFrame === this.frame) return;
+    this.#formattedFrame = this.frame;
     const bytes = packet.bytes;
     this.#srcMac = packet.srcMacOffset >= 0 ? macAt(bytes, packet.srcMacOffset) : null;
     this.#dstMac = packet.dstMacOffset >= 0 ? macAt(bytes, packet.dstMacOffset) : null;
@@ -224,7 +291,6 @@ export class ObservationCollector implements Observer {
     this.#srcIp = version && packet.srcIpOffset >= 0 ? ipAt(bytes, packet.srcIpOffset, version) : null;
     this.#dstIp = version && packet.dstIpOffset >= 0 ? ipAt(bytes, packet.dstIpOffset, version) : null;
     this.#vlan = vlanOf(packet);
-    this.#frameText = `${this.#srcMac}|${this.#dstMac}|${this.#srcIp}|${this.#dstIp}|${this.#vlan}`;
   }
 
   #resolve(packet: Packet, about: Subject): { mac: string | null; ip: string | null } {
@@ -235,7 +301,7 @@ export class ObservationCollector implements Observer {
 }
 
 /** The inner map of `outer` at `key`, created when missing. */
-function nested<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+function nested<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
   let inner = outer.get(key);
   if (inner === undefined) outer.set(key, inner = new Map());
   return inner;

@@ -4,7 +4,7 @@
  *
  * | observation                                         | about | when                                     |
  * | --------------------------------------------------- | ----- | ---------------------------------------- |
- * | `goose.role` = `publisher`, `goose.gocb_ref`, `goose.dat_set`, `goose.go_id`, `goose.appid` (hex), `goose.conf_rev`, `ot.device_type` = `IED` (60) | src | every goosePdu |
+ * | `goose.role` = `publisher`, `goose.gocb_ref`, `goose.dat_set`, `goose.go_id`, `goose.appid` (hex), `goose.conf_rev`, `ot.device_type` = `IED` (60) | src | a new gocbRef, each state change, then every 256th frame |
  * | `goose.state_change` info (op publish; gocb_ref, dat_set) | src | stNum differs from the previous frame of the same gocbRef |
  * | `goose.simulation` notice (op other; gocb_ref)       | src   | simulation/test flag or Reserved1 S bit set |
  * | `goose.ndscom` notice (op config_change; gocb_ref)   | src   | needsCommissioning is true               |
@@ -30,6 +30,16 @@ const reader = new GooseReader();
 /** Last stNum per gocbRef, per engine (keyed by its observer, so two engines never share it). */
 let stNumByObserver = new WeakMap<Observer, Map<string, number>>();
 
+/** Frames since the last identity report, per gocbRef, per engine. */
+let packetsByObserver = new WeakMap<Observer, Map<string, number>>();
+const REPORT_EVERY = 256;
+
+function packetsOf(out: Observer): Map<string, number> {
+  let map = packetsByObserver.get(out);
+  if (map === undefined) packetsByObserver.set(out, map = new Map());
+  return map;
+}
+
 function lastStNumOf(out: Observer): Map<string, number> {
   let map = stNumByObserver.get(out);
   if (map === undefined) stNumByObserver.set(out, map = new Map());
@@ -39,6 +49,7 @@ function lastStNumOf(out: Observer): Map<string, number> {
 /** Forgets every remembered stNum (tests; a new capture). */
 export function forgetGooseState(): void {
   stNumByObserver = new WeakMap();
+  packetsByObserver = new WeakMap();
 }
 
 function say(packet: Packet, out: Observer, key: string, value: string, confidence = 90): void {
@@ -50,16 +61,16 @@ function report(packet: Packet, out: Observer): void {
   const bytes = packet.bytes;
   const gocbRef = visibleAt(bytes, r.gocbRefAt, r.gocbRefLength);
   const datSet = r.datSetAt >= 0 ? visibleAt(bytes, r.datSetAt, r.datSetLength) : "";
-  say(packet, out, "goose.role", "publisher");
-  say(packet, out, "goose.gocb_ref", gocbRef);
-  say(packet, out, "goose.dat_set", datSet);
-  if (r.goIdAt >= 0) say(packet, out, "goose.go_id", visibleAt(bytes, r.goIdAt, r.goIdLength));
-  say(packet, out, "goose.appid", `0x${r.appid.toString(16).padStart(4, "0")}`);
-  if (r.confRev >= 0) say(packet, out, "goose.conf_rev", String(r.confRev));
-  say(packet, out, "ot.device_type", "IED", 60);
+  const lastStNum = lastStNumOf(out);
+  const previous = lastStNum.get(gocbRef);
+  // A publisher repeats its frame every few milliseconds: its identities are reported when the
+  // gocbRef is new, on each state change, and otherwise once per 256 frames.
+  const counter = (packetsOf(out).get(gocbRef) ?? 0) + 1;
+  packetsOf(out).set(gocbRef, counter % REPORT_EVERY);
+  if (previous === undefined || previous !== r.stNum || counter === REPORT_EVERY) {
+    reportIdentities(packet, out, gocbRef, datSet);
+  }
   if (r.stNum >= 0) {
-    const lastStNum = lastStNumOf(out);
-    const previous = lastStNum.get(gocbRef);
     if (previous !== undefined && previous !== r.stNum) {
       out.event(packet, {
         type: "goose.state_change",
@@ -67,9 +78,29 @@ function report(packet: Packet, out: Observer): void {
         fields: { op: "publish", gocb_ref: gocbRef, dat_set: datSet },
       });
     }
-    if (previous === undefined && lastStNum.size >= MAX_TRACKED) lastStNum.clear();
+    if (previous === undefined && lastStNum.size >= MAX_TRACKED) {
+      lastStNum.clear();
+      packetsOf(out).clear();
+    }
     lastStNum.set(gocbRef, r.stNum);
   }
+  reportFlags(packet, out, gocbRef);
+}
+
+function reportIdentities(packet: Packet, out: Observer, gocbRef: string, datSet: string): void {
+  const r = reader;
+  const bytes = packet.bytes;
+  say(packet, out, "goose.role", "publisher");
+  say(packet, out, "goose.gocb_ref", gocbRef);
+  say(packet, out, "goose.dat_set", datSet);
+  if (r.goIdAt >= 0) say(packet, out, "goose.go_id", visibleAt(bytes, r.goIdAt, r.goIdLength));
+  say(packet, out, "goose.appid", `0x${r.appid.toString(16).padStart(4, "0")}`);
+  if (r.confRev >= 0) say(packet, out, "goose.conf_rev", String(r.confRev));
+  say(packet, out, "ot.device_type", "IED", 60);
+}
+
+function reportFlags(packet: Packet, out: Observer, gocbRef: string): void {
+  const r = reader;
   if (r.simulation === 1 || (r.reserved1 & SIMULATION_BIT) !== 0) {
     out.event(packet, {
       type: "goose.simulation",
