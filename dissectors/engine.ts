@@ -154,6 +154,7 @@ export class DissectionEngine {
   }
 
   #dissectApplication(flow: number, isTcp: boolean): void {
+    this.#packet.flow = flow;
     let app = this.meter.app(flow);
     if (app === APP_UNDECIDED) app = this.#chooseApplication(flow, isTcp);
     if (app >= 0 && !this.registry.disabled[app]) {

@@ -78,6 +78,13 @@ export class ObservationCollector implements Observer {
   /** Events by subject (the frame's addresses and the event's subject, hashed), type, then fields (JSON). */
   readonly events: Map<number, Map<string, Map<string, EventRecord>>> = new Map();
   readonly anomalies: Map<number, Map<string, Map<string, EventRecord>>> = new Map();
+  /** Last identity records per (flow, subject side, key, value) set of four slots: a repeat needs no lookup. */
+  #recentIdentities: (IdentityRecord | null)[] = new Array(RECENT_SLOTS).fill(null);
+  #recentIdentityFlows = new Int32Array(RECENT_SLOTS).fill(-1);
+  /** Last event records per (flow, subject side, type) set of four slots, and the flow and side. */
+  #recentEvents: (EventRecord | null)[] = new Array(RECENT_SLOTS).fill(null);
+  #recentEventFlows = new Int32Array(RECENT_SLOTS).fill(-1);
+  #nextWay = 0;
   #identityList: IdentityRecord[] = [];
   #eventList: EventRecord[] = [];
   #keyedFrame = -1;
@@ -130,6 +137,40 @@ export class ObservationCollector implements Observer {
   }
 
   identity(packet: Packet, about: Subject, attribute: IdentityAttribute): void {
+    const flow = packet.flow;
+    let base = -1;
+    if (flow >= 0 && typeof about === "string") {
+      // Within one flow, "src" and "dst" are always the same device: a repeated identity is a
+      // record one of four slots remembers (same dissector, key and value), counted without lookup.
+      const key = attribute.key;
+      const value = attribute.value;
+      const tag = (flow << 1) | (about === "src" ? 0 : 1);
+      base = ((Math.imul(flow, 0x9e3779b1) ^ (about === "src" ? 0 : 0x5555) ^ key.length ^
+        (key.charCodeAt(key.length - 1) << 7) ^ (value.length << 3) ^
+        (value.length > 0 ? value.charCodeAt(value.length - 1) << 11 : 0)) & (RECENT_SLOTS - 1)) & ~3;
+      for (let way = base; way < base + 4; way++) {
+        const recent = this.#recentIdentities[way];
+        if (
+          recent !== null && this.#recentIdentityFlows[way] === tag && recent.key === key &&
+          recent.value === value && recent.source === this.currentDissector
+        ) {
+          const timeUs = packet.timeUs;
+          if (timeUs > recent.last_seen_us) recent.last_seen_us = timeUs;
+          if (attribute.confidence > recent.confidence) recent.confidence = attribute.confidence;
+          recent.count++;
+          return;
+        }
+      }
+    }
+    const record = this.#identitySlow(packet, about, attribute);
+    if (base >= 0) {
+      const way = base + (this.#nextWay++ & 3);
+      this.#recentIdentities[way] = record;
+      this.#recentIdentityFlows[way] = (flow << 1) | (about === "src" ? 0 : 1);
+    }
+  }
+
+  #identitySlow(packet: Packet, about: Subject, attribute: IdentityAttribute): IdentityRecord {
     this.#keys(packet);
     const subject = about === "src"
       ? this.#srcKey
@@ -143,7 +184,7 @@ export class ObservationCollector implements Observer {
       if (timeUs > known.last_seen_us) known.last_seen_us = timeUs;
       if (attribute.confidence > known.confidence) known.confidence = attribute.confidence;
       known.count++;
-      return;
+      return known;
     }
     const { mac, ip } = this.#resolve(packet, about);
     const record: IdentityRecord = {
@@ -160,10 +201,41 @@ export class ObservationCollector implements Observer {
     };
     byValue.set(attribute.value, record);
     this.#identityList.push(record);
+    return record;
   }
 
   event(packet: Packet, event: ProtocolEvent): void {
-    this.#record(packet, "event", event.type, event.severity, event.about ?? "src", event.fields ?? {});
+    const about = event.about ?? "src";
+    const fields = event.fields ?? {};
+    const flow = packet.flow;
+    let base = -1;
+    if (flow >= 0 && typeof about === "string") {
+      // A flow alternates between requests (read this, write that, eleven services in one CIP
+      // packet): the slot also depends on a cheap digest of the field values, and has four ways.
+      const type = event.type;
+      const tag = (flow << 1) | (about === "src" ? 0 : 1);
+      base = ((Math.imul(flow, 0x85ebca6b) ^ (about === "src" ? 0 : 0x2aaa) ^ type.length ^
+        (type.charCodeAt(type.length - 1) << 7) ^ fieldsDigest(fields)) & (RECENT_SLOTS - 1)) & ~3;
+      for (let way = base; way < base + 4; way++) {
+        const recent = this.#recentEvents[way];
+        if (
+          recent !== null && this.#recentEventFlows[way] === tag && recent.type === type &&
+          recent.source === this.currentDissector && recent.severity === event.severity &&
+          sameFields(recent.fields, fields)
+        ) {
+          const timeUs = packet.timeUs;
+          if (timeUs > recent.last_seen_us) recent.last_seen_us = timeUs;
+          recent.count++;
+          return;
+        }
+      }
+    }
+    const record = this.#record(packet, "event", event.type, event.severity, about, fields);
+    if (base >= 0) {
+      const way = base + (this.#nextWay++ & 3);
+      this.#recentEvents[way] = record;
+      this.#recentEventFlows[way] = (flow << 1) | (about === "src" ? 0 : 1);
+    }
   }
 
   anomaly(packet: Packet, id: string, severity: Severity): void {
@@ -188,6 +260,10 @@ export class ObservationCollector implements Observer {
     this.anomalies.clear();
     this.#identityList = [];
     this.#eventList = [];
+    this.#recentIdentities.fill(null);
+    this.#recentIdentityFlows.fill(-1);
+    this.#recentEvents.fill(null);
+    this.#recentEventFlows.fill(-1);
   }
 
   #record(
@@ -197,7 +273,7 @@ export class ObservationCollector implements Observer {
     severity: Severity,
     about: Subject,
     fields: Record<string, string | number | boolean>,
-  ): void {
+  ): EventRecord {
     this.#keys(packet);
     const aboutKey = about === "src" ? 2 : about === "dst" ? 3 : this.#objectKey(about, 4);
     const subject = (this.#frameKey + aboutKey * 0x9e3779b1) % 9007199254740881;
@@ -208,7 +284,7 @@ export class ObservationCollector implements Observer {
     if (known) {
       if (timeUs > known.last_seen_us) known.last_seen_us = timeUs;
       known.count++;
-      return;
+      return known;
     }
     const { mac, ip } = this.#resolve(packet, about);
     const record: EventRecord = {
@@ -230,6 +306,7 @@ export class ObservationCollector implements Observer {
     };
     byFields.set(json, record);
     this.#eventList.push(record);
+    return record;
   }
 
   /** Hashes the current frame's source, destination and whole address set, once per frame. */
@@ -298,6 +375,43 @@ export class ObservationCollector implements Observer {
     if (typeof about === "object") return { mac: about.mac ?? null, ip: about.ip ?? null };
     return about === "src" ? { mac: this.#srcMac, ip: this.#srcIp } : { mac: this.#dstMac, ip: this.#dstIp };
   }
+}
+
+/** Slots of the per-flow caches of recent identities and events (a power of two). */
+const RECENT_SLOTS = 4096;
+
+/** A cheap digest of field values (numbers, string lengths and last characters), to pick a cache slot. */
+function fieldsDigest(fields: Record<string, string | number | boolean>): number {
+  let digest = 0;
+  for (const name in fields) {
+    const value = fields[name];
+    const part = typeof value === "number"
+      ? value | 0
+      : typeof value === "string"
+      ? value.length * 131 + (value.length > 0 ? value.charCodeAt(value.length - 1) : 0)
+      : value
+      ? 1
+      : 2;
+    digest = Math.imul(digest ^ part, 0x01000193);
+  }
+  return digest >>> 13;
+}
+
+/**
+ * True when two event field sets have the same names with the same values in the same order
+ * (what their JSON texts would say), without building either text.
+ */
+function sameFields(
+  a: Record<string, string | number | boolean>,
+  b: Record<string, string | number | boolean>,
+): boolean {
+  let count = 0;
+  for (const name in b) {
+    if (a[name] !== b[name] || !(name in a)) return false;
+    count++;
+  }
+  for (const _ in a) count--;
+  return count === 0;
 }
 
 /** The inner map of `outer` at `key`, created when missing. */

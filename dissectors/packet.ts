@@ -147,6 +147,12 @@ export class Packet {
 
   /** Application protocol id chosen for this packet's flow (see the registry), 0 if none. */
   appId = 0;
+  /**
+   * Index of the packet's flow in the sensor's flow table while an application dissector runs
+   * (valid until the next flush), else -1. Observations of one flow share a subject, so the
+   * collector recognises a repeated one without rebuilding its keys.
+   */
+  flow = -1;
 
   /** Constant text naming the protocol that failed (set with {@linkcode fail}). */
   problemProtocol = "";
@@ -193,6 +199,7 @@ export class Packet {
     this.payloadOffset = -1;
     this.payloadLength = 0;
     this.appId = 0;
+    this.flow = -1;
     this.problemProtocol = "";
     this.problem = "";
     this.problemOffset = 0;

@@ -199,8 +199,40 @@ export class GooseReader {
   }
 }
 
-/** Printable ASCII of `bytes[at, at + length)`; other bytes become `?`. */
+/** Texts recently read, with their bytes: a publisher repeats the same gocbRef in every frame. */
+const MEMO_SIZE = 16;
+const memoBytes: Uint8Array[] = Array.from({ length: MEMO_SIZE }, () => new Uint8Array(0));
+const memoTexts: string[] = new Array(MEMO_SIZE).fill("");
+let memoNext = 0;
+
+/**
+ * Printable ASCII of `bytes[at, at + length)`; other bytes become `?`. The last texts read are
+ * remembered with their bytes (a pure memo: equal bytes give the same text), so the gocbRef and
+ * datSet repeated by every frame of a publisher are compared, not rebuilt.
+ */
 export function visibleAt(bytes: Uint8Array, at: number, length: number): string {
+  for (let m = 0; m < MEMO_SIZE; m++) {
+    const known = memoBytes[m];
+    if (known.length !== length || length === 0) continue;
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (known[i] !== bytes[at + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return memoTexts[m];
+  }
+  const text = buildVisible(bytes, at, length);
+  if (length > 0 && length <= 256) {
+    memoBytes[memoNext] = bytes.slice(at, at + length);
+    memoTexts[memoNext] = text;
+    memoNext = (memoNext + 1) % MEMO_SIZE;
+  }
+  return text;
+}
+
+function buildVisible(bytes: Uint8Array, at: number, length: number): string {
   let text = "";
   for (let i = at; i < at + length; i++) {
     const b = bytes[i];
