@@ -398,8 +398,8 @@ function fieldsDigest(fields: Record<string, string | number | boolean>): number
 }
 
 /**
- * True when two event field sets have the same names with the same values in the same order
- * (what their JSON texts would say), without building either text.
+ * True when two event field sets have the same names with the same values, without building their
+ * JSON texts. Unlike the texts it ignores the order of names, which one call site never varies.
  */
 function sameFields(
   a: Record<string, string | number | boolean>,
