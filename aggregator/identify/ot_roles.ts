@@ -27,6 +27,10 @@
  * Status reports (DNP3 IIN flags, S7 CPU state…) carry op `diagnostic`: only requests carry the
  * operations that make a controller of their sender.
  *
+ * Children are listed as the dissectors report them, except Modbus unit ids: a server answering for
+ * one unit id only is that device itself (many answer as unit 1), so its units become children when
+ * it answers for two or more, or proved to be a gateway (`modbus.gateway`, exceptions 10/11).
+ *
  * The role with the highest total wins; confidence is the total capped at 95 minus half the
  * runner-up. The Purdue level (ISA-95 / IEC 62443 reference model) follows the role:
  * field devices (io_device, units behind a serial gateway) are level 0, PLCs, RTUs and IEDs level 1
@@ -315,9 +319,13 @@ function children(facts: IdentityFact[]): OtChild[] {
     if (child === undefined) byId.set(childKey, child = { kind, id, attributes: {} });
     child.attributes[attribute.join("/")] = fact.value;
   }
-  return [...byId.values()].sort((a, b) =>
-    a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id, undefined, { numeric: true })
-  );
+  const gateway = facts.some((fact) => fact.key === "modbus.gateway" && fact.value === "true");
+  const units = [...byId.values()].filter((child) => child.kind === "modbus.unit").length;
+  return [...byId.values()]
+    // Many Modbus/TCP devices answer as unit 1 themselves: one unit id alone is the device, not a
+    // serial device behind it, unless the server proved to be a gateway (exceptions 10/11).
+    .filter((child) => child.kind !== "modbus.unit" || units >= 2 || gateway)
+    .sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id, undefined, { numeric: true }));
 }
 
 /**

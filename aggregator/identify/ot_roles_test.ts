@@ -103,6 +103,21 @@ Deno.test("inferOtAssets: a Modbus and S7 server that is stopped and programmed 
   deepStrictEqual(plc.notable_events, { "s7comm.download": 1, "s7comm.plc_stop": 1 });
 });
 
+Deno.test("inferOtAssets: one Modbus unit id alone is the device itself, not a child", () => {
+  const devices = [device(PLC, { ips: [[ipOf(PLC), ["traffic"]]] })];
+  const one = inferOtAssets(handMade(devices, [
+    at(PLC, "modbus.role", "server", "modbus"),
+    at(PLC, "child/modbus.unit/1/seen", "true", "modbus"),
+  ]));
+  deepStrictEqual(asset(one, PLC).children, []);
+  const gateway = inferOtAssets(handMade(devices, [
+    at(PLC, "modbus.role", "server", "modbus"),
+    at(PLC, "child/modbus.unit/1/seen", "true", "modbus"),
+    at(PLC, "modbus.gateway", "true", "modbus"),
+  ]));
+  deepStrictEqual(asset(gateway, PLC).children.map((child) => child.id), ["1"]);
+});
+
 Deno.test("inferOtAssets: program download and CPU stop make an engineering workstation", () => {
   const ews = asset(plant(), EWS);
   deepStrictEqual([ews.role, ews.purdue_level, ews.confidence], ["engineering_workstation", 2, 50]);
