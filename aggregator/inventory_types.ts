@@ -182,6 +182,8 @@ export interface SensorCounters {
   fragments: number;
   unsupported_link_type: number;
   unaccounted: number;
+  /** Identities and events not recorded: a flush held the most allowed (100 000 of each). */
+  observations_dropped: number;
   /** Throws per dissector name (only dissectors that threw). */
   dissector_errors: Record<string, number>;
   /** Malformed verdicts per dissector name. */

@@ -215,12 +215,21 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
       errors[name] = (errors[name] ?? 0) + count;
     }
   }
-  if (Object.keys(errors).length > 0 || disabled.length > 0) {
+  const dropped = Object.values(doc.stats).reduce(
+    (sum, counters) => sum + (counters.observations_dropped ?? 0),
+    0,
+  );
+  if (Object.keys(errors).length > 0 || disabled.length > 0 || dropped > 0) {
     out.push(`\nDISSECTORS`);
     for (const [name, count] of Object.entries(errors)) {
       out.push(`${name}: ${count} errors (the packets were skipped)`);
     }
     for (const d of disabled) out.push(`${d.name}: DISABLED, ${d.reason}`);
+    if (dropped > 0) {
+      out.push(
+        `${dropped} identities/events NOT RECORDED: a flush held the most allowed (a dissector reports a value that changes with every packet?)`,
+      );
+    }
   }
 
   const problems = Object.values(doc.stats).flatMap((counters) => counters.problems);

@@ -7,6 +7,9 @@
 /** How many problem descriptions are kept as samples. */
 export const PROBLEM_SAMPLES = 20;
 
+/** Most distinct identity records, and most distinct event records, one flush holds. */
+export const MAX_OBSERVATIONS_PER_FLUSH = 100_000;
+
 /** A dissector the engine switched off, and why. */
 export interface DisabledDissector {
   name: string;
@@ -32,6 +35,12 @@ export interface EngineStats {
   unsupportedLinkType: number;
   /** Frames too damaged to be attributed to any flow. */
   unaccounted: number;
+  /**
+   * Identities and events not recorded because one flush already held the most allowed
+   * ({@linkcode MAX_OBSERVATIONS_PER_FLUSH} of each): a dissector reporting a value that changes
+   * with every packet cannot grow the sensor's memory with the traffic.
+   */
+  observationsDropped: number;
   /** Throws per dissector index. */
   dissectorErrors: number[];
   /** Malformed verdicts per dissector index. */
@@ -54,6 +63,7 @@ export function newEngineStats(dissectorCount: number): EngineStats {
     fragments: 0,
     unsupportedLinkType: 0,
     unaccounted: 0,
+    observationsDropped: 0,
     dissectorErrors: new Array(dissectorCount).fill(0),
     dissectorMalformed: new Array(dissectorCount).fill(0),
     disabledDissectors: [],

@@ -167,3 +167,33 @@ Deno.test("registry moves a dissector to the configured ports instead of its own
   strictEqual(registry.udpPort[9999], -1);
   strictEqual(registry.udpPort[7777], registry.indexOf("thrower"));
 });
+
+Deno.test("a dissector reporting a new value with every packet cannot grow the flush beyond its limit", () => {
+  let n = 0;
+  const chatty: Dissector = {
+    name: "chatty",
+    title: "reports a fresh value per packet",
+    registration: { tables: { "udp.port": [4999] } },
+    decode(packet, out) {
+      n++;
+      out.identity(packet, "src", { key: "chatty.sequence", value: String(n), confidence: 10 });
+      out.event(packet, { type: "chatty.tick", severity: "info", fields: { sequence: n } });
+      return Decoded.DONE;
+    },
+  };
+  const engine = testEngine([chatty]);
+  engine.observations.maxRecords = 1000;
+  const frame = hex(
+    "020000000002 020000000001 0800 4500 0020 0001 0000 4011 0000 0a000001 0a000002 c350 1387 000c 0000 00000000",
+  );
+  for (let i = 0; i < 2500; i++) engine.dissectFrame(frame);
+  const first = engine.flush();
+  strictEqual(first.identities.length, 1000);
+  strictEqual(first.events.length, 1000);
+  strictEqual(first.stats.observationsDropped, 3000);
+  // The next flush starts afresh; the counter is cumulative, like every engine counter.
+  engine.dissectFrame(frame);
+  const second = engine.flush();
+  strictEqual(second.identities.length, 1);
+  strictEqual(second.stats.observationsDropped, 3000);
+});

@@ -118,6 +118,7 @@ export function takeFlush(engine: DissectionEngine): FlushRecord {
     flows.fin[flow] += buckets[at + BucketColumn.FIN];
   }
   const observations = engine.observations;
+  engine.stats.observationsDropped += observations.dropped;
   const sightingCount = observations.sightings.size;
   const record: FlushRecord = {
     dissectorNames: engine.registry.dissectors.map((dissector) => dissector.name),

@@ -13,6 +13,7 @@ import type { Packet } from "./packet.ts";
 import { ipAt, macAt } from "./address.ts";
 import { PackedKeyTable } from "../aggregator/packed_key_table.ts";
 import { grow } from "../aggregator/flow_meter.ts";
+import { MAX_OBSERVATIONS_PER_FLUSH } from "./engine_stats.ts";
 
 /** Words of a sighting key: MAC (2), IP (4), VLANs (1). */
 export const SIGHTING_KEY_WORDS = 7;
@@ -64,6 +65,10 @@ export class ObservationCollector implements Observer {
    * addresses is computed once per frame, however many observations its dissectors report.
    */
   frame = 0;
+  /** Most distinct identities, and most distinct events, held until the next flush. */
+  maxRecords = MAX_OBSERVATIONS_PER_FLUSH;
+  /** Observations not recorded since the last flush because the limit was reached. */
+  dropped = 0;
   readonly sightings: PackedKeyTable;
   sightingFirstUs = new Float64Array(0);
   sightingLastUs = new Float64Array(0);
@@ -163,14 +168,14 @@ export class ObservationCollector implements Observer {
       }
     }
     const record = this.#identitySlow(packet, about, attribute);
-    if (base >= 0) {
+    if (base >= 0 && record !== null) {
       const way = base + (this.#nextWay++ & 3);
       this.#recentIdentities[way] = record;
       this.#recentIdentityFlows[way] = (flow << 1) | (about === "src" ? 0 : 1);
     }
   }
 
-  #identitySlow(packet: Packet, about: Subject, attribute: IdentityAttribute): IdentityRecord {
+  #identitySlow(packet: Packet, about: Subject, attribute: IdentityAttribute): IdentityRecord | null {
     this.#keys(packet);
     const subject = about === "src"
       ? this.#srcKey
@@ -185,6 +190,10 @@ export class ObservationCollector implements Observer {
       if (attribute.confidence > known.confidence) known.confidence = attribute.confidence;
       known.count++;
       return known;
+    }
+    if (this.#identityList.length >= this.maxRecords) {
+      this.dropped++;
+      return null;
     }
     const { mac, ip } = this.#resolve(packet, about);
     const record: IdentityRecord = {
@@ -231,7 +240,7 @@ export class ObservationCollector implements Observer {
       }
     }
     const record = this.#record(packet, "event", event.type, event.severity, about, fields);
-    if (base >= 0) {
+    if (base >= 0 && record !== null) {
       const way = base + (this.#nextWay++ & 3);
       this.#recentEvents[way] = record;
       this.#recentEventFlows[way] = (flow << 1) | (about === "src" ? 0 : 1);
@@ -260,6 +269,7 @@ export class ObservationCollector implements Observer {
     this.anomalies.clear();
     this.#identityList = [];
     this.#eventList = [];
+    this.dropped = 0;
     this.#recentIdentities.fill(null);
     this.#recentIdentityFlows.fill(-1);
     this.#recentEvents.fill(null);
@@ -273,7 +283,7 @@ export class ObservationCollector implements Observer {
     severity: Severity,
     about: Subject,
     fields: Record<string, string | number | boolean>,
-  ): EventRecord {
+  ): EventRecord | null {
     this.#keys(packet);
     const aboutKey = about === "src" ? 2 : about === "dst" ? 3 : this.#objectKey(about, 4);
     const subject = (this.#frameKey + aboutKey * 0x9e3779b1) % 9007199254740881;
@@ -285,6 +295,10 @@ export class ObservationCollector implements Observer {
       if (timeUs > known.last_seen_us) known.last_seen_us = timeUs;
       known.count++;
       return known;
+    }
+    if (this.#eventList.length >= this.maxRecords) {
+      this.dropped++;
+      return null;
     }
     const { mac, ip } = this.#resolve(packet, about);
     const record: EventRecord = {
