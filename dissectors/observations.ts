@@ -14,6 +14,7 @@ import { ipAt, macAt } from "./address.ts";
 import { PackedKeyTable } from "../aggregator/packed_key_table.ts";
 import { grow } from "../aggregator/flow_meter.ts";
 import { MAX_OBSERVATIONS_PER_FLUSH } from "./engine_stats.ts";
+import { fieldsDigest, nested, RECENT_SLOTS, sameFields, SubjectHash } from "./observation_keys.ts";
 
 /** Words of a sighting key: MAC (2), IP (4), VLANs (1). */
 export const SIGHTING_KEY_WORDS = 7;
@@ -97,8 +98,7 @@ export class ObservationCollector implements Observer {
   #dstKey = 0;
   #frameKey = 0;
   #vlanKey = 0;
-  #h1 = 0;
-  #h2 = 0;
+  readonly #hash = new SubjectHash();
   #formattedFrame = -1;
   #srcMac: string | null = null;
   #dstMac: string | null = null;
@@ -330,45 +330,25 @@ export class ObservationCollector implements Observer {
     const vlan = ((packet.outerVlan + 1) << 16) | (packet.innerVlan + 1);
     this.#vlanKey = vlan;
     const ipLength = packet.ipVersion === 4 ? 4 : packet.ipVersion === 6 ? 16 : 0;
-    this.#start(vlan);
-    this.#mixBytes(packet.bytes, packet.srcMacOffset, 6);
-    this.#mixBytes(packet.bytes, packet.srcIpOffset, ipLength);
-    this.#srcKey = this.#finish();
-    this.#start(vlan);
-    this.#mixBytes(packet.bytes, packet.dstMacOffset, 6);
-    this.#mixBytes(packet.bytes, packet.dstIpOffset, ipLength);
-    this.#dstKey = this.#finish();
+    const hash = this.#hash;
+    hash.start(vlan);
+    hash.mixBytes(packet.bytes, packet.srcMacOffset, 6);
+    hash.mixBytes(packet.bytes, packet.srcIpOffset, ipLength);
+    this.#srcKey = hash.finish();
+    hash.start(vlan);
+    hash.mixBytes(packet.bytes, packet.dstMacOffset, 6);
+    hash.mixBytes(packet.bytes, packet.dstIpOffset, ipLength);
+    this.#dstKey = hash.finish();
     this.#frameKey = (this.#srcKey * 31 + this.#dstKey) % 9007199254740881;
   }
 
   /** Hash of a subject given as addresses (text), combined with the frame's VLAN and a salt. */
   #objectKey(about: { mac?: string; ip?: string }, salt: number): number {
-    this.#start(salt ^ (this.#vlanKey << 3));
+    const hash = this.#hash;
+    hash.start(salt ^ (this.#vlanKey << 3));
     const text = `${about.mac ?? ""}|${about.ip ?? ""}`;
-    for (let i = 0; i < text.length; i++) this.#mix(text.charCodeAt(i));
-    return this.#finish();
-  }
-
-  #start(seed: number): void {
-    this.#h1 = (0x811c9dc5 ^ seed) >>> 0;
-    this.#h2 = (0x5bd1e995 ^ Math.imul(seed, 0x27d4eb2d)) >>> 0;
-  }
-
-  #mix(value: number): void {
-    this.#h1 = Math.imul(this.#h1 ^ value, 0x01000193);
-    const h2 = Math.imul(this.#h2 ^ value, 0x5bd1e995);
-    this.#h2 = h2 ^ (h2 >>> 15);
-  }
-
-  #mixBytes(bytes: Uint8Array, at: number, length: number): void {
-    this.#mix(at < 0 ? 0x100 : length);
-    if (at < 0) return;
-    for (let i = 0; i < length; i++) this.#mix(bytes[at + i]);
-  }
-
-  /** The 53-bit key: 32 bits of one hash and 21 of the other. */
-  #finish(): number {
-    return (this.#h1 >>> 0) * 2097152 + (this.#h2 >>> 11);
+    for (let i = 0; i < text.length; i++) hash.mix(text.charCodeAt(i));
+    return hash.finish();
   }
 
   /** Formats the current frame's addresses, once per frame (only when a record is new). */
@@ -389,48 +369,4 @@ export class ObservationCollector implements Observer {
     if (typeof about === "object") return { mac: about.mac ?? null, ip: about.ip ?? null };
     return about === "src" ? { mac: this.#srcMac, ip: this.#srcIp } : { mac: this.#dstMac, ip: this.#dstIp };
   }
-}
-
-/** Slots of the per-flow caches of recent identities and events (a power of two). */
-const RECENT_SLOTS = 4096;
-
-/** A cheap digest of field values (numbers, string lengths and last characters), to pick a cache slot. */
-function fieldsDigest(fields: Record<string, string | number | boolean>): number {
-  let digest = 0;
-  for (const name in fields) {
-    const value = fields[name];
-    const part = typeof value === "number"
-      ? value | 0
-      : typeof value === "string"
-      ? value.length * 131 + (value.length > 0 ? value.charCodeAt(value.length - 1) : 0)
-      : value
-      ? 1
-      : 2;
-    digest = Math.imul(digest ^ part, 0x01000193);
-  }
-  return digest >>> 13;
-}
-
-/**
- * True when two event field sets have the same names with the same values, without building their
- * JSON texts. Unlike the texts it ignores the order of names, which one call site never varies.
- */
-function sameFields(
-  a: Record<string, string | number | boolean>,
-  b: Record<string, string | number | boolean>,
-): boolean {
-  let count = 0;
-  for (const name in b) {
-    if (a[name] !== b[name] || !(name in a)) return false;
-    count++;
-  }
-  for (const _ in a) count--;
-  return count === 0;
-}
-
-/** The inner map of `outer` at `key`, created when missing. */
-function nested<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
-  let inner = outer.get(key);
-  if (inner === undefined) outer.set(key, inner = new Map());
-  return inner;
 }
