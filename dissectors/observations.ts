@@ -86,10 +86,10 @@ export class ObservationCollector implements Observer {
   readonly anomalies: Map<number, Map<string, Map<string, EventRecord>>> = new Map();
   /** Last identity records per (flow, subject side, key, value) set of four slots: a repeat needs no lookup. */
   #recentIdentities: (IdentityRecord | null)[] = new Array(RECENT_SLOTS).fill(null);
-  #recentIdentityFlows = new Int32Array(RECENT_SLOTS).fill(-1);
+  #recentIdentityFlows = new Float64Array(RECENT_SLOTS).fill(-1);
   /** Last event records per (flow, subject side, type) set of four slots, and the flow and side. */
   #recentEvents: (EventRecord | null)[] = new Array(RECENT_SLOTS).fill(null);
-  #recentEventFlows = new Int32Array(RECENT_SLOTS).fill(-1);
+  #recentEventFlows = new Float64Array(RECENT_SLOTS).fill(-1);
   #nextWay = 0;
   #identityList: IdentityRecord[] = [];
   #eventList: EventRecord[] = [];
@@ -142,15 +142,15 @@ export class ObservationCollector implements Observer {
   }
 
   identity(packet: Packet, about: Subject, attribute: IdentityAttribute): void {
-    const flow = packet.flow;
+    const tag = this.#cacheTag(packet, about, false);
     let base = -1;
-    if (flow >= 0 && typeof about === "string") {
-      // Within one flow, "src" and "dst" are always the same device: a repeated identity is a
-      // record one of four slots remembers (same dissector, key and value), counted without lookup.
+    if (tag >= 0) {
+      // Within one flow (or one address pair), "src" and "dst" are always the same device: a
+      // repeated identity is a record one of four slots remembers (same dissector, key and value),
+      // counted without lookup.
       const key = attribute.key;
       const value = attribute.value;
-      const tag = (flow << 1) | (about === "src" ? 0 : 1);
-      base = ((Math.imul(flow, 0x9e3779b1) ^ (about === "src" ? 0 : 0x5555) ^ key.length ^
+      base = ((Math.imul(tag % 0x7fffffff, 0x9e3779b1) ^ (about === "src" ? 0 : 0x5555) ^ key.length ^
         (key.charCodeAt(key.length - 1) << 7) ^ (value.length << 3) ^
         (value.length > 0 ? value.charCodeAt(value.length - 1) << 11 : 0)) & (RECENT_SLOTS - 1)) & ~3;
       for (let way = base; way < base + 4; way++) {
@@ -171,7 +171,7 @@ export class ObservationCollector implements Observer {
     if (base >= 0 && record !== null) {
       const way = base + (this.#nextWay++ & 3);
       this.#recentIdentities[way] = record;
-      this.#recentIdentityFlows[way] = (flow << 1) | (about === "src" ? 0 : 1);
+      this.#recentIdentityFlows[way] = tag;
     }
   }
 
@@ -216,14 +216,13 @@ export class ObservationCollector implements Observer {
   event(packet: Packet, event: ProtocolEvent): void {
     const about = event.about ?? "src";
     const fields = event.fields ?? {};
-    const flow = packet.flow;
+    const tag = this.#cacheTag(packet, about, true);
     let base = -1;
-    if (flow >= 0 && typeof about === "string") {
+    if (tag >= 0) {
       // A flow alternates between requests (read this, write that, eleven services in one CIP
       // packet): the slot also depends on a cheap digest of the field values, and has four ways.
       const type = event.type;
-      const tag = (flow << 1) | (about === "src" ? 0 : 1);
-      base = ((Math.imul(flow, 0x85ebca6b) ^ (about === "src" ? 0 : 0x2aaa) ^ type.length ^
+      base = ((Math.imul(tag % 0x7fffffff, 0x85ebca6b) ^ (about === "src" ? 0 : 0x2aaa) ^ type.length ^
         (type.charCodeAt(type.length - 1) << 7) ^ fieldsDigest(fields)) & (RECENT_SLOTS - 1)) & ~3;
       for (let way = base; way < base + 4; way++) {
         const recent = this.#recentEvents[way];
@@ -243,7 +242,7 @@ export class ObservationCollector implements Observer {
     if (base >= 0 && record !== null) {
       const way = base + (this.#nextWay++ & 3);
       this.#recentEvents[way] = record;
-      this.#recentEventFlows[way] = (flow << 1) | (about === "src" ? 0 : 1);
+      this.#recentEventFlows[way] = tag;
     }
   }
 
@@ -321,6 +320,21 @@ export class ObservationCollector implements Observer {
     byFields.set(json, record);
     this.#eventList.push(record);
     return record;
+  }
+
+  /**
+   * What the per-flow caches key a subject by, or -1 (subjects given as addresses are not cached):
+   * the flow and side while an application dissector runs; for frames without a flow (GOOSE,
+   * PROFINET…), the hashed address pair (events) or side's address (identities), above 2^51 so the
+   * two never meet.
+   */
+  #cacheTag(packet: Packet, about: Subject, forEvent: boolean): number {
+    if (typeof about !== "string") return -1;
+    const side = about === "src" ? 0 : 1;
+    if (packet.flow >= 0) return packet.flow * 2 + side;
+    this.#keys(packet);
+    const key = forEvent ? this.#frameKey : side === 0 ? this.#srcKey : this.#dstKey;
+    return 2 ** 51 + (key % 2 ** 50) * 2 + side;
   }
 
   /** Hashes the current frame's source, destination and whole address set, once per frame. */
