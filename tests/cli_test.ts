@@ -6,23 +6,11 @@
  */
 
 import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "./shared_pcaps.ts";
+import { type CliRun, MAIN, runCli } from "./run_cli.ts";
 
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-worker-options", MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
+function cli(...args: string[]): Promise<CliRun> {
+  return runCli(args);
 }
 
 Deno.test("every command answers --help with its usage", async () => {

@@ -6,28 +6,15 @@
  */
 
 import { deepStrictEqual } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "./shared_pcaps.ts";
-
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+import { runCli } from "./run_cli.ts";
 
 async function rogueServers(allowed: string): Promise<string[]> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--unstable-worker-options",
-      MAIN,
-      "analyze",
-      sharedCapture("dhcp_zeek_dhcp.pcap"),
-      "--json",
-    ],
-    env: { NETSENTINEL_IDENTIFY_ALLOWED_DHCP_SERVERS: allowed },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
-  const doc = JSON.parse(new TextDecoder().decode(output.stdout));
+  const run = await runCli(["analyze", sharedCapture("dhcp_zeek_dhcp.pcap"), "--json"], {
+    NETSENTINEL_IDENTIFY_ALLOWED_DHCP_SERVERS: allowed,
+  });
+  if (run.code !== 0) throw new Error(run.stderr);
+  const doc = JSON.parse(run.stdout);
   return doc.dhcp.rogue_servers.map((rogue: { server: string; reason: string }) =>
     `${rogue.server}: ${rogue.reason}`
   );

@@ -10,6 +10,7 @@ import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { PcapWriter } from "../samples/pcap_writer.ts";
 import { hex } from "../dissectors/_testing.ts";
+import { runCli } from "./run_cli.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const MAGIC = "ffffffffffff" + "020000000042".repeat(16);
@@ -38,23 +39,9 @@ Deno.test("analyze --plugins loads the example plugin and reports its events", a
   writer.write(1_700_000_001, 0, udpFrame(9));
   writer.write(1_700_000_002, 0, udpFrame(40000));
   writer.close();
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--unstable-worker-options",
-      `${ROOT}/main.ts`,
-      "analyze",
-      path,
-      "--json",
-      "--plugins",
-      `${ROOT}/plugins/example`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  strictEqual(output.code, 0, new TextDecoder().decode(output.stderr));
-  const doc = JSON.parse(new TextDecoder().decode(output.stdout));
+  const run = await runCli(["analyze", path, "--json", "--plugins", `${ROOT}/plugins/example`]);
+  strictEqual(run.code, 0, run.stderr);
+  const doc = JSON.parse(run.stdout);
   deepStrictEqual(
     doc.events.map((e: { type: string; fields: { target: string }; count: number }) => [
       e.type,
@@ -75,23 +62,10 @@ Deno.test("analyze --plugins names the file and the reason when a plugin is brok
     `${folder}/broken.ts`,
     `export const dissector = { name: "Bad Name", title: "x" };\n`,
   );
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--unstable-worker-options",
-      `${ROOT}/main.ts`,
-      "analyze",
-      "/dev/null",
-      "--plugins",
-      folder,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  strictEqual(output.code, 2);
+  const run = await runCli(["analyze", "/dev/null", "--plugins", folder]);
+  strictEqual(run.code, 2);
   strictEqual(
-    new TextDecoder().decode(output.stderr).trim(),
+    run.stderr.trim(),
     `netsentinel: Cannot load dissector plugin ${folder}/broken.ts: export \`dissector\` has no valid name (lowercase letters, digits, "_", "-", "."; got "Bad Name")`,
   );
   await Deno.remove(folder, { recursive: true });

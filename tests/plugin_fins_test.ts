@@ -29,6 +29,7 @@ import {
   toServer,
 } from "../dissectors/ot/_testing.ts";
 import { dissector as fins } from "../plugins/example/omron_fins.ts";
+import { runCli } from "./run_cli.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CAPTURE = "omron_fins_udp.pcapng";
@@ -56,23 +57,9 @@ interface Doc {
 
 /** `main.ts analyze FILE --json --plugins plugins/example`, as a user runs it (sandboxed workers). */
 async function analyzeWithPlugins(path: string): Promise<Doc> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--unstable-worker-options",
-      `${ROOT}/main.ts`,
-      "analyze",
-      path,
-      "--json",
-      "--plugins",
-      `${ROOT}/plugins/example`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  strictEqual(output.code, 0, new TextDecoder().decode(output.stderr));
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  const run = await runCli(["analyze", path, "--json", "--plugins", `${ROOT}/plugins/example`]);
+  strictEqual(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout);
 }
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();

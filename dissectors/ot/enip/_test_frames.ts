@@ -74,6 +74,35 @@ export function cipRequest(
   return bytesOf(service, path.length >> 1, path, data);
 }
 
+/**
+ * Data of a Forward Open request (CIP Vol 1 3-5.5.2): priority/tick 0x0a, 14 ticks, connection ids
+ * 0 / 1, serial 0x1234, originator vendor 1 and serial 0x12345678, multiplier 1, both RPIs 40 ms with
+ * parameters 0x43f4, transport class 3 (0xa3), then `pathWords` and `path` as given (a fuzz base may
+ * state a size its path does not have).
+ */
+export function forwardOpenData(pathWords: number, path: readonly number[]): number[] {
+  return [
+    0x0a,
+    0x0e,
+    ...le32(0),
+    ...le32(1),
+    ...le16(0x1234),
+    ...le16(1),
+    ...le32(0x12345678),
+    1,
+    0,
+    0,
+    0,
+    ...le32(40_000),
+    ...le16(0x43f4),
+    ...le32(40_000),
+    ...le16(0x43f4),
+    0xa3,
+    pathWords,
+    ...path,
+  ];
+}
+
 /** Logical path class / instance / attribute (8-bit segments). */
 export function logical(classId: number, instance: number, attribute = -1): number[] {
   const path = [0x20, classId, 0x24, instance];

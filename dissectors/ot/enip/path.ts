@@ -7,9 +7,9 @@
  *                                     4 attribute, 5 special/electronic key, 6 service id;
  *                                     f: 0 8-bit value, 1 pad + 16-bit LE, 2 pad + 32-bit LE)
  *               000 e pppp  port     (e: link address size byte follows; p = 15: 16-bit port id)
- *               010 xxxxx   network  (0x5x: word count follows)
+ *               010 nnnnn   network  (n: subtype; 0x5x: word count follows)
  *               011 sssss   symbolic (s characters)
- *               100 xxxxx   data     (0x80 simple data: word count; 0x91 ANSI extended symbol:
+ *               100 nnnnn   data     (n: subtype; 0x80 simple data: word count; 0x91 ANSI extended symbol:
  *                                     byte count, characters, pad to even)
  * ```
  * Logix tag names travel as one ANSI extended symbol per member (`Motor.Speed`), array indices
