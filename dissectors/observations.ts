@@ -14,7 +14,17 @@ import { ipAt, macAt } from "./address.ts";
 import { PackedKeyTable } from "../aggregator/packed_key_table.ts";
 import { grow } from "../aggregator/flow_meter.ts";
 import { MAX_OBSERVATIONS_PER_FLUSH } from "./engine_stats.ts";
-import { fieldsDigest, nested, RECENT_SLOTS, sameFields, SubjectHash } from "./observation_keys.ts";
+import {
+  addressTag,
+  CachedFields,
+  FieldsCopy,
+  key53,
+  MAX_CACHED_FIELDS,
+  nested,
+  NOT_CACHED,
+  RECENT_SLOTS,
+  SubjectHash,
+} from "./observation_keys.ts";
 
 /** Words of a sighting key: MAC (2), IP (4), VLANs (1). */
 export const SIGHTING_KEY_WORDS = 7;
@@ -90,6 +100,9 @@ export class ObservationCollector implements Observer {
   /** Last event records per (flow, subject side, type) set of four slots, and the flow and side. */
   #recentEvents: (EventRecord | null)[] = new Array(RECENT_SLOTS).fill(null);
   #recentEventFlows = new Float64Array(RECENT_SLOTS).fill(-1);
+  /** The remembered events' fields, and the current event's, copied in one pass. */
+  readonly #recentEventFields = new CachedFields();
+  readonly #fields = new FieldsCopy();
   #nextWay = 0;
   #identityList: IdentityRecord[] = [];
   #eventList: EventRecord[] = [];
@@ -97,6 +110,11 @@ export class ObservationCollector implements Observer {
   #srcKey = 0;
   #dstKey = 0;
   #frameKey = 0;
+  /** Cache tags of the frame's source and destination, and of its events about each side (no flow). */
+  #srcTag = 0;
+  #dstTag = 0;
+  #srcEventTag = 0;
+  #dstEventTag = 0;
   #vlanKey = 0;
   readonly #hash = new SubjectHash();
   #formattedFrame = -1;
@@ -144,13 +162,13 @@ export class ObservationCollector implements Observer {
   identity(packet: Packet, about: Subject, attribute: IdentityAttribute): void {
     const tag = this.#cacheTag(packet, about, false);
     let base = -1;
-    if (tag >= 0) {
+    if (tag !== NOT_CACHED) {
       // Within one flow (or one address pair), "src" and "dst" are always the same device: a
       // repeated identity is a record one of four slots remembers (same dissector, key and value),
       // counted without lookup.
       const key = attribute.key;
       const value = attribute.value;
-      base = ((Math.imul(tag % 0x7fffffff, 0x9e3779b1) ^ (about === "src" ? 0 : 0x5555) ^ key.length ^
+      base = ((Math.imul(tag | 0, 0x9e3779b1) ^ (about === "src" ? 0 : 0x5555) ^ key.length ^
         (key.charCodeAt(key.length - 1) << 7) ^ (value.length << 3) ^
         (value.length > 0 ? value.charCodeAt(value.length - 1) << 11 : 0)) & (RECENT_SLOTS - 1)) & ~3;
       for (let way = base; way < base + 4; way++) {
@@ -161,6 +179,7 @@ export class ObservationCollector implements Observer {
         ) {
           const timeUs = packet.timeUs;
           if (timeUs > recent.last_seen_us) recent.last_seen_us = timeUs;
+          else if (timeUs < recent.first_seen_us) recent.first_seen_us = timeUs;
           if (attribute.confidence > recent.confidence) recent.confidence = attribute.confidence;
           recent.count++;
           return;
@@ -187,6 +206,7 @@ export class ObservationCollector implements Observer {
     const known = byValue.get(attribute.value);
     if (known) {
       if (timeUs > known.last_seen_us) known.last_seen_us = timeUs;
+      else if (timeUs < known.first_seen_us) known.first_seen_us = timeUs;
       if (attribute.confidence > known.confidence) known.confidence = attribute.confidence;
       known.count++;
       return known;
@@ -218,21 +238,24 @@ export class ObservationCollector implements Observer {
     const fields = event.fields ?? {};
     const tag = this.#cacheTag(packet, about, true);
     let base = -1;
-    if (tag >= 0) {
+    const copy = this.#fields;
+    if (tag !== NOT_CACHED) copy.take(fields);
+    if (tag !== NOT_CACHED && copy.count <= MAX_CACHED_FIELDS) {
       // A flow alternates between requests (read this, write that, eleven services in one CIP
       // packet): the slot also depends on a cheap digest of the field values, and has four ways.
       const type = event.type;
-      base = ((Math.imul(tag % 0x7fffffff, 0x85ebca6b) ^ (about === "src" ? 0 : 0x2aaa) ^ type.length ^
-        (type.charCodeAt(type.length - 1) << 7) ^ fieldsDigest(fields)) & (RECENT_SLOTS - 1)) & ~3;
+      base = ((Math.imul(tag | 0, 0x85ebca6b) ^ (about === "src" ? 0 : 0x2aaa) ^ type.length ^
+        (type.charCodeAt(type.length - 1) << 7) ^ copy.digest) & (RECENT_SLOTS - 1)) & ~3;
       for (let way = base; way < base + 4; way++) {
         const recent = this.#recentEvents[way];
         if (
           recent !== null && this.#recentEventFlows[way] === tag && recent.type === type &&
           recent.source === this.currentDissector && recent.severity === event.severity &&
-          sameFields(recent.fields, fields)
+          this.#recentEventFields.equals(way, copy)
         ) {
           const timeUs = packet.timeUs;
           if (timeUs > recent.last_seen_us) recent.last_seen_us = timeUs;
+          else if (timeUs < recent.first_seen_us) recent.first_seen_us = timeUs;
           recent.count++;
           return;
         }
@@ -243,6 +266,7 @@ export class ObservationCollector implements Observer {
       const way = base + (this.#nextWay++ & 3);
       this.#recentEvents[way] = record;
       this.#recentEventFlows[way] = tag;
+      this.#recentEventFields.store(way, copy);
     }
   }
 
@@ -292,6 +316,7 @@ export class ObservationCollector implements Observer {
     const known = byFields.get(json);
     if (known) {
       if (timeUs > known.last_seen_us) known.last_seen_us = timeUs;
+      else if (timeUs < known.first_seen_us) known.first_seen_us = timeUs;
       known.count++;
       return known;
     }
@@ -323,18 +348,18 @@ export class ObservationCollector implements Observer {
   }
 
   /**
-   * What the per-flow caches key a subject by, or -1 (subjects given as addresses are not cached):
-   * the flow and side while an application dissector runs; for frames without a flow (GOOSE,
-   * PROFINET…), the hashed address pair (events) or side's address (identities), above 2^51 so the
-   * two never meet.
+   * What the per-flow caches key a subject by, or {@linkcode NOT_CACHED} (subjects given as
+   * addresses): the flow and side while an application dissector runs; for frames without a flow
+   * (GOOSE, PROFINET…), the hashed address pair (events) or side's address (identities), negative
+   * so the two never meet.
    */
   #cacheTag(packet: Packet, about: Subject, forEvent: boolean): number {
-    if (typeof about !== "string") return -1;
-    const side = about === "src" ? 0 : 1;
-    if (packet.flow >= 0) return packet.flow * 2 + side;
+    if (typeof about !== "string") return NOT_CACHED;
+    const src = about === "src";
+    if (packet.flow >= 0) return packet.flow * 2 + (src ? 0 : 1);
     this.#keys(packet);
-    const key = forEvent ? this.#frameKey : side === 0 ? this.#srcKey : this.#dstKey;
-    return 2 ** 51 + (key % 2 ** 50) * 2 + side;
+    if (forEvent) return src ? this.#srcEventTag : this.#dstEventTag;
+    return src ? this.#srcTag : this.#dstTag;
   }
 
   /** Hashes the current frame's source, destination and whole address set, once per frame. */
@@ -348,12 +373,23 @@ export class ObservationCollector implements Observer {
     hash.start(vlan);
     hash.mixBytes(packet.bytes, packet.srcMacOffset, 6);
     hash.mixBytes(packet.bytes, packet.srcIpOffset, ipLength);
-    this.#srcKey = hash.finish();
+    const src1 = hash.h1;
+    const src2 = hash.h2;
     hash.start(vlan);
     hash.mixBytes(packet.bytes, packet.dstMacOffset, 6);
     hash.mixBytes(packet.bytes, packet.dstIpOffset, ipLength);
-    this.#dstKey = hash.finish();
-    this.#frameKey = (this.#srcKey * 31 + this.#dstKey) % 9007199254740881;
+    const dst1 = hash.h1;
+    const dst2 = hash.h2;
+    this.#srcKey = key53(src1, src2);
+    this.#dstKey = key53(dst1, dst2);
+    this.#srcTag = addressTag(src1, src2, 0);
+    this.#dstTag = addressTag(dst1, dst2, 1);
+    // The pair, in order (source then destination): integer mixing, no division per frame.
+    const pair1 = Math.imul(src1 ^ 0x9e3779b9, 0x01000193) ^ dst1;
+    const pair2 = Math.imul(src2 ^ 0x85ebca6b, 0x5bd1e995) ^ ((dst2 << 13) | (dst2 >>> 19));
+    this.#frameKey = key53(pair1, pair2);
+    this.#srcEventTag = addressTag(pair1, pair2, 0);
+    this.#dstEventTag = addressTag(pair1, pair2, 1);
   }
 
   /** Hash of a subject given as addresses (text), combined with the frame's VLAN and a salt. */

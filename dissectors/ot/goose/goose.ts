@@ -4,14 +4,15 @@
  *
  * | observation                                         | about | when                                     |
  * | --------------------------------------------------- | ----- | ---------------------------------------- |
- * | `goose.role` = `publisher`, `goose.gocb_ref`, `goose.dat_set`, `goose.go_id`, `goose.appid` (hex), `goose.conf_rev`, `ot.device_type` = `IED` (60) | src | a new gocbRef, each state change, then every 256th frame |
+ * | `goose.role` = `publisher`, `goose.gocb_ref`, `goose.dat_set`, `goose.go_id`, `goose.appid` (hex), `goose.conf_rev`, `ot.device_type` = `IED` (60) | src | a new gocbRef, a confRev change, then every 256th frame |
  * | `goose.state_change` info (op publish; gocb_ref, dat_set) | src | stNum differs from the previous frame of the same gocbRef |
  * | `goose.simulation` notice (op other; gocb_ref)       | src   | simulation/test flag or Reserved1 S bit set |
  * | `goose.ndscom` notice (op config_change; gocb_ref)   | src   | needsCommissioning is true               |
  * | anomaly `goose_entries_mismatch` (notice)            | src   | numDatSetEntries ≠ elements of allData   |
  *
- * State across packets: the last stNum of each gocbRef is kept, per engine, in a Map of at most
- * {@linkcode MAX_TRACKED} entries, cleared when full (a state change may then be missed once).
+ * State across packets: the last stNum and confRev of each gocbRef are kept, per engine, in a Map
+ * of at most {@linkcode MAX_TRACKED} entries, cleared when full (a state change may then be missed
+ * once).
  *
  * @module
  */
@@ -27,29 +28,30 @@ export const MAX_TRACKED = 4096;
 const SIMULATION_BIT = 0x8000;
 
 const reader = new GooseReader();
-/** Last stNum per gocbRef, per engine (keyed by its observer, so two engines never share it). */
-let stNumByObserver = new WeakMap<Observer, Map<string, number>>();
 
-/** Frames since the last identity report, per gocbRef, per engine. */
-let packetsByObserver = new WeakMap<Observer, Map<string, number>>();
+/** What is remembered of one gocbRef between frames. */
+interface GocbState {
+  /** Last stNum (-1: the frame had none). */
+  stNum: number;
+  /** Last confRev (-1: none). */
+  confRev: number;
+  /** Frames since its identities were last reported. */
+  frames: number;
+}
+
+/** State per gocbRef, per engine (keyed by its observer, so two engines never share it). */
+let gocbsByObserver = new WeakMap<Observer, Map<string, GocbState>>();
 const REPORT_EVERY = 256;
 
-function packetsOf(out: Observer): Map<string, number> {
-  let map = packetsByObserver.get(out);
-  if (map === undefined) packetsByObserver.set(out, map = new Map());
+function gocbsOf(out: Observer): Map<string, GocbState> {
+  let map = gocbsByObserver.get(out);
+  if (map === undefined) gocbsByObserver.set(out, map = new Map());
   return map;
 }
 
-function lastStNumOf(out: Observer): Map<string, number> {
-  let map = stNumByObserver.get(out);
-  if (map === undefined) stNumByObserver.set(out, map = new Map());
-  return map;
-}
-
-/** Forgets every remembered stNum (tests; a new capture). */
+/** Forgets every remembered gocbRef (tests; a new capture). */
 export function forgetGooseState(): void {
-  stNumByObserver = new WeakMap();
-  packetsByObserver = new WeakMap();
+  gocbsByObserver = new WeakMap();
 }
 
 function say(packet: Packet, out: Observer, key: string, value: string, confidence = 90): void {
@@ -61,28 +63,32 @@ function report(packet: Packet, out: Observer): void {
   const bytes = packet.bytes;
   const gocbRef = visibleAt(bytes, r.gocbRefAt, r.gocbRefLength);
   const datSet = r.datSetAt >= 0 ? visibleAt(bytes, r.datSetAt, r.datSetLength) : "";
-  const lastStNum = lastStNumOf(out);
-  const previous = lastStNum.get(gocbRef);
-  // A publisher repeats its frame every few milliseconds: its identities are reported when the
-  // gocbRef is new, on each state change, and otherwise once per 256 frames.
-  const counter = (packetsOf(out).get(gocbRef) ?? 0) + 1;
-  packetsOf(out).set(gocbRef, counter % REPORT_EVERY);
-  if (previous === undefined || previous !== r.stNum || counter === REPORT_EVERY) {
+  const gocbs = gocbsOf(out);
+  let state = gocbs.get(gocbRef);
+  if (state === undefined) {
+    if (gocbs.size >= MAX_TRACKED) gocbs.clear();
+    gocbs.set(gocbRef, state = { stNum: r.stNum, confRev: r.confRev, frames: 0 });
     reportIdentities(packet, out, gocbRef, datSet);
-  }
-  if (r.stNum >= 0) {
-    if (previous !== undefined && previous !== r.stNum) {
-      out.event(packet, {
-        type: "goose.state_change",
-        severity: "info",
-        fields: { op: "publish", gocb_ref: gocbRef, dat_set: datSet },
-      });
+  } else {
+    // A publisher repeats its frame every few milliseconds, and some change state with nearly
+    // every frame: its identities are reported when the gocbRef is new, when its configuration
+    // revision changes, and otherwise once per 256 frames.
+    state.frames++;
+    if (state.frames === REPORT_EVERY || state.confRev !== r.confRev) {
+      state.frames = 0;
+      state.confRev = r.confRev;
+      reportIdentities(packet, out, gocbRef, datSet);
     }
-    if (previous === undefined && lastStNum.size >= MAX_TRACKED) {
-      lastStNum.clear();
-      packetsOf(out).clear();
+    if (r.stNum >= 0) {
+      if (state.stNum >= 0 && state.stNum !== r.stNum) {
+        out.event(packet, {
+          type: "goose.state_change",
+          severity: "info",
+          fields: { op: "publish", gocb_ref: gocbRef, dat_set: datSet },
+        });
+      }
+      state.stNum = r.stNum;
     }
-    lastStNum.set(gocbRef, r.stNum);
   }
   reportFlags(packet, out, gocbRef);
 }
