@@ -184,6 +184,8 @@ export interface SensorCounters {
   unaccounted: number;
   /** Identities and events not recorded: a flush held the most allowed (100 000 of each). */
   observations_dropped: number;
+  /** TCP segments recognised as retransmissions: accounted in flows, not decoded again. */
+  tcp_retransmissions: number;
   /** Throws per dissector name (only dissectors that threw). */
   dissector_errors: Record<string, number>;
   /** Malformed verdicts per dissector name. */

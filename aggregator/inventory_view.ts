@@ -48,6 +48,7 @@ export function sensorCounters(stats: EngineStats & { dissectorNames: string[] }
     unsupported_link_type: stats.unsupportedLinkType,
     unaccounted: stats.unaccounted,
     observations_dropped: stats.observationsDropped ?? 0,
+    tcp_retransmissions: stats.tcpRetransmissions ?? 0,
     dissector_errors: byName(stats.dissectorErrors, stats.dissectorNames),
     dissector_malformed: byName(stats.dissectorMalformed, stats.dissectorNames),
     disabled_dissectors: stats.disabledDissectors,

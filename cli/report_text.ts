@@ -68,6 +68,13 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
       `${s.devices} devices, ${formatCount(s.flows)} flows, ${s.vlans} VLANs; ` +
       `${formatCount(s.malformed)} malformed, ${formatCount(s.truncated)} truncated`,
   );
+  const retransmissions = Object.values(doc.stats).reduce(
+    (sum, counters) => sum + (counters.tcp_retransmissions ?? 0),
+    0,
+  );
+  if (retransmissions > 0) {
+    out.push(`${formatCount(retransmissions)} TCP retransmissions (counted in flows, not decoded twice)`);
+  }
 
   const devices = [...doc.devices].sort((a, b) =>
     b.total_bytes_sent + b.total_bytes_received - a.total_bytes_sent - a.total_bytes_received

@@ -17,6 +17,7 @@ import { ObservationCollector } from "./observations.ts";
 import { APP_NONE, APP_UNDECIDED, FlowMeter } from "../aggregator/flow_meter.ts";
 import { type EngineStats, newEngineStats, PROBLEM_SAMPLES, recordProblem } from "./engine_stats.ts";
 import { type FlushRecord, takeFlush } from "./flush.ts";
+import { RecentSegments } from "./l4/tcp_retransmissions.ts";
 
 /** Options of {@linkcode DissectionEngine}. */
 export interface EngineOptions {
@@ -48,6 +49,8 @@ export class DissectionEngine {
   readonly meter: FlowMeter;
   readonly observations: ObservationCollector = new ObservationCollector();
   readonly stats: EngineStats;
+  /** Recent TCP payload segments: a retransmitted one is not decoded twice (cleared at each flush). */
+  readonly recentSegments: RecentSegments = new RecentSegments();
   readonly #packet: Packet = new Packet();
   readonly #single: PacketBatch = new PacketBatch(1);
   readonly #heuristicTries: number;
@@ -154,6 +157,11 @@ export class DissectionEngine {
   }
 
   #dissectApplication(flow: number, isTcp: boolean): void {
+    const packet = this.#packet;
+    if (isTcp && this.recentSegments.seenBefore(flow, packet.srcPort, packet.tcpSeq, packet.payloadLength)) {
+      this.stats.tcpRetransmissions++;
+      return;
+    }
     this.#packet.flow = flow;
     let app = this.meter.app(flow);
     if (app === APP_UNDECIDED) app = this.#chooseApplication(flow, isTcp);

@@ -41,6 +41,11 @@ export interface EngineStats {
    * with every packet cannot grow the sensor's memory with the traffic.
    */
   observationsDropped: number;
+  /**
+   * TCP segments whose payload was not handed to the application dissector again: a recent
+   * segment of the flow carried the same data (`l4/tcp_retransmissions.ts`).
+   */
+  tcpRetransmissions: number;
   /** Throws per dissector index. */
   dissectorErrors: number[];
   /** Malformed verdicts per dissector index. */
@@ -64,6 +69,7 @@ export function newEngineStats(dissectorCount: number): EngineStats {
     unsupportedLinkType: 0,
     unaccounted: 0,
     observationsDropped: 0,
+    tcpRetransmissions: 0,
     dissectorErrors: new Array(dissectorCount).fill(0),
     dissectorMalformed: new Array(dissectorCount).fill(0),
     disabledDissectors: [],

@@ -137,5 +137,6 @@ export function takeFlush(engine: DissectionEngine): FlushRecord {
   };
   meter.clear();
   observations.clear();
+  engine.recentSegments.clear();
   return record;
 }

@@ -140,6 +140,8 @@ export class Packet {
   dstPort = -1;
   /** TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80). */
   tcpFlags = 0;
+  /** TCP sequence number (of the first payload byte), or 0. */
+  tcpSeq = 0;
   /** Offset of the application payload, or -1. */
   payloadOffset = -1;
   /** Captured length of the application payload. */
@@ -196,6 +198,7 @@ export class Packet {
     this.srcPort = -1;
     this.dstPort = -1;
     this.tcpFlags = 0;
+    this.tcpSeq = 0;
     this.payloadOffset = -1;
     this.payloadLength = 0;
     this.appId = 0;

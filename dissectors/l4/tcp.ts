@@ -38,6 +38,7 @@ export const tcp: Dissector = {
       packet.dstPort = view.getUint16(at + 2);
     }
     if (available < 20) return packet.truncated("TCP header", at);
+    packet.tcpSeq = view.getUint32(at + 4);
     packet.tcpFlags = packet.bytes[at + 13];
     const headerLength = (packet.bytes[at + 12] >>> 4) * 4;
     if (headerLength < 20) {
