@@ -130,7 +130,10 @@ Deno.test("engine hands a flow to the heuristic dissector whose probe accepts it
     "ffffffffffff 020000000001 0800 4500 002a 0001 0000 4006 0000 0a000001 0a000002 3039 d431 00000001 00000000 5018 ffff 0000 0000 cafe",
   );
   engine.dissectFrame(frame);
-  engine.dissectFrame(frame);
+  // The next segment of the flow (sequence number 3): the flow stays with the heuristic's choice.
+  const next = frame.slice();
+  next[41] = 3;
+  engine.dissectFrame(next);
   strictEqual(decoded, 2);
   const flush = engine.flush();
   strictEqual(flush.dissectorNames[flush.flows.app[0]], "magic");

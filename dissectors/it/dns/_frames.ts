@@ -22,6 +22,8 @@ function ipBytes(text: string): number[] {
 }
 
 /** A whole frame carrying `payload` (hex text or bytes) in UDP (default) or TCP. */
+let nextSeq = 1;
+
 export function frame(payload: string | Uint8Array, options: FrameOptions = {}): Uint8Array {
   const data = typeof payload === "string" ? hex(payload) : payload;
   const l4Length = options.tcp ? 20 : 8;
@@ -37,7 +39,10 @@ export function frame(payload: string | Uint8Array, options: FrameOptions = {}):
   const l4 = 34;
   bytes.set([srcPort >> 8, srcPort & 0xff, dstPort >> 8, dstPort & 0xff], l4);
   if (options.tcp) {
-    bytes.set([0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0xff, 0xff], l4 + 4);
+    // A new sequence number for every frame built (a repeated segment is a retransmission).
+    bytes.set([0, 0, 0, 0, 0, 0, 0, 1, 0x50, 0x18, 0xff, 0xff], l4 + 4);
+    new DataView(bytes.buffer).setUint32(l4 + 4, nextSeq);
+    nextSeq = (nextSeq + data.length + 1) >>> 0;
   } else {
     bytes.set([(8 + data.length) >> 8, (8 + data.length) & 0xff], l4 + 4);
   }

@@ -33,8 +33,14 @@ function ipBytes(dotted: string): number[] {
 }
 
 /**
- * Ethernet II + IPv4 (20 bytes, checksum 0: not verified) + TCP (20 bytes, PSH ACK) or UDP,
- * then `payload` (bytes, or text encoded as Latin-1).
+ * Sequence number of the next TCP test frame: each frame built is new data (the engine does not
+ * decode a segment twice: a repeated one is a retransmission).
+ */
+let nextSeq = 1;
+
+/**
+ * Ethernet II + IPv4 (20 bytes, checksum 0: not verified) + TCP (20 bytes, PSH ACK, a new sequence
+ * number for every frame built) or UDP, then `payload` (bytes, or text encoded as Latin-1).
  */
 export function frame(proto: "tcp" | "udp", ends: Endpoints, payload: Uint8Array | string): Uint8Array {
   const data = typeof payload === "string" ? Uint8Array.from(payload, (c) => c.charCodeAt(0)) : payload;
@@ -46,7 +52,9 @@ export function frame(proto: "tcp" | "udp", ends: Endpoints, payload: Uint8Array
   bytes.set([...ipBytes(ends.srcIp), ...ipBytes(ends.dstIp)], 26);
   bytes.set([ends.srcPort >> 8, ends.srcPort & 0xff, ends.dstPort >> 8, ends.dstPort & 0xff], 34);
   if (proto === "tcp") {
-    bytes.set([0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0], 38);
+    bytes.set([0, 0, 0, 0, 0, 0, 0, 1, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0], 38);
+    new DataView(bytes.buffer).setUint32(38, nextSeq);
+    nextSeq = (nextSeq + data.length + 1) >>> 0;
   } else {
     bytes.set([(8 + data.length) >> 8, (8 + data.length) & 0xff, 0, 0], 38);
   }
