@@ -64,17 +64,19 @@ export interface OtBenchResult {
   identities: number;
 }
 
-/** Frames of the OT captures, in order. */
-async function otFrames(): Promise<Uint8Array[]> {
+/** Frames of the OT captures, in order, and the index of the capture each comes from. */
+async function otFrames(): Promise<{ frames: Uint8Array[]; captures: number[] }> {
   const frames: Uint8Array[] = [];
+  const captures: number[] = [];
   const batch = new PacketBatch(1024);
-  for (const name of OT_CAPTURES) {
+  for (const [index, name] of OT_CAPTURES.entries()) {
     const source = await openCaptureFile(sharedCapture(name));
     try {
       while (await source.next(batch)) {
         for (let i = 0; i < batch.count; i++) {
           if (batch.linkType[i] === 1) {
             frames.push(batch.bytes.slice(batch.offset[i], batch.offset[i] + batch.caplen[i]));
+            captures.push(index);
           }
         }
       }
@@ -82,21 +84,50 @@ async function otFrames(): Promise<Uint8Array[]> {
       source.close();
     }
   }
-  return frames;
+  return { frames, captures };
 }
 
-/** Writes the repeated OT capture; returns its frame count. */
+/** Offset of the TCP header of each frame (-1: not TCP), as the engine decodes it. */
+function tcpOffsets(frames: readonly Uint8Array[]): Int32Array {
+  const engine = new DissectionEngine(new DissectorRegistry(BUILTIN_DISSECTORS));
+  const offsets = new Int32Array(frames.length).fill(-1);
+  frames.forEach((frame, i) => {
+    const packet = engine.dissectFrame(frame);
+    if (packet.ipProto === 6 && packet.l4Offset >= 0 && packet.l4Offset + 16 <= frame.length) {
+      offsets[i] = packet.l4Offset;
+    }
+  });
+  return offsets;
+}
+
+/**
+ * Writes the repeated OT capture; returns its frame count. Each repetition of each capture moves
+ * the TCP sequence and acknowledgment numbers on (by a multiple of 0x01000193, modulo 2^32): the
+ * same bytes again would be retransmissions, which the engine rightly does not decode twice (the
+ * two EtherNet/IP captures also share 267 segments of one connection, which tshark flags too).
+ */
 export async function writeOtBenchCapture(path: string, frames: number): Promise<number> {
-  const cycle = await otFrames();
+  const { frames: cycle, captures } = await otFrames();
+  const tcpAt = tcpOffsets(cycle);
   const writer = await PcapWriter.create(path);
   let written = 0;
   try {
-    while (written < frames) {
-      for (const frame of cycle) {
+    for (let repetition = 0; written < frames; repetition++) {
+      cycle.forEach((original, i) => {
+        const shift = Math.imul(repetition * OT_CAPTURES.length + captures[i], 0x01000193) >>> 0;
+        let frame = original;
+        const at = tcpAt[i];
+        if (at >= 0 && shift !== 0) {
+          frame = original.slice();
+          const view = new DataView(frame.buffer);
+          view.setUint32(at + 4, (view.getUint32(at + 4) + shift) >>> 0);
+          // Only meaningful with ACK set (RFC 9293 §3.1); moved either way, as the peer's numbers were.
+          view.setUint32(at + 8, (view.getUint32(at + 8) + shift) >>> 0);
+        }
         const micros = written * 10;
         writer.write(1_700_000_000 + Math.floor(micros / 1e6), micros % 1e6, frame);
         written++;
-      }
+      });
     }
   } finally {
     writer.close();

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { DissectionEngine, type FrameMeta } from "./engine.ts";
+import { DissectionEngine, type EngineOptions, type FrameMeta } from "./engine.ts";
 import { DissectorRegistry } from "./registry.ts";
 import { BUILTIN_DISSECTORS } from "./builtin.ts";
 import type { Dissector } from "./api.ts";
@@ -25,10 +25,16 @@ export function hex(text: string): Uint8Array {
 }
 
 /** A fresh engine over the built-ins (plus `extra` dissectors that are not built in already). */
-export function testEngine(extra: Dissector[] = []): DissectionEngine {
+export function testEngine(extra: Dissector[] = [], options: EngineOptions = {}): DissectionEngine {
   const added = extra.filter((dissector) => !BUILTIN_DISSECTORS.includes(dissector));
-  return new DissectionEngine(new DissectorRegistry([...BUILTIN_DISSECTORS, ...added]));
+  return new DissectionEngine(new DissectorRegistry([...BUILTIN_DISSECTORS, ...added]), options);
 }
+
+/**
+ * Engine options of the fuzz harnesses: they feed one segment, damaged in many ways, with the same
+ * TCP sequence number, and every copy must reach the dissectors.
+ */
+export const FUZZ_ENGINE: EngineOptions = { decodeRetransmissions: true };
 
 /** Dissects one frame with a fresh engine; returns the context and the engine (for its flush). */
 export function decode(

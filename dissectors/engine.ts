@@ -17,7 +17,7 @@ import { ObservationCollector } from "./observations.ts";
 import { APP_NONE, APP_UNDECIDED, FlowMeter } from "../aggregator/flow_meter.ts";
 import { type EngineStats, newEngineStats, PROBLEM_SAMPLES, recordProblem } from "./engine_stats.ts";
 import { type FlushRecord, takeFlush } from "./flush.ts";
-import { RecentSegments } from "./l4/tcp_retransmissions.ts";
+import { TcpSequenceTracker } from "./l4/tcp_retransmissions.ts";
 
 /** Options of {@linkcode DissectionEngine}. */
 export interface EngineOptions {
@@ -27,6 +27,11 @@ export interface EngineOptions {
   maxErrors?: number;
   /** Initial flow table size (default 65 536; it grows). */
   flowCapacity?: number;
+  /**
+   * Hand retransmitted TCP segments to the application dissectors again (default false). Only the
+   * fuzz harnesses want it: they feed one segment, damaged in many ways, with the same sequence number.
+   */
+  decodeRetransmissions?: boolean;
 }
 
 /** Capture metadata of a single frame for {@linkcode DissectionEngine.dissectFrame}. */
@@ -49,12 +54,13 @@ export class DissectionEngine {
   readonly meter: FlowMeter;
   readonly observations: ObservationCollector = new ObservationCollector();
   readonly stats: EngineStats;
-  /** Recent TCP payload segments: a retransmitted one is not decoded twice (cleared at each flush). */
-  readonly recentSegments: RecentSegments = new RecentSegments();
+  /** What each TCP flow carried: a retransmitted segment is not decoded twice (cleared at each flush). */
+  readonly tcpSequences: TcpSequenceTracker = new TcpSequenceTracker();
   readonly #packet: Packet = new Packet();
   readonly #single: PacketBatch = new PacketBatch(1);
   readonly #heuristicTries: number;
   readonly #maxErrors: number;
+  readonly #decodeRetransmissions: boolean;
 
   constructor(registry: DissectorRegistry, options: EngineOptions = {}) {
     this.registry = registry;
@@ -62,6 +68,7 @@ export class DissectionEngine {
     this.stats = newEngineStats(registry.dissectors.length);
     this.#heuristicTries = options.heuristicTries ?? 4;
     this.#maxErrors = options.maxErrors ?? 100;
+    this.#decodeRetransmissions = options.decodeRetransmissions ?? false;
   }
 
   /** Dissects and accounts every packet of `batch`. */
@@ -158,7 +165,10 @@ export class DissectionEngine {
 
   #dissectApplication(flow: number, isTcp: boolean): void {
     const packet = this.#packet;
-    if (isTcp && this.recentSegments.seenBefore(flow, packet.srcPort, packet.tcpSeq, packet.payloadLength)) {
+    if (
+      isTcp && !this.#decodeRetransmissions &&
+      this.tcpSequences.isRetransmission(flow, packet.tcpSeq, packet.payloadLength)
+    ) {
       this.stats.tcpRetransmissions++;
       return;
     }

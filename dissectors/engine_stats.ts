@@ -42,8 +42,8 @@ export interface EngineStats {
    */
   observationsDropped: number;
   /**
-   * TCP segments whose payload was not handed to the application dissector again: a recent
-   * segment of the flow carried the same data (`l4/tcp_retransmissions.ts`).
+   * TCP segments whose payload was not handed to the application dissector again: the flow had
+   * carried that data already (`l4/tcp_retransmissions.ts`).
    */
   tcpRetransmissions: number;
   /** Throws per dissector index. */

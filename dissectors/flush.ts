@@ -137,6 +137,6 @@ export function takeFlush(engine: DissectionEngine): FlushRecord {
   };
   meter.clear();
   observations.clear();
-  engine.recentSegments.clear();
+  engine.tcpSequences.clear();
   return record;
 }

@@ -11,7 +11,7 @@ import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
 import { openCaptureFile } from "../capture/file_source.ts";
 import { PacketBatch } from "../capture/batch.ts";
-import { testEngine } from "../dissectors/_testing.ts";
+import { FUZZ_ENGINE, testEngine } from "../dissectors/_testing.ts";
 import { Rng } from "../samples/rng.ts";
 
 async function allFrames(): Promise<{ frame: Uint8Array; linkType: number }[]> {
@@ -65,7 +65,7 @@ Deno.test({
     const frames = await allFrames();
     const rng = new Rng(Number(Deno.env.get("NETSENTINEL_FUZZ_SEED") ?? 2026));
     const rounds = Number(Deno.env.get("NETSENTINEL_FUZZ_ROUNDS") ?? 1_000_000);
-    const engine = testEngine();
+    const engine = testEngine([], FUZZ_ENGINE);
     for (let round = 0; round < rounds; round++) {
       const { frame, linkType } = frames[rng.int(0, frames.length - 1)];
       engine.dissectFrame(mutate(rng, frame), { linkType });

@@ -2,58 +2,105 @@
  * Recognises retransmitted TCP segments, so their payload is not handed to an application
  * dissector twice: without it, a PLC stop retransmitted once would be two PLC stops.
  *
- * A segment is a retransmission when a recent segment of the same flow and sender carried the
- * same sequence number and payload length (RFC 9293 §3.10.7.4: a retransmission resends data
- * already sent, from the same sequence number). Remembering (sequence, length) pairs rather than
- * the highest sequence number seen keeps out-of-order segments: data never seen before is always
- * decoded, whatever order it arrives in. A retransmission repacketised with other boundaries is
- * not recognised (it is decoded again, as before); the flow meter counts every segment either way.
+ * A flow is one direction of a connection, so one sender's sequence space. Per flow the tracker
+ * keeps the end of the furthest data seen (`next`) and one gap: a segment that starts beyond
+ * `next` leaves a gap before it, which data arriving out of order fills later. A segment whose data
+ * all lies before `next` and outside that gap was seen already: a retransmission (RFC 9293 §3.10.7.4
+ * resends data from its original sequence numbers), a keep-alive probe or a zero-window probe.
+ * Sequence numbers compare modulo 2^32 (RFC 9293 §3.4).
  *
- * Memory: a direct-mapped table of 64-bit digests, {@linkcode SEGMENT_SLOTS} of them (2 MiB per
- * engine, allocated at the first TCP payload): a segment is remembered, on average, for the next
- * {@linkcode SEGMENT_SLOTS} payload segments — minutes at the rates of an industrial network,
- * about a quarter of a second at 1 Mpps of TCP data (a retransmission timeout is at least 1 s in
- * RFC 6298 §2.4, 200 ms in Linux; fast retransmit comes within a round trip). The table is cleared
- * at each flush (flow numbers are reused after it): a retransmission across a flush is decoded again.
+ * When in doubt the segment is decoded, as it would be without the tracker: a segment extending
+ * beyond `next` (new data, even if it starts with old bytes: a retransmission repacketised with
+ * other boundaries), and, once a flow has shown a second gap (the capture lost packets, or heavy
+ * reordering), every segment before `next` of that flow. Nothing new is ever skipped.
+ *
+ * State: four 32-bit words per flow, indexed like the flow table and cleared at each flush (flow
+ * numbers are reused after it): a retransmission across a flush is decoded again.
  *
  * @module
  */
 
-/** Slots of the segment table (a power of two). */
-export const SEGMENT_SLOTS = 1 << 18;
-const SLOT_BITS = 18;
+/** Words per flow: next, gap start, gap end, state bits. */
+const WORDS = 4;
+const NEXT = 0;
+const GAP_START = 1;
+const GAP_END = 2;
+const STATE = 3;
 
-/** The recent TCP payload segments of one engine. */
-export class RecentSegments {
-  /** Two 32-bit digests per slot (0 and 0: empty): a false match has odds of 2^-64. */
-  #digests: Uint32Array | null = null;
+/** State bits (0: the flow's first payload segment is still to come). */
+const SEEN = 1;
+const GAP = 2;
+/** A second gap appeared: the tracker no longer knows what was seen. */
+const UNSURE = 4;
+
+/** True when sequence number `a` comes after `b` (modulo 2^32). */
+function after(a: number, b: number): boolean {
+  return ((a - b) | 0) > 0;
+}
+
+/** What each TCP flow has carried since the last flush. */
+export class TcpSequenceTracker {
+  #words = new Uint32Array(1024 * WORDS);
+  /** Highest flow index touched since the last clear, + 1. */
+  #used = 0;
 
   /**
-   * True when the segment (flow, sender's port, sequence number, payload length) was seen
-   * recently; otherwise remembers it and returns false.
+   * True when the payload `seq` … `seq + length` of `flow` was seen already (do not decode it
+   * again); otherwise records it and returns false.
    */
-  seenBefore(flow: number, srcPort: number, seq: number, length: number): boolean {
-    let digests = this.#digests;
-    if (digests === null) digests = this.#digests = new Uint32Array(SEGMENT_SLOTS * 2);
-    let a = Math.imul(flow ^ 0x9e3779b9, 0x85ebca6b);
-    let b = Math.imul(flow ^ 0x7f4a7c15, 0xcc9e2d51);
-    a = Math.imul(a ^ (a >>> 13) ^ seq, 0xc2b2ae35);
-    b = Math.imul(b ^ (b >>> 15) ^ seq, 0x1b873593);
-    a = Math.imul(a ^ (a >>> 16) ^ srcPort, 0x27d4eb2d);
-    b = Math.imul(b ^ (b >>> 13) ^ srcPort, 0x165667b1);
-    a = Math.imul(a ^ (a >>> 15) ^ length, 0x85ebca6b);
-    b = Math.imul(b ^ (b >>> 16) ^ length, 0xc2b2ae35);
-    a = (a ^ (a >>> 13)) >>> 0;
-    b = ((b ^ (b >>> 16)) >>> 0) || 1;
-    const at = (a >>> (32 - SLOT_BITS)) * 2;
-    if (digests[at] === a && digests[at + 1] === b) return true;
-    digests[at] = a;
-    digests[at + 1] = b;
-    return false;
+  isRetransmission(flow: number, seq: number, length: number): boolean {
+    if (length <= 0) return false;
+    if ((flow + 1) * WORDS > this.#words.length) this.#grow(flow + 1);
+    if (flow >= this.#used) this.#used = flow + 1;
+    const words = this.#words;
+    const at = flow * WORDS;
+    const end = (seq + length) >>> 0;
+    const state = words[at + STATE];
+    if (state === 0) {
+      words[at + NEXT] = end;
+      words[at + STATE] = SEEN;
+      return false;
+    }
+    const next = words[at + NEXT];
+    if (after(end, next)) {
+      // New data. Starting beyond `next`, it leaves a gap for data still to come.
+      if (after(seq, next)) {
+        if (state & GAP) {
+          words[at + STATE] = state | UNSURE;
+        } else {
+          words[at + GAP_START] = next;
+          words[at + GAP_END] = seq;
+          words[at + STATE] = state | GAP;
+        }
+      }
+      words[at + NEXT] = end;
+      return false;
+    }
+    if (state & GAP) {
+      const start = words[at + GAP_START];
+      const gapEnd = words[at + GAP_END];
+      if (!after(start, seq) && !after(end, gapEnd)) {
+        // Out of order: it fills (part of) the gap. The gap shrinks from the side it touches.
+        if (seq === start) words[at + GAP_START] = end;
+        else if (end === gapEnd) words[at + GAP_END] = seq;
+        if (!after(words[at + GAP_END], words[at + GAP_START])) words[at + STATE] = state & ~GAP;
+        return false;
+      }
+    }
+    return (state & UNSURE) === 0;
   }
 
-  /** Forgets every segment (at a flush: flow numbers are reused after it). */
+  /** Forgets every flow (at a flush: flow numbers are reused after it). */
   clear(): void {
-    this.#digests?.fill(0);
+    this.#words.fill(0, 0, this.#used * WORDS);
+    this.#used = 0;
+  }
+
+  #grow(flows: number): void {
+    let length = this.#words.length;
+    while (length < flows * WORDS) length *= 2;
+    const words = new Uint32Array(length);
+    words.set(this.#words);
+    this.#words = words;
   }
 }

@@ -13,7 +13,7 @@ import { PacketBatch } from "../../capture/batch.ts";
 import { openCaptureFile } from "../../capture/file_source.ts";
 import { Rng } from "../../samples/rng.ts";
 import { sharedCapture } from "../../tests/shared_pcaps.ts";
-import { testEngine } from "../_testing.ts";
+import { FUZZ_ENGINE, testEngine } from "../_testing.ts";
 import type { Dissector } from "../api.ts";
 import type { DissectionEngine } from "../engine.ts";
 import type { FlushRecord } from "../flush.ts";
@@ -110,7 +110,7 @@ function checkNoThrow(engine: DissectionEngine, where: string): void {
 export function fuzzDissectors(options: FuzzOptions): FuzzReport {
   const { dissectors, bases, rounds, seed } = options;
   ok(bases.length > 0, "no base frames to fuzz");
-  const engine = testEngine([...dissectors]);
+  const engine = testEngine([...dissectors], FUZZ_ENGINE);
   const names = dissectors.map((d) => d.name);
   const starts = bases.map((base) => {
     if (options.mutateFrom) return options.mutateFrom(base, engine);

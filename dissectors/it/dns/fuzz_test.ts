@@ -5,7 +5,7 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
 import { openCaptureFile } from "../../../capture/file_source.ts";
 import { PacketBatch } from "../../../capture/batch.ts";
-import { testEngine } from "../../_testing.ts";
+import { FUZZ_ENGINE, testEngine } from "../../_testing.ts";
 import type { DissectionEngine } from "../../engine.ts";
 import { Rng } from "../../../samples/rng.ts";
 import { NAME_DISSECTORS } from "./mod.ts";
@@ -68,7 +68,7 @@ Deno.test({
   async fn() {
     const frames = [...await nameFrames(), ...builtFrames()];
     ok(frames.length > 10);
-    const engine = testEngine(NAME_DISSECTORS);
+    const engine = testEngine(NAME_DISSECTORS, FUZZ_ENGINE);
     let cuts = 0;
     for (const whole of frames) {
       for (let length = 0; length < whole.length; length++) {
@@ -121,7 +121,7 @@ Deno.test({
     const frames = [...await nameFrames(), ...builtFrames()];
     const rng = new Rng(Number(Deno.env.get("NETSENTINEL_FUZZ_SEED") ?? 5353));
     const rounds = Number(Deno.env.get("NETSENTINEL_FUZZ_ROUNDS") ?? 10_000);
-    const engine = testEngine(NAME_DISSECTORS);
+    const engine = testEngine(NAME_DISSECTORS, FUZZ_ENGINE);
     const started = performance.now();
     for (let round = 0; round < rounds; round++) {
       engine.dissectFrame(mutate(rng, frames[rng.int(0, frames.length - 1)]));

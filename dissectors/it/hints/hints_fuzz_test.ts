@@ -5,7 +5,9 @@ import { PacketFlag } from "../../packet.ts";
 import type { DissectionEngine } from "../../engine.ts";
 import { Rng } from "../../../samples/rng.ts";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { engineFor, frame, toClient, toServer } from "./_test_frames.ts";
+import { frame, toClient, toServer } from "./_test_frames.ts";
+import { FUZZ_ENGINE, testEngine } from "../../_testing.ts";
+import { HINT_DISSECTORS } from "./mod.ts";
 import { alpnExtension, clientHello, sniExtension, versionsExtension } from "./_tls_frames.ts";
 
 /** Frames `numbers` (1-based) of a shared capture. */
@@ -70,7 +72,7 @@ Deno.test({
     const frames = [...await realFrames(), ...BUILT.slice(0, 3)];
     if (HAVE_SHARED_PCAPS) strictEqual(frames.length, 6);
     for (const whole of frames) {
-      const engine = engineFor();
+      const engine = testEngine(HINT_DISSECTORS, FUZZ_ENGINE);
       const payloadAt = engine.dissectFrame(whole).payloadOffset;
       ok(payloadAt > 0);
       let malformed = 0;
@@ -98,7 +100,7 @@ Deno.test("a ClientHello or request head split across segments is skipped withou
       Uint8Array.from("GET /index.html HTTP/1.1\r\nHost: a.example\r\n", (c) => c.charCodeAt(0)),
     ]
   ) {
-    const engine = engineFor();
+    const engine = testEngine(HINT_DISSECTORS, FUZZ_ENGINE);
     for (let cut = 1; cut < payload.length; cut++) {
       engine.dissectFrame(frame("tcp", toServer(payload[0] === 22 ? 443 : 80), payload.subarray(0, cut)));
     }
@@ -111,7 +113,7 @@ Deno.test("a ClientHello or request head split across segments is skipped withou
 Deno.test("hints survive 10 000 seeded random mutations without a throw", async () => {
   const rng = new Rng(7);
   const bases = [...BUILT, ...await realFrames()];
-  const engine = engineFor();
+  const engine = testEngine(HINT_DISSECTORS, FUZZ_ENGINE);
   const started = performance.now();
   for (let round = 0; round < 10_000; round++) {
     const base = rng.pick(bases);
