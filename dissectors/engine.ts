@@ -165,6 +165,11 @@ export class DissectionEngine {
 
   #dissectApplication(flow: number, isTcp: boolean): void {
     const packet = this.#packet;
+    packet.flow = flow;
+    let app = this.meter.app(flow);
+    if (app === APP_UNDECIDED) app = this.#chooseApplication(flow, isTcp);
+    if (app < 0 || this.registry.disabled[app]) return;
+    // Only flows a dissector reads are tracked: the others would cost a cache line per segment.
     if (
       isTcp && !this.#decodeRetransmissions &&
       this.tcpSequences.isRetransmission(flow, packet.tcpSeq, packet.payloadLength)
@@ -172,13 +177,8 @@ export class DissectionEngine {
       this.stats.tcpRetransmissions++;
       return;
     }
-    this.#packet.flow = flow;
-    let app = this.meter.app(flow);
-    if (app === APP_UNDECIDED) app = this.#chooseApplication(flow, isTcp);
-    if (app >= 0 && !this.registry.disabled[app]) {
-      this.#packet.appId = app;
-      this.#run(app);
-    }
+    packet.appId = app;
+    this.#run(app);
   }
 
   /** Port tables first (lower port first, as Wireshark), then heuristic probes for a few packets. */
