@@ -8,8 +8,9 @@
  * +-------------------+-------------------+-------+----------
  * ```
  * A type/length field ≥ 0x0600 is an EtherType (Ethernet II); ≤ 1500 it is the length of an
- * IEEE 802.3 frame whose payload starts with an 802.2 LLC header (IEEE 802.3 clause 3.2.6).
- * Values in between are undefined.
+ * IEEE 802.3 frame whose payload starts with an 802.2 LLC header (IEEE 802.3 clause 3.2.6): the
+ * frame's end is then moved to the end of that payload, before the padding. Values in between are
+ * undefined.
  *
  * @module
  */
@@ -34,6 +35,9 @@ export function nextFromTypeOrLength(packet: Packet, typeOrLength: number, offse
   }
   if (typeOrLength <= MAX_8023_LENGTH) {
     packet.ethertype = -1;
+    // The length counts the LLC data only: what follows is padding up to the 64-byte minimum frame
+    // (IEEE 802.3 clause 3.2.7), which the dissectors above must not read as data.
+    if (offset + typeOrLength < packet.end) packet.end = offset + typeOrLength;
     return packet.next(Table.ETHERTYPE, EtherType.LENGTH_8023, offset);
   }
   return packet.fail(

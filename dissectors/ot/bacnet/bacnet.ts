@@ -158,19 +158,6 @@ function decodeBvll(packet: Packet, out: Observer): number {
   return Decoded.DONE;
 }
 
-/**
- * End of a BACnet/Ethernet frame's LLC payload: the 802.3 length field before the 3-byte LLC header
- * bounds it (the Ethernet dissector leaves the padding of short frames in the packet).
- */
-function llcEnd(packet: Packet): number {
-  const at = packet.offset;
-  const bytes = packet.bytes;
-  if (at - 5 < packet.start || bytes[at - 3] !== BACNET_SAP || bytes[at - 1] !== 0x03) return packet.end;
-  const length = packet.view.getUint16(at - 5);
-  if (length < 3 || length > 1500) return packet.end;
-  return Math.min(packet.end, at - 3 + length);
-}
-
 /** Strict probe for BACnet/IP on other UDP ports: BVLL type 0x81, a known function, exact length, NPDU version 1. */
 function probeBvll(packet: Packet): boolean {
   const at = packet.payloadOffset;
@@ -194,7 +181,8 @@ export const bacnet: Dissector = {
   decode(packet, out) {
     resetTrace();
     if (packet.ipProto === 17 && packet.payloadOffset >= 0) return decodeBvll(packet, out);
-    return decodeNpdu(packet, out, packet.offset, llcEnd(packet));
+    // The Ethernet dissector ended the frame at its 802.3 length: the padding is not NPDU data.
+    return decodeNpdu(packet, out, packet.offset, packet.end);
   },
   probe(packet) {
     return probeBvll(packet);
