@@ -92,6 +92,12 @@ export class FlowMeter {
     return this.table.size;
   }
 
+  /** The key of `flow` as text: names the flow across a flush, which renumbers flows. Allocates. */
+  keyText(flow: number): string {
+    const at = flow * FLOW_RECORD_WORDS;
+    return this.table.keys.subarray(at, at + FLOW_KEY_WORDS).join(",");
+  }
+
   /** Accounts one decoded packet (at `packet.timeUs`) and returns its flow entry id. */
   account(packet: Packet): number {
     const table = this.table;

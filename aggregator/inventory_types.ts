@@ -186,6 +186,10 @@ export interface SensorCounters {
   observations_dropped: number;
   /** TCP segments recognised as retransmissions: accounted in flows, not decoded again. */
   tcp_retransmissions: number;
+  /** TCP segments joined behind the start of a PDU split over segments. */
+  tcp_reassembled: number;
+  /** PDUs split over segments that were given up (the rest never came in sequence, too long, a flush). */
+  tcp_reassembly_dropped: number;
   /** Throws per dissector name (only dissectors that threw). */
   dissector_errors: Record<string, number>;
   /** Malformed verdicts per dissector name. */

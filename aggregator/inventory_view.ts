@@ -49,6 +49,8 @@ export function sensorCounters(stats: EngineStats & { dissectorNames: string[] }
     unaccounted: stats.unaccounted,
     observations_dropped: stats.observationsDropped ?? 0,
     tcp_retransmissions: stats.tcpRetransmissions ?? 0,
+    tcp_reassembled: stats.tcpReassembled ?? 0,
+    tcp_reassembly_dropped: stats.tcpReassemblyDropped ?? 0,
     dissector_errors: byName(stats.dissectorErrors, stats.dissectorNames),
     dissector_malformed: byName(stats.dissectorMalformed, stats.dissectorNames),
     disabled_dissectors: stats.disabledDissectors,

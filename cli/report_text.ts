@@ -75,6 +75,15 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
   if (retransmissions > 0) {
     out.push(`${formatCount(retransmissions)} TCP retransmissions (counted in flows, not decoded twice)`);
   }
+  const givenUp = Object.values(doc.stats).reduce(
+    (sum, counters) => sum + (counters.tcp_reassembly_dropped ?? 0),
+    0,
+  );
+  if (givenUp > 0) {
+    out.push(
+      `${formatCount(givenUp)} PDUs split over TCP segments given up (a segment missing, or too long)`,
+    );
+  }
 
   const devices = [...doc.devices].sort((a, b) =>
     b.total_bytes_sent + b.total_bytes_received - a.total_bytes_sent - a.total_bytes_received

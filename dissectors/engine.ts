@@ -18,6 +18,7 @@ import { APP_NONE, APP_UNDECIDED, FlowMeter } from "../aggregator/flow_meter.ts"
 import { type EngineStats, newEngineStats, PROBLEM_SAMPLES, recordProblem } from "./engine_stats.ts";
 import { type FlushRecord, takeFlush } from "./flush.ts";
 import { TcpSequenceTracker } from "./l4/tcp_retransmissions.ts";
+import { Offered, TcpReassembly } from "./l4/tcp_reassembly.ts";
 
 /** Options of {@linkcode DissectionEngine}. */
 export interface EngineOptions {
@@ -56,6 +57,13 @@ export class DissectionEngine {
   readonly stats: EngineStats;
   /** What each TCP flow carried: a retransmitted segment is not decoded twice (cleared at each flush). */
   readonly tcpSequences: TcpSequenceTracker = new TcpSequenceTracker();
+  /** PDUs split over TCP segments, waiting for the flow's next segment (given up at each flush). */
+  readonly tcpReassembly: TcpReassembly = new TcpReassembly();
+  /** The application dissector {@linkcode #runApp} runs (set just before). */
+  #app = -1;
+  readonly #runApp = (): void => {
+    this.#run(this.#app);
+  };
   readonly #packet: Packet = new Packet();
   readonly #single: PacketBatch = new PacketBatch(1);
   readonly #heuristicTries: number;
@@ -178,7 +186,31 @@ export class DissectionEngine {
       return;
     }
     packet.appId = app;
+    if (isTcp) this.#runTcp(app, flow);
+    else this.#run(app);
+  }
+
+  /** An application dissector on a TCP segment: joined behind a PDU start the flow kept, if any. */
+  #runTcp(app: number, flow: number): void {
+    const packet = this.#packet;
+    const reassembly = this.tcpReassembly;
+    if (reassembly.size > 0) {
+      // The flow's first payload after a flush claims the PDU it waited with (flow numbers changed).
+      if (reassembly.carried > 0 && this.tcpSequences.firstPayload) {
+        reassembly.claim(flow, this.meter.keyText(flow));
+      }
+      const offered = reassembly.offer(flow, packet, this.stats);
+      if (offered === Offered.GATHERED) return;
+      if (offered === Offered.JOIN) {
+        this.#app = app;
+        reassembly.runJoined(flow, packet, this.#runApp, this.stats);
+        return;
+      }
+    }
     this.#run(app);
+    if (packet.desegmentAt >= 0) {
+      reassembly.keep(flow, packet, packet.tcpSeq + packet.payloadLength, this.stats);
+    }
   }
 
   /** Port tables first (lower port first, as Wireshark), then heuristic probes for a few packets. */

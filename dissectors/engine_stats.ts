@@ -46,6 +46,10 @@ export interface EngineStats {
    * carried that data already (`l4/tcp_retransmissions.ts`).
    */
   tcpRetransmissions: number;
+  /** TCP segments joined behind the start of a PDU an earlier segment of the flow carried. */
+  tcpReassembled: number;
+  /** PDU starts given up: the next segment never came in sequence, too long, or a flush came first. */
+  tcpReassemblyDropped: number;
   /** Throws per dissector index. */
   dissectorErrors: number[];
   /** Malformed verdicts per dissector index. */
@@ -70,6 +74,8 @@ export function newEngineStats(dissectorCount: number): EngineStats {
     unaccounted: 0,
     observationsDropped: 0,
     tcpRetransmissions: 0,
+    tcpReassembled: 0,
+    tcpReassemblyDropped: 0,
     dissectorErrors: new Array(dissectorCount).fill(0),
     dissectorMalformed: new Array(dissectorCount).fill(0),
     disabledDissectors: [],

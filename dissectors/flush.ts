@@ -119,6 +119,8 @@ export function takeFlush(engine: DissectionEngine): FlushRecord {
   }
   const observations = engine.observations;
   engine.stats.observationsDropped += observations.dropped;
+  // Before the flow table is cleared: waiting PDUs are carried over by flow key.
+  engine.stats.tcpReassemblyDropped += engine.tcpReassembly.carryOver((flow) => meter.keyText(flow));
   const sightingCount = observations.sightings.size;
   const record: FlushRecord = {
     dissectorNames: engine.registry.dissectors.map((dissector) => dissector.name),

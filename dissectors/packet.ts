@@ -57,6 +57,9 @@ export const PacketFlag = {
   ANOMALY: 16,
 } as const;
 
+/** Most bytes one PDU may gather over TCP segments before the engine gives it up. */
+export const MAX_REASSEMBLY_BYTES = 65_536 + 1024;
+
 /**
  * Decoding state of the current frame. Fields are plain numbers so the object keeps one shape
  * and decoding allocates nothing.
@@ -142,6 +145,18 @@ export class Packet {
   tcpFlags = 0;
   /** TCP sequence number (of the first payload byte), or 0. */
   tcpSeq = 0;
+  /**
+   * Where the PDU a TCP dissector could not finish starts (set by {@linkcode desegment}), or -1.
+   * The engine keeps the payload from there and hands it back, joined with the flow's next segment.
+   */
+  desegmentAt = -1;
+  /** Whole length of that PDU from {@linkcode desegmentAt} when known, else 0. */
+  desegmentLength = 0;
+  /**
+   * Bytes of the payload that came from earlier segments of the flow (joined by the engine in
+   * front of this segment's own payload), or 0.
+   */
+  reassembled = 0;
   /** Offset of the application payload, or -1. */
   payloadOffset = -1;
   /** Captured length of the application payload. */
@@ -199,6 +214,9 @@ export class Packet {
     this.dstPort = -1;
     this.tcpFlags = 0;
     this.tcpSeq = 0;
+    this.desegmentAt = -1;
+    this.desegmentLength = 0;
+    this.reassembled = 0;
     this.payloadOffset = -1;
     this.payloadLength = 0;
     this.appId = 0;
@@ -259,6 +277,27 @@ export class Packet {
     this.problemOffset = offset - this.start;
     this.problemValue = value;
     return Decoded.MALFORMED;
+  }
+
+  /**
+   * Asks for the rest of a PDU that continues in the flow's next TCP segments: the engine keeps the
+   * payload from `at` (an offset inside this TCP payload) to its end, and when the flow's next
+   * segments arrive in sequence, calls the dissector once more with a payload made of the kept
+   * bytes followed by those segments' payloads (Wireshark's "desegmentation"). With `length` (the
+   * PDU's whole length from `at`, when its header says it), the engine gathers that many bytes
+   * before calling the dissector again; without, it calls it with each further segment. The
+   * dissector decodes what it can before `at` first. Nothing is kept for a frame cut by the
+   * snapshot length, and a PDU longer than {@linkcode MAX_REASSEMBLY_BYTES} or whose next segment
+   * is missing is given up (counted in `tcp_reassembly_dropped`).
+   *
+   * @returns {@linkcode Decoded.DONE}
+   */
+  desegment(at: number, length = 0): number {
+    if (at >= this.payloadOffset && at < this.payloadOffset + this.payloadLength) {
+      this.desegmentAt = at;
+      this.desegmentLength = length;
+    }
+    return Decoded.DONE;
   }
 
   /** The recorded problem as one sentence, e.g. for a sample of malformed packets. */

@@ -43,6 +43,8 @@ export class TcpSequenceTracker {
   #words = new Uint32Array(1024 * WORDS);
   /** Highest flow index touched since the last clear, + 1. */
   #used = 0;
+  /** True when the last {@linkcode isRetransmission} saw its flow's first payload since the last clear. */
+  firstPayload = false;
 
   /**
    * True when the payload `seq` … `seq + length` of `flow` was seen already (do not decode it
@@ -56,6 +58,7 @@ export class TcpSequenceTracker {
     const at = flow * WORDS;
     const end = (seq + length) >>> 0;
     const state = words[at + STATE];
+    this.firstPayload = state === 0;
     if (state === 0) {
       words[at + NEXT] = end;
       words[at + STATE] = SEEN;

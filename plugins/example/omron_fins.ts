@@ -280,21 +280,22 @@ function decodeTcp(packet: Packet, out: Observer): number {
   const cut = packet.caplen < packet.wirelen;
   let at = start;
   while (at < end) {
-    if (end - at < 4) return cut ? packet.truncated(PROTO_TCP, at) : Decoded.DONE;
+    // A frame that continues in the next segment: the engine joins them (packet.desegment).
+    if (end - at < 4) return cut ? packet.truncated(PROTO_TCP, at) : packet.desegment(at);
     if (view.getUint32(at) !== TCP_MAGIC) {
       // The first bytes of a segment may continue a frame of the previous one; after a whole
       // frame, the next must start with the magic.
       if (at === start) return Decoded.DONE;
       return packet.fail(PROTO_TCP, "no FINS magic after the previous frame", at, view.getUint32(at));
     }
-    if (end - at < TCP_HEADER) return cut ? packet.truncated(PROTO_TCP, at) : Decoded.DONE;
+    if (end - at < TCP_HEADER) return cut ? packet.truncated(PROTO_TCP, at) : packet.desegment(at);
     const length = view.getUint32(at + 4);
     if (length < 8 || length > 8 + MAX_FRAME) {
       return packet.fail(PROTO_TCP, "length field out of range", at + 4, length);
     }
     const frameEnd = at + 8 + length;
-    // The rest of the frame is in the next segment (no reassembly), or was cut by the snapshot.
-    if (frameEnd > end) return cut ? packet.truncated(PROTO_TCP, end) : Decoded.DONE;
+    // The rest of the frame is in the next segment(s), or was cut by the snapshot length.
+    if (frameEnd > end) return cut ? packet.truncated(PROTO_TCP, end) : packet.desegment(at, 8 + length);
     const command = view.getUint32(at + 8);
     const error = view.getUint32(at + 12);
     if (command === TcpCommand.FRAME) {

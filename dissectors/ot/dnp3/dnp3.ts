@@ -11,7 +11,8 @@
  * ```
  * User data is read in place across the CRCs with {@linkcode userByte} (octet `i` of the user data
  * is at `10 + i + 2 × ⌊i / 16⌋` from the frame start): nothing is copied. Several link frames may
- * share a segment; one split over segments is skipped. Every CRC is checked.
+ * share a segment; one split over segments is joined by the engine (`packet.desegment`). Every CRC
+ * is checked.
  *
  * Identities: `dnp3.role` master (DIR = 1 sender) / outstation, `dnp3.address` = the link address
  * of each end (the source's own, confidence 90; the destination's, 70, unless broadcast/reserved).
@@ -192,8 +193,8 @@ function decodeFrame(packet: Packet, out: Observer, at: number, user: number): n
 }
 
 /** The rest of a frame is in the next segment, or the capture was cut (snapshot length). */
-function cut(packet: Packet, at: number): number {
-  return packet.caplen < packet.wirelen ? packet.truncated(PROTOCOL, at) : Decoded.DONE;
+function cut(packet: Packet, at: number, length = 0): number {
+  return packet.caplen < packet.wirelen ? packet.truncated(PROTOCOL, at) : packet.desegment(at, length);
 }
 
 function decodeDnp3(packet: Packet, out: Observer): number {
@@ -218,7 +219,7 @@ function decodeDnp3(packet: Packet, out: Observer): number {
     }
     const user = length - 5;
     const size = frameSize(user);
-    if (end - at < size) return cut(packet, at);
+    if (end - at < size) return cut(packet, at, size);
     for (let block = 0; block * BLOCK < user; block++) {
       const from = at + HEADER_LENGTH + block * (BLOCK + 2);
       const n = Math.min(BLOCK, user - block * BLOCK);

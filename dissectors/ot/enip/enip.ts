@@ -14,7 +14,8 @@
  *   serial number (u32) | product name length | product name | state
  * implicit I/O datagram: item count | 0x8002 sequenced address (connection id, sequence) | 0x00B1 data
  * ```
- * A TCP segment may carry several encapsulations; one split over segments is skipped.
+ * A TCP segment may carry several encapsulations; one split over segments is joined by the engine
+ * (`packet.desegment`).
  *
  * @module
  */
@@ -186,8 +187,8 @@ function decodeEncapsulations(packet: Packet, out: Observer, tcp: boolean): numb
   while (at < end) {
     if (end - at < HEADER || end - at < HEADER + view.getUint16(at + 2, true)) {
       if (packet.caplen < packet.wirelen) return packet.truncated(PROTOCOL, at);
-      // TCP: the rest of this encapsulation is in the next segment (no reassembly).
-      if (tcp) return Decoded.DONE;
+      // TCP: the rest of this encapsulation is in the next segment: the engine joins them.
+      if (tcp) return packet.desegment(at, end - at < HEADER ? 0 : HEADER + view.getUint16(at + 2, true));
       return packet.fail(PROTOCOL, "datagram shorter than the encapsulation", at, end - at);
     }
     const command = view.getUint16(at, true);

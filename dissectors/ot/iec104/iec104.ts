@@ -14,7 +14,7 @@
  *        12 first information object address (3, little endian)
  * ```
  * Several APDUs in one TCP segment are decoded in turn; one continued in the next segment is
- * skipped (no reassembly), and so is a segment that does not start with 0x68.
+ * joined by the engine (`packet.desegment`); a segment that does not start with 0x68 is skipped.
  *
  * Identities: `iec104.role` (controlling; controlled = the port 2404 side), `iec104.common_address`
  * on the controlled station (not the broadcast address 0xFFFF). Events (fields: type id and name, cause, common address, IOA):
@@ -190,7 +190,7 @@ function decodeSegment(packet: Packet, out: Observer): number {
     if (length < MIN_LENGTH || length > MAX_LENGTH) {
       return packet.fail(IEC104, "APDU length outside 4–253", at + 1, length);
     }
-    if (at + 2 + length > end) return cut(packet, at);
+    if (at + 2 + length > end) return cut(packet, at, 2 + length);
     const status = decodeApdu(packet, out, at + 2, length);
     if (status !== Decoded.DONE) return status;
     at += 2 + length;
@@ -199,8 +199,8 @@ function decodeSegment(packet: Packet, out: Observer): number {
 }
 
 /** Segment ends inside an APDU: truncated when the capture cut it, else continued in the next segment. */
-function cut(packet: Packet, at: number): number {
-  return packet.caplen < packet.wirelen ? packet.truncated(IEC104, at) : Decoded.DONE;
+function cut(packet: Packet, at: number, length = 0): number {
+  return packet.caplen < packet.wirelen ? packet.truncated(IEC104, at) : packet.desegment(at, length);
 }
 
 /** Heuristic: a whole first APDU with a sound control field, followed by nothing or another 0x68. */

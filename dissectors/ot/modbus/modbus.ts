@@ -9,7 +9,8 @@
  *  4 length (2): unit id + PDU, 2–254         byte count + values for writes, exception code (1)…
  *  6 unit id (1): 0/255 the device itself, other values a serial device behind a gateway
  * ```
- * Several ADUs may share one segment; an ADU split over segments is skipped. A request is the
+ * Several ADUs may share one segment; an ADU split over segments is joined by the engine
+ * (`packet.desegment`). A request is the
  * segment going to the server: the side on port 502, else (heuristic flows) the lower port.
  *
  * Reports, per request, one event `modbus.read|write|diagnostic|identify|file_read|file_write|other`
@@ -235,8 +236,8 @@ function decodeAdu(packet: Packet, out: Observer, at: number, length: number, is
 }
 
 /** The rest of an ADU is in the next segment, or the capture was cut (snapshot length). */
-function cut(packet: Packet, at: number): number {
-  return packet.caplen < packet.wirelen ? packet.truncated(PROTOCOL, at) : Decoded.DONE;
+function cut(packet: Packet, at: number, length = 0): number {
+  return packet.caplen < packet.wirelen ? packet.truncated(PROTOCOL, at) : packet.desegment(at, length);
 }
 
 function decodeModbusTcp(packet: Packet, out: Observer): number {
@@ -255,7 +256,7 @@ function decodeModbusTcp(packet: Packet, out: Observer): number {
       if (protocolId !== 0) return packet.fail(PROTOCOL, "protocol identifier is not 0", at + 2, protocolId);
       return packet.fail(PROTOCOL, "length field out of range 2-254", at + 4, length);
     }
-    if (end - at - 6 < length) return cut(packet, at);
+    if (end - at - 6 < length) return cut(packet, at, 6 + length);
     const status = decodeAdu(packet, out, at + 6, length, isReq);
     if (status !== Decoded.DONE) return status;
     at += 6 + length;

@@ -11,8 +11,9 @@
  *   CR/CC 6 destination reference (2)  8 source reference (2)  10 class/options
  *       11 parameters: code (0xC0 TPDU size, 0xC1 calling TSAP, 0xC2 called TSAP), length, value
  * ```
- * Several TPKTs in one TCP segment are decoded in turn; one that continues in the next segment is
- * skipped (no reassembly), and so is a segment that does not start with a TPKT header.
+ * Several TPKTs in one TCP segment are decoded in turn; for one that continues in the next segment
+ * the engine is asked for the rest (`packet.desegment`); a segment that does not start with a TPKT
+ * header (the capture began inside a PDU) is skipped.
  *
  * Identities: `s7comm.role` (client / server: the port 102 side), `iso_tsap.role`, `iso_tsap.tsap`
  * (called TSAP) and, for an S7 TSAP (0x01xx–0x03xx), `s7comm.rack` / `s7comm.slot` on the server.
@@ -47,8 +48,8 @@ export function tsapText(bytes: Uint8Array, at: number, length: number): string 
 }
 
 /** Segment ends inside a TPKT: truncated when the capture cut it, else a PDU continued in the next segment. */
-function cut(packet: Packet, at: number): number {
-  return packet.caplen < packet.wirelen ? packet.truncated(TPKT, at) : Decoded.DONE;
+function cut(packet: Packet, at: number, length = 0): number {
+  return packet.caplen < packet.wirelen ? packet.truncated(TPKT, at) : packet.desegment(at, length);
 }
 
 /** Connection request / confirm: TSAP parameters between `at + 7` and `headerEnd`. */
@@ -123,7 +124,7 @@ function decodeSegment(packet: Packet, out: Observer): number {
     if (bytes[at] !== 3) return packet.fail(TPKT, "version is not 3", at, bytes[at]);
     const length = view.getUint16(at + 2);
     if (length < MIN_TPKT_LENGTH) return packet.fail(TPKT, "length shorter than 7 bytes", at + 2, length);
-    if (at + length > end) return cut(packet, at);
+    if (at + length > end) return cut(packet, at, length);
     const status = decodeTpdu(packet, out, at, at + length);
     if (status !== Decoded.DONE) return status;
     at += length;
