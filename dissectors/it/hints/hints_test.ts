@@ -99,7 +99,24 @@ Deno.test("tls finds a ClientHello on an odd port with its probe, and keeps the 
   deepStrictEqual(other.flush().events, []);
 });
 
-Deno.test("tls skips other records and a ClientHello continued in the next segment, quietly", () => {
+Deno.test("tls joins a ClientHello longer than a segment (a post-quantum key share) with the next one", () => {
+  // A 1 216-byte key_share (X25519MLKEM768's client share is 1 216 bytes) makes the record ≈ 1 300 bytes.
+  const record = clientHello(0x0303, [
+    sniExtension("pq.example"),
+    extension(0x0033, new Array(1220).fill(7)),
+  ]);
+  const first = frame("tcp", toServer(443), record.subarray(0, 1000));
+  const second = frame("tcp", toServer(443), record.subarray(1000));
+  // The second segment follows the first in sequence.
+  const seq = new DataView(first.buffer).getUint32(38) + 1000;
+  new DataView(second.buffer).setUint32(38, seq);
+  const engine = engineFor(first, second);
+  strictEqual(engine.stats.malformed, 0);
+  strictEqual(engine.stats.tcpReassembled, 1);
+  deepStrictEqual(identitiesOf(engine.flush()), ["10.0.0.20 hostname=pq.example (30)"]);
+});
+
+Deno.test("tls skips other records and a ClientHello whose rest never comes, quietly", () => {
   const record = clientHello(0x0303, [sniExtension("split.example")]);
   const serverHello = record.slice();
   serverHello[5] = 2;

@@ -1,7 +1,7 @@
 /**
  * TLS ClientHello (RFC 8446 section 4.1.2; RFC 5246 section 7.4.1.2 for TLS 1.0–1.2): the server
  * name a client asks for. Nothing is decrypted; only the first handshake record of a segment is
- * read, and only when its ClientHello is entirely in the segment.
+ * read; a ClientHello longer than its segment is joined with the next ones (`packet.desegment`).
  *
  * ```
  * record (RFC 8446 section 5.1): type 22 | version (2) | length (2)
@@ -196,10 +196,11 @@ function decodeTls(packet: Packet, out: Observer): number {
   if (length < 0) return Decoded.DONE; // Not a ClientHello: server records, application data, continuations.
   const bodyEnd = at + 9 + length;
   if (bodyEnd > end) {
-    // The ClientHello continues in the next segment (not reassembled) or the snapshot length cut it.
+    // The snapshot length cut it, or the ClientHello continues in the next segments (common since
+    // post-quantum key shares made it longer than one segment): the engine joins them.
     return end === packet.end && packet.caplen < packet.wirelen
       ? packet.truncated(PROTOCOL, end)
-      : Decoded.DONE;
+      : packet.desegment(at, 9 + length);
   }
   if (!parseHello(bytes, at + 9, bodyEnd)) return packet.fail(PROTOCOL, hello.problem, hello.problemAt);
   const fields: Record<string, string | number> = {
