@@ -2,8 +2,9 @@
  * Joins a PDU split over TCP segments, for dissectors that ask for it with
  * {@linkcode Packet.desegment} (Wireshark calls it desegmentation). A dissector that finds a PDU
  * longer than what is left of the segment asks for the rest; the engine keeps the bytes from the
- * PDU's start, and when the flow's next segment arrives in sequence, runs the dissector once on a
- * packet whose payload is the kept bytes followed by that segment's payload. The joined packet is
+ * PDU's start, adds the flow's next segments as they arrive in sequence (up to the PDU's length
+ * when the dissector gave it), then runs the dissector once on a packet whose payload is the kept
+ * bytes followed by the last segment's payload. The joined packet is
  * built in a scratch buffer that also holds a copy of the frame's headers, so every address offset
  * stays valid; the packet's fields are put back afterwards.
  *
@@ -18,7 +19,8 @@
  * times); one not claimed by the next flush is given up.
  *
  * Memory: at most {@linkcode MAX_PENDING_FLOWS} × {@linkcode MAX_REASSEMBLY_BYTES} (≈ 66 MiB in the
- * worst case; a few KiB in practice). Allocates only when a PDU is split.
+ * worst case; a few KiB in practice), waiting and carried over together. Allocates only when a PDU
+ * is split, and reuses the objects and buffers of finished PDUs.
  *
  * @module
  */
@@ -26,7 +28,7 @@
 import { MAX_REASSEMBLY_BYTES, type Packet } from "../packet.ts";
 import type { EngineStats } from "../engine_stats.ts";
 
-/** Most flows with a PDU waiting for its next segment. */
+/** Most flows with a PDU waiting for its next segment (carried over a flush or not). */
 export const MAX_PENDING_FLOWS = 1024;
 /** PDU objects kept for reuse. */
 const FREE_PDUS = 64;
@@ -142,7 +144,7 @@ export class TcpReassembly {
     const needed = packet.desegmentLength;
     if (
       to - from > MAX_REASSEMBLY_BYTES || needed > MAX_REASSEMBLY_BYTES ||
-      this.#pending.size >= MAX_PENDING_FLOWS
+      this.size >= MAX_PENDING_FLOWS
     ) {
       stats.tcpReassemblyDropped++;
       return;

@@ -1,4 +1,4 @@
-import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
 import { captureFrames, otEngine } from "../_testing.ts";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
