@@ -61,3 +61,9 @@ export async function flushOfCapture(path: string, extra: Dissector[] = []): Pro
   }
   return engine.flush();
 }
+
+/** Events of a flush as sorted text with their counts (`type src>dst {fields} ×count`): equal flushes, equal lists. */
+export function eventCounts(record: FlushRecord): string[] {
+  return record.events.map((e) => `${e.type} ${e.src_ip}>${e.dst_ip} ${JSON.stringify(e.fields)} ×${e.count}`)
+    .sort();
+}

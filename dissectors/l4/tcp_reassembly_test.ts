@@ -6,7 +6,7 @@ import { PcapWriter } from "../../samples/pcap_writer.ts";
 import { Rng } from "../../samples/rng.ts";
 import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../samples/_tshark.ts";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../tests/shared_pcaps.ts";
-import { testEngine } from "../_testing.ts";
+import { eventCounts, flushOfCapture, testEngine } from "../_testing.ts";
 import type { FlushRecord } from "../flush.ts";
 import { adu, request } from "../ot/modbus/_test_frames.ts";
 import { OT_DISSECTORS } from "../ot/mod.ts";
@@ -166,23 +166,6 @@ async function splitCapture(name: string, path: string, seed: number): Promise<n
   return cut;
 }
 
-async function flushOf(path: string): Promise<FlushRecord> {
-  const engine = testEngine([...OT_DISSECTORS]);
-  const source = await openCaptureFile(path);
-  const batch = new PacketBatch(256);
-  try {
-    while (await source.next(batch)) engine.process(batch);
-  } finally {
-    source.close();
-  }
-  return engine.flush();
-}
-
-function eventCounts(record: FlushRecord): string[] {
-  return record.events.map((e) => `${e.type} ${e.src_ip}>${e.dst_ip} ${JSON.stringify(e.fields)} ×${e.count}`)
-    .sort();
-}
-
 function identitySet(record: FlushRecord): string[] {
   return [...new Set(record.identities.map((i) => `${i.ip} ${i.key}=${i.value}`))].sort();
 }
@@ -215,8 +198,8 @@ for (const [name, protocol] of CAPTURES) {
         const path = join(dir, "split.pcap");
         const cut = await splitCapture(name, path, 2026);
         ok(cut > 10, `${cut} segments cut`);
-        const original = await flushOf(sharedCapture(name));
-        const record = await flushOf(path);
+        const original = await flushOfOt(sharedCapture(name));
+        const record = await flushOfOt(path);
         // A cut that falls between two PDUs needs no joining; most fall inside one.
         ok(record.stats.tcpReassembled > cut / 2, `${record.stats.tcpReassembled} of ${cut} joined`);
         deepStrictEqual(eventCounts(record), eventCounts(original));
@@ -230,4 +213,9 @@ for (const [name, protocol] of CAPTURES) {
       }
     },
   });
+}
+
+/** The in-process flush of a capture file with the OT dissectors. */
+function flushOfOt(path: string): Promise<FlushRecord> {
+  return flushOfCapture(path, [...OT_DISSECTORS]);
 }

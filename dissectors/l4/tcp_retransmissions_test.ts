@@ -5,7 +5,7 @@ import { openCaptureFile } from "../../capture/file_source.ts";
 import { PcapWriter } from "../../samples/pcap_writer.ts";
 import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../samples/_tshark.ts";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../tests/shared_pcaps.ts";
-import { testEngine } from "../_testing.ts";
+import { eventCounts, flushOfCapture, testEngine } from "../_testing.ts";
 import type { FlushRecord } from "../flush.ts";
 import { adu, request } from "../ot/modbus/_test_frames.ts";
 import { OT_DISSECTORS } from "../ot/mod.ts";
@@ -150,24 +150,6 @@ async function rewrite(name: string, path: string, every: number): Promise<Rewri
   return result;
 }
 
-async function flushOf(path: string): Promise<FlushRecord> {
-  const engine = testEngine([...OT_DISSECTORS]);
-  const source = await openCaptureFile(path);
-  const batch = new PacketBatch(256);
-  try {
-    while (await source.next(batch)) engine.process(batch);
-  } finally {
-    source.close();
-  }
-  return engine.flush();
-}
-
-/** Events as comparable text with their counts. */
-function eventCounts(record: FlushRecord): string[] {
-  return record.events.map((e) => `${e.type} ${e.src_ip}>${e.dst_ip} ${JSON.stringify(e.fields)} ×${e.count}`)
-    .sort();
-}
-
 // Captures, and whether a sender sends two payload segments in a row in them (then some are swapped).
 const CAPTURES: [string, boolean][] = [
   ["s7comm_reading_plc_status.pcap", true],
@@ -208,8 +190,8 @@ for (const [name, reorders] of CAPTURES) {
           Math.ceil(swapped / 2) + lateCopies,
           "and the swapped earlier segments as out of order",
         );
-        const original = await flushOf(sharedCapture(name));
-        const record = await flushOf(path);
+        const original = await flushOfOt(sharedCapture(name));
+        const record = await flushOfOt(path);
         strictEqual(record.stats.tcpRetransmissions, duplicated);
         strictEqual(record.stats.packets, original.stats.packets + duplicated);
         deepStrictEqual(eventCounts(record), eventCounts(original));
@@ -256,7 +238,7 @@ Deno.test({
         ["frame.number"],
         "tcp.analysis.retransmission && tcp.len > 0",
       );
-      const record = await flushOf(path);
+      const record = await flushOfOt(path);
       strictEqual(record.stats.tcpRetransmissions, flagged.length);
       strictEqual(flagged.length, 267);
     } finally {
@@ -264,3 +246,8 @@ Deno.test({
     }
   },
 });
+
+/** The in-process flush of a capture file with the OT dissectors. */
+function flushOfOt(path: string): Promise<FlushRecord> {
+  return flushOfCapture(path, [...OT_DISSECTORS]);
+}
