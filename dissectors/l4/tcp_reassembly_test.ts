@@ -184,6 +184,7 @@ const CAPTURES: [string, string | null][] = [
   ["dnp3_tcp_test_data_part1.pcap", "dnp3"],
   ["iec104_diverse.pcap", "iec60870_104"],
   ["enip_cip_controllogix_change_date.pcap", null],
+  ["mqtt_connect_pubsub.pcap", "mqtt"],
 ];
 
 for (const [name, protocol] of CAPTURES) {

@@ -120,8 +120,9 @@ export class MqttReader {
     let pos = at + 1;
     for (let i = 0;; i++) {
       if (pos >= end) {
-        // The header itself continues past the captured bytes.
+        // The header itself continues past the captured bytes: the length is not known yet.
         this.complete = false;
+        this.length = -1;
         this.pduEnd = end + 1;
         return OK;
       }

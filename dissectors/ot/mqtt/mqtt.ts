@@ -1,7 +1,7 @@
 /**
  * MQTT 3.1, 3.1.1 and 5.0 (OASIS MQTT 3.1.1 §2–3, MQTT 5.0 §2–3) on TCP port 1883 (8883 is TLS
  * and not decoded here). The wire layout is drawn in `_reader.ts`. Several control packets in one
- * segment are read; a packet that continues in the next segment is skipped (no reassembly). Problems
+ * segment are read; one that continues in the next segment is joined by the engine. Problems
  * count as malformed only in a segment made of whole packets (fixed headers and Remaining Lengths
  * ending exactly at the segment's end): a segment starting inside a packet is not ours to judge.
  * Passwords, usernames and payloads are never read into observations: only their presence.
@@ -157,7 +157,11 @@ export const mqtt: Dissector = {
         }
         return packet.fail(PROTOCOL, status, reader.problemAt, reader.problemValue);
       }
-      if (!reader.complete) break;
+      if (!reader.complete) {
+        // The packet continues in the next segments (the engine joins them), or the capture cut it.
+        if (packet.caplen < packet.wirelen) break;
+        return packet.desegment(at, reader.length < 0 ? 0 : reader.pduEnd - at);
+      }
       if (!roles) {
         const client = fromClient(packet, reader.type);
         out.identity(packet, "src", {
