@@ -30,7 +30,7 @@
 
 import type { Packet, TableName } from "./packet.ts";
 
-export { Decoded, Packet, PacketFlag, Table } from "./packet.ts";
+export { Decoded, MAX_REASSEMBLY_BYTES, Packet, PacketFlag, Table } from "./packet.ts";
 export type { TableName } from "./packet.ts";
 
 /** Version of this API. A plugin built for another major version is refused at load with a clear error. */

@@ -185,6 +185,7 @@ const CAPTURES: [string, string | null][] = [
   ["iec104_diverse.pcap", "iec60870_104"],
   ["enip_cip_controllogix_change_date.pcap", null],
   ["mqtt_connect_pubsub.pcap", "mqtt"],
+  ["opcua_tcp12001_method_call.pcap", null],
 ];
 
 for (const [name, protocol] of CAPTURES) {

@@ -3,8 +3,9 @@
  * Conversation) on TCP port 4840 and, by heuristic, on any port whose payload starts with a chunk
  * header (message type, chunk type F/C/A, size no smaller than the segment's first chunk). The wire
  * layout is drawn in `_reader.ts`. Several chunks in one segment are read; a chunk that continues
- * in the next segment is read as far as it goes (no reassembly), and a segment starting inside a
- * chunk is skipped.
+ * in the next segments is joined by the engine (`packet.desegment`; one larger than the engine
+ * joins, or cut by the snapshot length, is read as far as it goes), and a segment starting inside
+ * a chunk is skipped.
  *
  * | observation                                       | about  | when                                              |
  * | ------------------------------------------------- | ------ | ------------------------------------------------- |
@@ -21,7 +22,7 @@
  * @module
  */
 
-import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
+import { Decoded, type Dissector, MAX_REASSEMBLY_BYTES, type Observer, type Packet } from "../../api.ts";
 import { isMessageType, MessageType, OK, OpcUaReader, PARTIAL, textAt } from "./_reader.ts";
 import { SERVICES, TokenType } from "./_services.ts";
 
@@ -162,10 +163,17 @@ export const opcua: Dissector = {
       if (status !== OK && status !== PARTIAL) {
         return packet.fail(PROTOCOL, status, reader.problemAt, reader.problemValue);
       }
+      // A chunk that continues in the next segments is joined by the engine; one cut by the capture,
+      // or larger than the engine joins, is read as far as it goes.
+      if (!reader.complete && packet.caplen >= packet.wirelen && reader.size <= MAX_REASSEMBLY_BYTES) {
+        return packet.desegment(at, reader.size);
+      }
       report(packet, out);
       if (!reader.complete) break;
       at += reader.size;
     }
+    // A chunk header cut by the end of the segment (a whole chunk came before it in this one).
+    if (at < end && at > packet.payloadOffset && packet.caplen >= packet.wirelen) return packet.desegment(at);
     return Decoded.DONE;
   },
 };

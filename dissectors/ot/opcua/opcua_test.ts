@@ -125,15 +125,21 @@ Deno.test("opcua reports calls, writes, an error and the identity token type but
   ok(!text.includes("S3cr3t!x") && !text.includes("jdoe"));
 });
 
-Deno.test("opcua finds a flow on an odd port by heuristic, skips a segment that starts mid-chunk", () => {
+Deno.test("opcua finds a flow on an odd port by heuristic, skips a segment that starts mid-chunk, joins a split one", () => {
   const odd = { srcIp: "10.0.0.10", dstIp: "10.0.0.20", srcPort: 50001, dstPort: 12001 };
   const engine = testEngine(OPCUA_DISSECTORS);
   engine.dissectFrame(frame("tcp", odd, HEL));
   engine.dissectFrame(frame("tcp", odd, Uint8Array.from([0x33, ...CALL])));
-  engine.dissectFrame(frame("tcp", odd, CALL.subarray(0, 30))); // continues in the next segment
+  // A chunk over two segments, the second following the first in sequence: one call.
+  const head = frame("tcp", odd, CALL.subarray(0, 30));
+  const rest = frame("tcp", odd, CALL.subarray(30));
+  new DataView(rest.buffer).setUint32(38, new DataView(head.buffer).getUint32(38) + 30);
+  engine.dissectFrame(head);
+  engine.dissectFrame(rest);
   const record = engine.flush();
   deepStrictEqual(record.events.map((e) => e.type), ["opcua.hello", "opcua.call"]);
   strictEqual(record.stats.malformed, 0);
+  strictEqual(record.stats.tcpReassembled, 1);
 });
 
 Deno.test("opcua refuses a chunk size below the header and a string past the message", () => {
