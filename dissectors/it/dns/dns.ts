@@ -2,7 +2,7 @@
  * DNS (RFC 1035) over UDP and TCP port 53, and the reporting shared with LLMNR.
  *
  * Over TCP each message is preceded by a two-byte length (RFC 1035 4.2.2); every whole message of
- * a segment is decoded, and a message continued in a later segment is skipped (no reassembly).
+ * a segment is decoded, and one continued in later segments is joined by the engine.
  * From responses (QR = 1, opcode QUERY), every A/AAAA record gives `hostname` = its owner name
  * about the address, and every reverse-mapping PTR (in-addr.arpa, ip6.arpa) gives `hostname` =
  * its target about the address encoded in the owner name. Queries give `dns.query` events with
@@ -90,12 +90,16 @@ function decodeTcp(packet: Packet, out: Observer): number {
   while (end - at >= 2) {
     const length = view.getUint16(at);
     if (length < HEADER_LENGTH) return packet.fail("DNS over TCP", Problem.TCP_LENGTH, at, length);
-    // A message continued in the next segment: not decoded without reassembly.
-    if (at + 2 + length > end) return Decoded.DONE;
+    // A message continued in the next segments: the engine joins them (or the capture cut it).
+    if (at + 2 + length > end) {
+      return packet.caplen < packet.wirelen ? Decoded.DONE : packet.desegment(at, 2 + length);
+    }
     const status = decodeMessage(packet, out, at + 2, at + 2 + length);
     if (status !== Decoded.DONE) return status;
     at += 2 + length;
   }
+  // One byte of the next message's length: the rest is in the next segment.
+  if (end - at === 1 && packet.caplen >= packet.wirelen) return packet.desegment(at);
   return Decoded.DONE;
 }
 

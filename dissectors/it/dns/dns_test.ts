@@ -42,18 +42,22 @@ Deno.test("dns: a PTR answer names the address of the reverse name", () => {
   deepStrictEqual(identities(engine), ["dns hostname=nas.lan @null/10.0.2.7 50"]);
 });
 
-Deno.test("dns over TCP: two length-prefixed messages in one segment; a split one is skipped", () => {
+Deno.test("dns over TCP: two length-prefixed messages in one segment; a split one is joined", () => {
   const engine = testEngine(NAME_DISSECTORS);
   const message = RESPONSE.replaceAll(" ", "");
   const length = (message.length / 2).toString(16).padStart(4, "0");
   const second = message.replace("0a000009", "0a00000a");
   engine.dissectFrame(frame(length + message + length + second, { tcp: true }));
-  const split = engine.dissectFrame(
-    frame(length + message.slice(0, 20), { tcp: true, srcPort: 53, dstPort: 40002 }),
-  );
-  strictEqual(split.flags, 0);
+  // A third message over two segments, the second following the first in sequence.
+  const third = length + message.replace("0a000009", "0a00000b");
+  const head = frame(third.slice(0, 24), { tcp: true, srcPort: 53, dstPort: 40002 });
+  const rest = frame(third.slice(24), { tcp: true, srcPort: 53, dstPort: 40002 });
+  new DataView(rest.buffer).setUint32(38, new DataView(head.buffer).getUint32(38) + 12);
+  strictEqual(engine.dissectFrame(head).flags, 0);
+  strictEqual(engine.dissectFrame(rest).flags, 0);
   deepStrictEqual(identities(engine), [
     "dns hostname=host.example @null/10.0.0.10 50",
+    "dns hostname=host.example @null/10.0.0.11 50",
     "dns hostname=host.example @null/10.0.0.9 50",
   ]);
   const short = engine.dissectFrame(frame("0004 12345678", { tcp: true }));
