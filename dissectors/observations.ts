@@ -10,21 +10,18 @@
 
 import type { IdentityAttribute, Observer, ProtocolEvent, Severity, Subject } from "./api.ts";
 import type { Packet } from "./packet.ts";
-import { ipAt, macAt } from "./address.ts";
 import { PackedKeyTable } from "../aggregator/packed_key_table.ts";
 import { grow } from "../aggregator/flow_meter.ts";
 import { MAX_OBSERVATIONS_PER_FLUSH } from "./engine_stats.ts";
 import {
-  addressTag,
   CachedFields,
   FieldsCopy,
-  key53,
   MAX_CACHED_FIELDS,
   nested,
   NOT_CACHED,
   RECENT_SLOTS,
-  SubjectHash,
 } from "./observation_keys.ts";
+import { FrameSubjects } from "./frame_subjects.ts";
 
 /** Words of a sighting key: MAC (2), IP (4), VLANs (1). */
 export const SIGHTING_KEY_WORDS = 7;
@@ -60,11 +57,6 @@ export interface EventRecord {
   first_seen_us: number;
   last_seen_us: number;
   count: number;
-}
-
-function vlanOf(packet: Packet): number | null {
-  if (packet.innerVlan >= 0) return packet.innerVlan;
-  return packet.outerVlan >= 0 ? packet.outerVlan : null;
 }
 
 /** Collects observations; the engine drains it at each flush. */
@@ -106,23 +98,8 @@ export class ObservationCollector implements Observer {
   #nextWay = 0;
   #identityList: IdentityRecord[] = [];
   #eventList: EventRecord[] = [];
-  #keyedFrame = -1;
-  #srcKey = 0;
-  #dstKey = 0;
-  #frameKey = 0;
-  /** Cache tags of the frame's source and destination, and of its events about each side (no flow). */
-  #srcTag = 0;
-  #dstTag = 0;
-  #srcEventTag = 0;
-  #dstEventTag = 0;
-  #vlanKey = 0;
-  readonly #hash = new SubjectHash();
-  #formattedFrame = -1;
-  #srcMac: string | null = null;
-  #dstMac: string | null = null;
-  #srcIp: string | null = null;
-  #dstIp: string | null = null;
-  #vlan: number | null = null;
+  /** The current frame's subjects: hashed for the caches and maps, formatted for new records. */
+  readonly #subjects = new FrameSubjects();
 
   constructor() {
     this.sightings = new PackedKeyTable(SIGHTING_KEY_WORDS, 1024, (entries) => {
@@ -195,12 +172,13 @@ export class ObservationCollector implements Observer {
   }
 
   #identitySlow(packet: Packet, about: Subject, attribute: IdentityAttribute): IdentityRecord | null {
-    this.#keys(packet);
+    const subjects = this.#subjects;
+    subjects.hash(packet, this.frame);
     const subject = about === "src"
-      ? this.#srcKey
+      ? subjects.srcKey
       : about === "dst"
-      ? this.#dstKey
-      : this.#objectKey(about, 1);
+      ? subjects.dstKey
+      : subjects.objectKey(about, 1);
     const byValue = nested(nested(nested(this.identities, subject), this.currentDissector), attribute.key);
     const timeUs = packet.timeUs;
     const known = byValue.get(attribute.value);
@@ -215,14 +193,14 @@ export class ObservationCollector implements Observer {
       this.dropped++;
       return null;
     }
-    const { mac, ip } = this.#resolve(packet, about);
+    const { mac, ip } = subjects.resolve(packet, this.frame, about);
     const record: IdentityRecord = {
       key: attribute.key,
       value: attribute.value,
       confidence: attribute.confidence,
       mac,
       ip,
-      vlan_id: this.#vlan,
+      vlan_id: subjects.vlan,
       source: this.currentDissector,
       first_seen_us: timeUs,
       last_seen_us: timeUs,
@@ -307,9 +285,10 @@ export class ObservationCollector implements Observer {
     about: Subject,
     fields: Record<string, string | number | boolean>,
   ): EventRecord | null {
-    this.#keys(packet);
-    const aboutKey = about === "src" ? 2 : about === "dst" ? 3 : this.#objectKey(about, 4);
-    const subject = (this.#frameKey + aboutKey * 0x9e3779b1) % 9007199254740881;
+    const subjects = this.#subjects;
+    subjects.hash(packet, this.frame);
+    const aboutKey = about === "src" ? 2 : about === "dst" ? 3 : subjects.objectKey(about, 4);
+    const subject = (subjects.frameKey + aboutKey * 0x9e3779b1) % 9007199254740881;
     const byFields = nested(nested(kind === "event" ? this.events : this.anomalies, subject), type);
     const json = JSON.stringify(fields);
     const timeUs = packet.timeUs;
@@ -324,7 +303,7 @@ export class ObservationCollector implements Observer {
       this.dropped++;
       return null;
     }
-    const { mac, ip } = this.#resolve(packet, about);
+    const { mac, ip } = subjects.resolve(packet, this.frame, about);
     const record: EventRecord = {
       type,
       severity,
@@ -332,11 +311,11 @@ export class ObservationCollector implements Observer {
       source: this.currentDissector,
       mac,
       ip,
-      src_mac: this.#srcMac,
-      dst_mac: this.#dstMac,
-      src_ip: this.#srcIp,
-      dst_ip: this.#dstIp,
-      vlan_id: this.#vlan,
+      src_mac: subjects.srcMac,
+      dst_mac: subjects.dstMac,
+      src_ip: subjects.srcIp,
+      dst_ip: subjects.dstIp,
+      vlan_id: subjects.vlan,
       fields,
       first_seen_us: timeUs,
       last_seen_us: timeUs,
@@ -357,66 +336,9 @@ export class ObservationCollector implements Observer {
     if (typeof about !== "string") return NOT_CACHED;
     const src = about === "src";
     if (packet.flow >= 0) return packet.flow * 2 + (src ? 0 : 1);
-    this.#keys(packet);
-    if (forEvent) return src ? this.#srcEventTag : this.#dstEventTag;
-    return src ? this.#srcTag : this.#dstTag;
-  }
-
-  /** Hashes the current frame's source, destination and whole address set, once per frame. */
-  #keys(packet: Packet): void {
-    if (this.#keyedFrame === this.frame) return;
-    this.#keyedFrame = this.frame;
-    const vlan = ((packet.outerVlan + 1) << 16) | (packet.innerVlan + 1);
-    this.#vlanKey = vlan;
-    const ipLength = packet.ipVersion === 4 ? 4 : packet.ipVersion === 6 ? 16 : 0;
-    const hash = this.#hash;
-    hash.start(vlan);
-    hash.mixBytes(packet.bytes, packet.srcMacOffset, 6);
-    hash.mixBytes(packet.bytes, packet.srcIpOffset, ipLength);
-    const src1 = hash.h1;
-    const src2 = hash.h2;
-    hash.start(vlan);
-    hash.mixBytes(packet.bytes, packet.dstMacOffset, 6);
-    hash.mixBytes(packet.bytes, packet.dstIpOffset, ipLength);
-    const dst1 = hash.h1;
-    const dst2 = hash.h2;
-    this.#srcKey = key53(src1, src2);
-    this.#dstKey = key53(dst1, dst2);
-    this.#srcTag = addressTag(src1, src2, 0);
-    this.#dstTag = addressTag(dst1, dst2, 1);
-    // The pair, in order (source then destination): integer mixing, no division per frame.
-    const pair1 = Math.imul(src1 ^ 0x9e3779b9, 0x01000193) ^ dst1;
-    const pair2 = Math.imul(src2 ^ 0x85ebca6b, 0x5bd1e995) ^ ((dst2 << 13) | (dst2 >>> 19));
-    this.#frameKey = key53(pair1, pair2);
-    this.#srcEventTag = addressTag(pair1, pair2, 0);
-    this.#dstEventTag = addressTag(pair1, pair2, 1);
-  }
-
-  /** Hash of a subject given as addresses (text), combined with the frame's VLAN and a salt. */
-  #objectKey(about: { mac?: string; ip?: string }, salt: number): number {
-    const hash = this.#hash;
-    hash.start(salt ^ (this.#vlanKey << 3));
-    const text = `${about.mac ?? ""}|${about.ip ?? ""}`;
-    for (let i = 0; i < text.length; i++) hash.mix(text.charCodeAt(i));
-    return hash.finish();
-  }
-
-  /** Formats the current frame's addresses, once per frame (only when a record is new). */
-  #frameAddresses(packet: Packet): void {
-    if (this.#formattedFrame === this.frame) return;
-    this.#formattedFrame = this.frame;
-    const bytes = packet.bytes;
-    this.#srcMac = packet.srcMacOffset >= 0 ? macAt(bytes, packet.srcMacOffset) : null;
-    this.#dstMac = packet.dstMacOffset >= 0 ? macAt(bytes, packet.dstMacOffset) : null;
-    const version = packet.ipVersion;
-    this.#srcIp = version && packet.srcIpOffset >= 0 ? ipAt(bytes, packet.srcIpOffset, version) : null;
-    this.#dstIp = version && packet.dstIpOffset >= 0 ? ipAt(bytes, packet.dstIpOffset, version) : null;
-    this.#vlan = vlanOf(packet);
-  }
-
-  #resolve(packet: Packet, about: Subject): { mac: string | null; ip: string | null } {
-    this.#frameAddresses(packet);
-    if (typeof about === "object") return { mac: about.mac ?? null, ip: about.ip ?? null };
-    return about === "src" ? { mac: this.#srcMac, ip: this.#srcIp } : { mac: this.#dstMac, ip: this.#dstIp };
+    const subjects = this.#subjects;
+    subjects.hash(packet, this.frame);
+    if (forEvent) return src ? subjects.srcEventTag : subjects.dstEventTag;
+    return src ? subjects.srcTag : subjects.dstTag;
   }
 }
