@@ -63,6 +63,7 @@ Deno.test({
     await waitFor(() => handled.length >= 15, 10_000, "15 batches");
     await new Promise((resolve) => setTimeout(resolve, 200));
     deepStrictEqual([...handled].sort((a, b) => a - b), Array.from({ length: 15 }, (_, i) => i), "each once");
+    await waitFor(() => aggregator.stats().acked === 15, 10_000, "15 acknowledgements");
     const stats = aggregator.stats();
     strictEqual(stats.claimed, 6);
     strictEqual(stats.acked, 15);

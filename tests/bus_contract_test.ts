@@ -90,6 +90,8 @@ for (const { name, setup } of IMPLEMENTATIONS) {
       }
       const byKey = new Map(published.map((batch) => [key(batch), batch]));
       for (const batch of seen) deepStrictEqual(batch, byKey.get(key(batch)));
+      // The acknowledgement follows the handler (Redis: XACK after the batch's transaction): wait for it.
+      await waitFor(() => aggregator.stats().acked === 60, 10_000, "60 acknowledgements");
       const stats = aggregator.stats();
       strictEqual(stats.consumed, 60);
       strictEqual(stats.acked, 60);
