@@ -177,13 +177,21 @@ export class DissectionEngine {
     let app = this.meter.app(flow);
     if (app === APP_UNDECIDED) app = this.#chooseApplication(flow, isTcp);
     if (app < 0 || this.registry.disabled[app]) return;
-    // Only flows a dissector reads are tracked: the others would cost a cache line per segment.
-    if (
-      isTcp && !this.#decodeRetransmissions &&
-      this.tcpSequences.isRetransmission(flow, packet.tcpSeq, packet.payloadLength)
-    ) {
-      this.stats.tcpRetransmissions++;
-      return;
+    if (isTcp) {
+      // Only flows a dissector reads are tracked: the others would cost a cache line per segment.
+      const sequences = this.tcpSequences;
+      if ((sequences.carried > 0 || this.tcpReassembly.carried > 0) && sequences.isFresh(flow)) {
+        // The flow's first payload since a flush (which renumbered flows): what it carried before.
+        const key = this.meter.keyText(flow);
+        sequences.restore(flow, key);
+        this.tcpReassembly.claim(flow, key);
+      }
+      if (
+        !this.#decodeRetransmissions && sequences.isRetransmission(flow, packet.tcpSeq, packet.payloadLength)
+      ) {
+        this.stats.tcpRetransmissions++;
+        return;
+      }
     }
     packet.appId = app;
     if (isTcp) this.#runTcp(app, flow);
@@ -195,10 +203,6 @@ export class DissectionEngine {
     const packet = this.#packet;
     const reassembly = this.tcpReassembly;
     if (reassembly.size > 0) {
-      // The flow's first payload after a flush claims the PDU it waited with (flow numbers changed).
-      if (reassembly.carried > 0 && this.tcpSequences.firstPayload) {
-        reassembly.claim(flow, this.meter.keyText(flow));
-      }
       const offered = reassembly.offer(flow, packet, this.stats);
       if (offered === Offered.GATHERED) return;
       if (offered === Offered.JOIN) {

@@ -119,8 +119,10 @@ export function takeFlush(engine: DissectionEngine): FlushRecord {
   }
   const observations = engine.observations;
   engine.stats.observationsDropped += observations.dropped;
-  // Before the flow table is cleared: waiting PDUs are carried over by flow key.
+  // Before the flow table is cleared: what TCP flows carried and the PDUs they wait to complete are
+  // kept by flow key (a flush renumbers flows).
   engine.stats.tcpReassemblyDropped += engine.tcpReassembly.carryOver((flow) => meter.keyText(flow));
+  engine.tcpSequences.carryOver((flow) => meter.keyText(flow));
   const sightingCount = observations.sightings.size;
   const record: FlushRecord = {
     dissectorNames: engine.registry.dissectors.map((dissector) => dissector.name),
@@ -139,6 +141,5 @@ export function takeFlush(engine: DissectionEngine): FlushRecord {
   };
   meter.clear();
   observations.clear();
-  engine.tcpSequences.clear();
   return record;
 }

@@ -14,8 +14,8 @@
  * other boundaries), and, once a flow has shown a second gap (the capture lost packets, or heavy
  * reordering), every segment before `next` of that flow. Nothing new is ever skipped.
  *
- * State: four 32-bit words per flow, indexed like the flow table and cleared at each flush (flow
- * numbers are reused after it): a retransmission across a flush is decoded again.
+ * State: four 32-bit words per flow, indexed like the flow table. A flush renumbers flows: the
+ * state is then carried over by flow key and given back to the flow's next segment.
  *
  * @module
  */
@@ -43,8 +43,8 @@ export class TcpSequenceTracker {
   #words = new Uint32Array(1024 * WORDS);
   /** Highest flow index touched since the last clear, + 1. */
   #used = 0;
-  /** True when the last {@linkcode isRetransmission} saw its flow's first payload since the last clear. */
-  firstPayload = false;
+  /** What tracked flows had carried at the last flush, by flow key (see {@linkcode carryOver}). */
+  readonly #carried = new Map<string, Uint32Array>();
 
   /**
    * True when the payload `seq` … `seq + length` of `flow` was seen already (do not decode it
@@ -58,7 +58,6 @@ export class TcpSequenceTracker {
     const at = flow * WORDS;
     const end = (seq + length) >>> 0;
     const state = words[at + STATE];
-    this.firstPayload = state === 0;
     if (state === 0) {
       words[at + NEXT] = end;
       words[at + STATE] = SEEN;
@@ -93,7 +92,42 @@ export class TcpSequenceTracker {
     return (state & UNSURE) === 0;
   }
 
-  /** Forgets every flow (at a flush: flow numbers are reused after it). */
+  /** Flows carried over the last flush and not claimed yet. */
+  get carried(): number {
+    return this.#carried.size;
+  }
+
+  /** True when `flow` carried no payload since the last flush (nothing known of it yet). */
+  isFresh(flow: number): boolean {
+    return flow >= this.#used || this.#words[flow * WORDS + STATE] === 0;
+  }
+
+  /** Gives a fresh `flow` what the flow with key text `key` had carried before the last flush. */
+  restore(flow: number, key: string): void {
+    const kept = this.#carried.get(key);
+    if (kept === undefined) return;
+    this.#carried.delete(key);
+    if ((flow + 1) * WORDS > this.#words.length) this.#grow(flow + 1);
+    if (flow >= this.#used) this.#used = flow + 1;
+    this.#words.set(kept, flow * WORDS);
+  }
+
+  /**
+   * At a flush, before the flow table is cleared: what each tracked flow carried is kept by flow
+   * key (`keyOf(flow)`) for its next segment, so a retransmission across the flush is still
+   * recognised; what the previous flush kept and no segment claimed is forgotten. Then clears.
+   */
+  carryOver(keyOf: (flow: number) => string): void {
+    this.#carried.clear();
+    const words = this.#words;
+    for (let flow = 0; flow < this.#used; flow++) {
+      const at = flow * WORDS;
+      if (words[at + STATE] !== 0) this.#carried.set(keyOf(flow), words.slice(at, at + WORDS));
+    }
+    this.clear();
+  }
+
+  /** Forgets every flow. */
   clear(): void {
     this.#words.fill(0, 0, this.#used * WORDS);
     this.#used = 0;

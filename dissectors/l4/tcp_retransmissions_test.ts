@@ -47,6 +47,39 @@ Deno.test("a retransmitted segment is accounted but not decoded twice; out-of-or
   strictEqual(record.stats.tcpRetransmissions, 2, "cumulative, unchanged");
 });
 
+Deno.test("a retransmission across a flush is still recognised: what the flow carried is kept by flow key", () => {
+  const engine = testEngine([...OT_DISSECTORS]);
+  const time = (ms: number) => ({ tsSec: 1_700_000_000, tsNsec: ms * 1_000_000 });
+  engine.dissectFrame(write(1, 10, 1000), time(0));
+  let record = engine.flush();
+  strictEqual(writes(record), 1);
+  engine.dissectFrame(write(1, 10, 1000), time(250)); // retransmitted after the flush
+  engine.dissectFrame(write(2, 20, 1012), time(260)); // then new data
+  record = engine.flush();
+  strictEqual(writes(record), 1, "only the new write");
+  strictEqual(record.stats.tcpRetransmissions, 1);
+  // Kept for one flush only: a flow silent for a whole flush starts afresh.
+  engine.flush();
+  engine.dissectFrame(write(1, 10, 1000), time(900));
+  strictEqual(writes(engine.flush()), 1);
+});
+
+Deno.test("the sequence tracker carries a flow over a flush by key, for one flush", () => {
+  const tcp = new TcpSequenceTracker();
+  tcp.isRetransmission(3, 1000, 100);
+  const keys = ["a", "b", "c", "d"];
+  tcp.carryOver((flow) => keys[flow]);
+  strictEqual(tcp.carried, 1);
+  strictEqual(tcp.isFresh(0), true);
+  tcp.restore(0, "d");
+  strictEqual(tcp.carried, 0);
+  strictEqual(tcp.isFresh(0), false);
+  strictEqual(tcp.isRetransmission(0, 1000, 100), true, "the flow's data, renumbered");
+  tcp.carryOver((flow) => keys[flow]);
+  tcp.carryOver((flow) => keys[flow]);
+  strictEqual(tcp.carried, 0, "not claimed during a whole flush: forgotten");
+});
+
 Deno.test("the sequence tracker: in order, retransmitted, probes, out of order, a second gap, wrap-around, flush", () => {
   const tcp = new TcpSequenceTracker();
   const seen = (seq: number, length: number, flow = 0) => tcp.isRetransmission(flow, seq, length);
