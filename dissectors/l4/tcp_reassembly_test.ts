@@ -9,6 +9,7 @@ import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../tests/share
 import { eventCounts, flushOfCapture, testEngine } from "../_testing.ts";
 import type { FlushRecord } from "../flush.ts";
 import { adu, request } from "../ot/modbus/_test_frames.ts";
+import { sequenceOf, withSequence } from "../it/hints/_test_frames.ts";
 import { OT_DISSECTORS } from "../ot/mod.ts";
 import { MAX_REASSEMBLY_BYTES } from "../packet.ts";
 import type { Dissector } from "../api.ts";
@@ -19,7 +20,7 @@ const HEADERS = 14 + 20 + 20;
 /** The test frame `frame` cut into TCP segments at `cuts` (offsets in its payload), sequence numbers following. */
 function split(frame: Uint8Array, cuts: number[]): Uint8Array[] {
   const payload = frame.subarray(HEADERS);
-  const seq = new DataView(frame.buffer, frame.byteOffset).getUint32(38);
+  const seq = sequenceOf(frame);
   const bounds = [0, ...cuts, payload.length];
   const segments: Uint8Array[] = [];
   for (let i = 0; i + 1 < bounds.length; i++) {
@@ -28,16 +29,10 @@ function split(frame: Uint8Array, cuts: number[]): Uint8Array[] {
     segment.set(payload.subarray(bounds[i], bounds[i + 1]), HEADERS);
     const view = new DataView(segment.buffer);
     view.setUint16(16, segment.length - 14);
-    view.setUint32(38, (seq + bounds[i]) >>> 0);
+    withSequence(segment, seq + bounds[i]);
     segments.push(segment);
   }
   return segments;
-}
-
-/** `frame` with its TCP sequence number set. */
-function withSeq(frame: Uint8Array, seq: number): Uint8Array {
-  new DataView(frame.buffer, frame.byteOffset).setUint32(38, seq);
-  return frame;
 }
 
 function writes(record: FlushRecord): number {
@@ -110,7 +105,7 @@ Deno.test("a PDU that grows past the reassembly limit is given up", () => {
   let seq = 1;
   const segments = Math.ceil(MAX_REASSEMBLY_BYTES / chunk.length) + 3;
   for (let i = 0; i < segments; i++) {
-    const segment = withSeq(request(chunk, 40001), seq);
+    const segment = withSequence(request(chunk, 40001), seq);
     seq += chunk.length;
     engine.dissectFrame(segment);
   }

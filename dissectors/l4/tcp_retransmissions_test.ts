@@ -8,19 +8,13 @@ import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../tests/share
 import { eventCounts, flushOfCapture, testEngine } from "../_testing.ts";
 import type { FlushRecord } from "../flush.ts";
 import { adu, request } from "../ot/modbus/_test_frames.ts";
+import { withSequence } from "../it/hints/_test_frames.ts";
 import { OT_DISSECTORS } from "../ot/mod.ts";
 import { TcpSequenceTracker } from "./tcp_retransmissions.ts";
 
-/** `frame` with its TCP sequence number set (the test frames' TCP header starts at byte 34). */
-function withSeq(frame: Uint8Array, seq: number): Uint8Array {
-  const copy = frame.slice();
-  new DataView(copy.buffer).setUint32(38, seq);
-  return copy;
-}
-
 /** A Modbus write single register (function 6) of `value` at register 5, transaction `transaction`. */
 function write(transaction: number, value: number, seq: number): Uint8Array {
-  return withSeq(request(adu(1, [6, 0, 5, value >> 8, value & 0xff], transaction)), seq);
+  return withSequence(request(adu(1, [6, 0, 5, value >> 8, value & 0xff], transaction)), seq);
 }
 
 function writes(record: FlushRecord): number {
@@ -41,7 +35,7 @@ Deno.test("a retransmitted segment is accounted but not decoded twice; out-of-or
   strictEqual(record.flows.packets[0], 5, "the flow meter counts every segment");
   // The same sequence number from the other end, or with another length, is other data.
   engine.dissectFrame(write(1, 10, 2000), time(700));
-  engine.dissectFrame(withSeq(request(adu(1, [6, 0, 5, 0, 10, 0], 1)), 2000), time(701));
+  engine.dissectFrame(withSequence(request(adu(1, [6, 0, 5, 0, 10, 0], 1)), 2000), time(701));
   record = engine.flush();
   strictEqual(writes(record), 2);
   strictEqual(record.stats.tcpRetransmissions, 2, "cumulative, unchanged");

@@ -19,7 +19,14 @@ import type { DissectionEngine } from "../engine.ts";
 import type { FlushRecord } from "../flush.ts";
 import { PacketFlag } from "../packet.ts";
 
-export { type Endpoints, frame, toClient, toServer } from "../it/hints/_test_frames.ts";
+export {
+  type Endpoints,
+  frame,
+  sequenceOf,
+  toClient,
+  toServer,
+  withSequence,
+} from "../it/hints/_test_frames.ts";
 
 /**
  * Frames of a shared capture (copies), optionally only the 1-based frame `numbers` given.

@@ -5,6 +5,7 @@ import type { DissectionEngine } from "../../engine.ts";
 import { NAME_DISSECTORS } from "./mod.ts";
 import { Problem } from "./_consts.ts";
 import { frame, wireName } from "./_frames.ts";
+import { sequenceOf, withSequence } from "../hints/_test_frames.ts";
 
 /** Identities as `source key value @mac/ip` lines, sorted. */
 function identities(engine: DissectionEngine): string[] {
@@ -52,7 +53,7 @@ Deno.test("dns over TCP: two length-prefixed messages in one segment; a split on
   const third = length + message.replace("0a000009", "0a00000b");
   const head = frame(third.slice(0, 24), { tcp: true, srcPort: 53, dstPort: 40002 });
   const rest = frame(third.slice(24), { tcp: true, srcPort: 53, dstPort: 40002 });
-  new DataView(rest.buffer).setUint32(38, new DataView(head.buffer).getUint32(38) + 12);
+  withSequence(rest, sequenceOf(head) + 12);
   strictEqual(engine.dissectFrame(head).flags, 0);
   strictEqual(engine.dissectFrame(rest).flags, 0);
   deepStrictEqual(identities(engine), [

@@ -62,6 +62,20 @@ export function frame(proto: "tcp" | "udp", ends: Endpoints, payload: Uint8Array
   return bytes;
 }
 
+/** Offset of the TCP sequence number in the test frames (Ethernet 14 + IPv4 20 + 4). */
+const SEQUENCE_AT = 38;
+
+/** The TCP sequence number of a test frame. */
+export function sequenceOf(frame: Uint8Array): number {
+  return new DataView(frame.buffer, frame.byteOffset).getUint32(SEQUENCE_AT);
+}
+
+/** Sets the TCP sequence number of a test frame (in place); returns the frame. */
+export function withSequence(frame: Uint8Array, seq: number): Uint8Array {
+  new DataView(frame.buffer, frame.byteOffset).setUint32(SEQUENCE_AT, seq >>> 0);
+  return frame;
+}
+
 /** An engine with the built-ins and the hint dissectors, fed `frames`. */
 export function engineFor(...frames: Uint8Array[]): DissectionEngine {
   const engine = testEngine(HINT_DISSECTORS);

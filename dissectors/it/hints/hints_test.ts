@@ -1,6 +1,15 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { PacketFlag } from "../../packet.ts";
-import { engineFor, eventsOf, frame, identitiesOf, toClient, toServer } from "./_test_frames.ts";
+import {
+  engineFor,
+  eventsOf,
+  frame,
+  identitiesOf,
+  sequenceOf,
+  toClient,
+  toServer,
+  withSequence,
+} from "./_test_frames.ts";
 import { alpnExtension, clientHello, extension, sniExtension, versionsExtension } from "./_tls_frames.ts";
 import { deviceType } from "./ssdp.ts";
 import { hostName, pathOnly } from "./_text.ts";
@@ -108,8 +117,7 @@ Deno.test("tls joins a ClientHello longer than a segment (a post-quantum key sha
   const first = frame("tcp", toServer(443), record.subarray(0, 1000));
   const second = frame("tcp", toServer(443), record.subarray(1000));
   // The second segment follows the first in sequence.
-  const seq = new DataView(first.buffer).getUint32(38) + 1000;
-  new DataView(second.buffer).setUint32(38, seq);
+  withSequence(second, sequenceOf(first) + 1000);
   const engine = engineFor(first, second);
   strictEqual(engine.stats.malformed, 0);
   strictEqual(engine.stats.tcpReassembled, 1);

@@ -8,8 +8,10 @@ import {
   frame,
   fuzzDissectors,
   otEngine,
+  sequenceOf,
   toClient,
   toServer,
+  withSequence,
 } from "../_testing.ts";
 import { isMessageType, OK, OpcUaReader, PARTIAL, textAt } from "./_reader.ts";
 import { OPCUA_DISSECTORS } from "./mod.ts";
@@ -133,7 +135,7 @@ Deno.test("opcua finds a flow on an odd port by heuristic, skips a segment that 
   // A chunk over two segments, the second following the first in sequence: one call.
   const head = frame("tcp", odd, CALL.subarray(0, 30));
   const rest = frame("tcp", odd, CALL.subarray(30));
-  new DataView(rest.buffer).setUint32(38, new DataView(head.buffer).getUint32(38) + 30);
+  withSequence(rest, sequenceOf(head) + 30);
   engine.dissectFrame(head);
   engine.dissectFrame(rest);
   const record = engine.flush();
