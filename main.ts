@@ -13,7 +13,7 @@ import { runSensor, SENSOR_HELP } from "./cli/sensor.ts";
 import { AGGREGATOR_HELP, runAggregator } from "./cli/aggregator.ts";
 import { runSample } from "./samples/generate.ts";
 import { EXIT_USAGE, UsageError } from "./cli/usage_error.ts";
-import { VERSION } from "./version.ts";
+import { VERSION } from "./model/version.ts";
 import { PluginError } from "./dissectors/plugin_loader.ts";
 import { RegistrationError } from "./dissectors/registry.ts";
 import { ConfigError } from "./config/load.ts";

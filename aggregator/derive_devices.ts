@@ -15,8 +15,8 @@
 
 import type { Inventory } from "./inventory.ts";
 import type { Device, DeviceIp, Flow } from "./inventory_types.ts";
-import { formatIpv4, formatIpv6, formatMac, isUnicastMacText } from "../dissectors/address.ts";
-import { SIGHTING_KEY_WORDS } from "../dissectors/observations.ts";
+import { formatIpv4, formatIpv6, formatMac, isUnicastMacText } from "../model/address.ts";
+import { SIGHTING_KEY_WORDS } from "../model/flush_record.ts";
 import { SightingSource } from "../dissectors/api.ts";
 import { isoTime } from "./derive_flows.ts";
 import { ouiVendor } from "./oui.ts";

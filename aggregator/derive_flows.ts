@@ -6,7 +6,7 @@
 
 import type { Inventory } from "./inventory.ts";
 import type { Flow } from "./inventory_types.ts";
-import { flowKeyFields } from "./flow_key.ts";
+import { flowKeyFields } from "../model/flow_key.ts";
 import { guessApplication } from "./well_known_ports.ts";
 
 let cachedSecond = NaN;

@@ -6,9 +6,9 @@
  */
 
 import type { Inventory } from "./inventory.ts";
-import { isUnicastMacText } from "../dissectors/address.ts";
+import { isUnicastMacText } from "../model/address.ts";
 import type { Flow, Metric } from "./inventory_types.ts";
-import { BUCKET_MICROS } from "./flow_meter.ts";
+import { BUCKET_MICROS } from "../dissectors/flow/flow_meter.ts";
 import { isoTime } from "./derive_flows.ts";
 
 function row(type: Metric["metric_type"], minute: number, flowId: number | null, mac: string | null): Metric {

@@ -13,7 +13,7 @@ import type {
   Vlan,
 } from "./inventory_types.ts";
 import type { Inventory } from "./inventory.ts";
-import { isUnicastMacText } from "../dissectors/address.ts";
+import { isUnicastMacText } from "../model/address.ts";
 import { etherTypeName } from "../dissectors/ethertypes.ts";
 import { ipProtocolName } from "./ip_protocols.ts";
 import { isoTime } from "./derive_flows.ts";

@@ -9,14 +9,15 @@
  * @module
  */
 
-import type { FlushRecord } from "../dissectors/flush.ts";
-import type { EventRecord, IdentityRecord } from "../dissectors/observations.ts";
-import { SIGHTING_KEY_WORDS } from "../dissectors/observations.ts";
-import type { EngineStats } from "../dissectors/engine_stats.ts";
-import { FLOW_KEY_WORDS } from "./flow_key.ts";
-import { grow } from "./flow_meter.ts";
-import { PackedKeyTable } from "./packed_key_table.ts";
-import { BUCKET_STRIDE, BucketColumn, BucketLog } from "./bucket_log.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
+import type { EventRecord, IdentityRecord } from "../model/flush_record.ts";
+import { SIGHTING_KEY_WORDS } from "../model/flush_record.ts";
+import type { EngineStats } from "../model/engine_stats.ts";
+import { FLOW_KEY_WORDS } from "../model/flow_key.ts";
+import { grow } from "../dissectors/flow/flow_meter.ts";
+import { PackedKeyTable } from "../dissectors/flow/packed_key_table.ts";
+import { BucketLog } from "../dissectors/flow/bucket_log.ts";
+import { BUCKET_STRIDE, BucketColumn } from "../model/flush_record.ts";
 
 /** Pending bucket rows folded into the bucket table at the latest (about 75 MB of rows). */
 const PENDING_BUCKETS_LIMIT = 1 << 20;

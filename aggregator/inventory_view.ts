@@ -6,12 +6,12 @@
 
 import type { Inventory } from "./inventory.ts";
 import type { InventoryDocument, SensorCounters } from "./inventory_types.ts";
-import type { EngineStats } from "../dissectors/engine_stats.ts";
+import type { EngineStats } from "../model/engine_stats.ts";
 import { deriveFlows, isoTime } from "./derive_flows.ts";
 import { deriveDevices } from "./derive_devices.ts";
 import { deriveProtocols, deriveTopTalkers, deriveVlans } from "./derive_traffic.ts";
 import { deriveMetrics } from "./derive_metrics.ts";
-import { VERSION } from "../version.ts";
+import { VERSION } from "../model/version.ts";
 import { classifyDevices, displayNames, inferOtAssets, trackDhcp } from "./identify/mod.ts";
 
 /** Options of {@linkcode buildInventoryDocument}. */

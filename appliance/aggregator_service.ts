@@ -12,7 +12,7 @@ import type { Database } from "../storage/database.ts";
 import { migrate } from "../storage/migrate.ts";
 import { Persistence } from "../storage/persistence.ts";
 import { runRetention, scheduleRetention } from "../storage/retention.ts";
-import type { SensorBatch } from "../storage/types.ts";
+import type { SensorBatch } from "../model/sensor_batch.ts";
 
 /** Options of {@linkcode startAggregator}. */
 export interface AggregatorOptions {

@@ -6,10 +6,10 @@
  */
 
 import type { Config } from "../config/schema.ts";
-import type { FlushRecord } from "../dissectors/flush.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 import { connectBus, connectDatabase } from "./connections.ts";
 import { startAggregator } from "./aggregator_service.ts";
-import { sensorId, SensorPublisher } from "./sensor_publisher.ts";
+import { sensorId, SensorPublisher } from "../sensor/publisher.ts";
 
 /** What was persisted. */
 export interface PersistedRun<T> {

@@ -7,17 +7,17 @@
  * every flow closes two one-minute buckets per 60 s flush, each minute arriving in two flushes (the
  * most work a flush can make); `offsetSeconds: 0` aligns flushes on minutes.
  *
- * Keys are packed as aggregator/flow_key.ts and dissectors/observations.ts document.
+ * Keys are packed as model/flow_key.ts and dissectors/observations.ts document.
  *
  * @module
  */
 
-import { FLOW_KEY_WORDS } from "../aggregator/flow_key.ts";
-import { BUCKET_MICROS } from "../aggregator/flow_meter.ts";
-import { BUCKET_STRIDE } from "../aggregator/bucket_log.ts";
-import { SIGHTING_KEY_WORDS } from "../dissectors/observations.ts";
-import { newEngineStats } from "../dissectors/engine_stats.ts";
-import type { FlushRecord } from "../dissectors/flush.ts";
+import { FLOW_KEY_WORDS } from "../model/flow_key.ts";
+import { BUCKET_MICROS } from "../dissectors/flow/flow_meter.ts";
+import { BUCKET_STRIDE } from "../model/flush_record.ts";
+import { SIGHTING_KEY_WORDS } from "../model/flush_record.ts";
+import { newEngineStats } from "../model/engine_stats.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 import { Rng } from "../samples/rng.ts";
 
 /** Options of {@linkcode SyntheticSensor}. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { FlushRecord } from "../dissectors/flush.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 
 /** The JSON part of a payload. */
 export interface Header {

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { flushArrays, type FlushRecord } from "../dissectors/flush.ts";
-import { FLOW_KEY_WORDS } from "../aggregator/flow_key.ts";
-import { BUCKET_STRIDE } from "../aggregator/bucket_log.ts";
-import { SIGHTING_KEY_WORDS } from "../dissectors/observations.ts";
+import { flushArrays, type FlushRecord } from "../model/flush_record.ts";
+import { FLOW_KEY_WORDS } from "../model/flow_key.ts";
+import { BUCKET_STRIDE } from "../model/flush_record.ts";
+import { SIGHTING_KEY_WORDS } from "../model/flush_record.ts";
 
 /** True on a little-endian host (arrays are copied as they are). */
 export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

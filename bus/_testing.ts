@@ -6,12 +6,12 @@
  */
 
 import { createClient } from "redis";
-import type { FlushRecord } from "../dissectors/flush.ts";
-import { newEngineStats } from "../dissectors/engine_stats.ts";
-import { FLOW_KEY_WORDS } from "../aggregator/flow_key.ts";
-import { BUCKET_STRIDE } from "../aggregator/bucket_log.ts";
-import { SIGHTING_KEY_WORDS } from "../dissectors/observations.ts";
-import type { SensorBatch } from "./sensor_batch.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
+import { newEngineStats } from "../model/engine_stats.ts";
+import { FLOW_KEY_WORDS } from "../model/flow_key.ts";
+import { BUCKET_STRIDE } from "../model/flush_record.ts";
+import { SIGHTING_KEY_WORDS } from "../model/flush_record.ts";
+import type { SensorBatch } from "../model/sensor_batch.ts";
 
 /** The machine's Redis (`REDIS_URL`, default `redis://127.0.0.1:6379`). */
 export const REDIS_URL: string = Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379";

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { SensorBatch } from "./sensor_batch.ts";
+import type { SensorBatch } from "../model/sensor_batch.ts";
 
 /** A live event for the web UI (new device, new flow, alert…). */
 export interface LiveEvent {

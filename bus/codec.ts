@@ -34,7 +34,7 @@ import {
   swapBytes,
   typedArray,
 } from "./_codec_sections.ts";
-import type { SensorBatch } from "./sensor_batch.ts";
+import type { SensorBatch } from "../model/sensor_batch.ts";
 
 export { BatchDecodeError };
 

@@ -2,7 +2,7 @@ import { deepStrictEqual, match, strictEqual, throws } from "node:assert/strict"
 import { Buffer } from "node:buffer";
 import { BatchDecodeError, CODEC_VERSION, decodeBatch, encodeBatch } from "./codec.ts";
 import { syntheticRecord, testBatch } from "./_testing.ts";
-import type { SensorBatch } from "./sensor_batch.ts";
+import type { SensorBatch } from "../model/sensor_batch.ts";
 
 function assertSameBatch(actual: SensorBatch, expected: SensorBatch): void {
   deepStrictEqual(actual, expected);

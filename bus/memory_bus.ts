@@ -20,7 +20,7 @@ import {
   newBusStats,
   type ObservationBus,
 } from "./bus.ts";
-import { describeBatch, type SensorBatch } from "./sensor_batch.ts";
+import { describeBatch, type SensorBatch } from "../model/sensor_batch.ts";
 
 /** Options of {@linkcode MemoryBus}. */
 export interface MemoryBusOptions {

@@ -33,7 +33,7 @@ import { RedisHealth, RedisLink } from "./redis_link.ts";
 import { StreamConsumer } from "./redis_consumer.ts";
 import { SensorPublisher } from "./redis_sensor.ts";
 import { parseRedisUrl, type RedisTarget } from "./redis_url.ts";
-import { describeBatch, type SensorBatch } from "./sensor_batch.ts";
+import { describeBatch, type SensorBatch } from "../model/sensor_batch.ts";
 
 /** Options of {@linkcode RedisBus}; see bus/config.ts for the defaults and the configuration keys. */
 export interface RedisBusOptions {

@@ -7,7 +7,7 @@
 
 import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
 import { RedisBus, type RedisBusOptions } from "./redis_bus.ts";
-import type { SensorBatch } from "./sensor_batch.ts";
+import type { SensorBatch } from "../model/sensor_batch.ts";
 import { encodeBatch } from "./codec.ts";
 import {
   deleteStreams,

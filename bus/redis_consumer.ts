@@ -24,7 +24,7 @@ import type { BatchHandler, BusLog, BusStats } from "./bus.ts";
 import { decodeBatch } from "./codec.ts";
 import { isOffline, type RawReply, type RedisLink } from "./redis_link.ts";
 import { parseAutoClaim, parseReadGroup, type StreamEntry } from "./redis_stream.ts";
-import { describeBatch, type SensorBatch } from "./sensor_batch.ts";
+import { describeBatch, type SensorBatch } from "../model/sensor_batch.ts";
 import { SequenceWatch } from "./sequence_watch.ts";
 
 /** Options of {@linkcode StreamConsumer}. */

@@ -15,7 +15,7 @@ import { Backoff, seconds, sleep } from "./backoff.ts";
 import type { BusLog, BusStats } from "./bus.ts";
 import { encodeBatch } from "./codec.ts";
 import { asBuffer, type RedisLink } from "./redis_link.ts";
-import { describeBatch, type SensorBatch } from "./sensor_batch.ts";
+import { describeBatch, type SensorBatch } from "../model/sensor_batch.ts";
 
 /** Options of {@linkcode SensorPublisher}. */
 export interface SensorPublisherOptions {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { ipAt } from "../dissectors/address.ts";
+import { ipAt } from "../model/address.ts";
 import { LinkType } from "./batch.ts";
 import {
   fromCString,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { CaptureFileError } from "../capture/capture_error.ts";
 import { loadConfig } from "../config/load.ts";
 import { pluginFiles } from "../dissectors/plugin_loader.ts";

@@ -6,12 +6,12 @@
  */
 
 import { Inventory } from "../aggregator/inventory.ts";
-import { LiveSensor } from "../capture/live_sensor.ts";
+import { LiveSensor } from "../sensor/live_sensor.ts";
 import type { CaptureStats, LiveCaptureOptions } from "../capture/live/protocol.ts";
 import type { Config } from "../config/schema.ts";
 import { pluginFiles } from "../dissectors/plugin_loader.ts";
 import { formatCaptureStats } from "./status_text.ts";
-import type { FlushRecord } from "../dissectors/flush.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 
 /** How long to listen. */
 export interface LiveRunOptions {

@@ -7,8 +7,8 @@
 
 import { loadConfig } from "../config/load.ts";
 import { connectBus, usesRedis } from "../appliance/connections.ts";
-import { sensorId, SensorPublisher } from "../appliance/sensor_publisher.ts";
-import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { sensorId, SensorPublisher } from "../sensor/publisher.ts";
+import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { pluginFiles } from "../dissectors/plugin_loader.ts";
 import { captureOptions } from "./capture_options.ts";
 import { runLive } from "./live_run.ts";

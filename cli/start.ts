@@ -11,7 +11,7 @@ import { writePlantSample } from "../samples/plant.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { captureOptions } from "./capture_options.ts";
-import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { withPersistence } from "../appliance/all_in_one.ts";
 import { runLive } from "./live_run.ts";
 import { printInventory } from "./output.ts";

@@ -6,7 +6,7 @@
  */
 
 import { z } from "zod";
-import { BusConfigSchema } from "../bus/config.ts";
+import { BusConfigSchema } from "./bus_schema.ts";
 
 const portList = z.array(z.number().int().min(0).max(65535));
 

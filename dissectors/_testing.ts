@@ -9,9 +9,8 @@ import { DissectorRegistry } from "./registry.ts";
 import { BUILTIN_DISSECTORS } from "./builtin.ts";
 import type { Dissector } from "./api.ts";
 import type { Packet } from "./packet.ts";
-import type { FlushRecord } from "./flush.ts";
-import { openCaptureFile } from "../capture/file_source.ts";
-import { PacketBatch } from "../capture/batch.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
+import { dissectFile } from "./dissect_file.ts";
 
 /** Bytes from hex text; whitespace, newlines and `#` comments to the end of a line are ignored. */
 export function hex(text: string): Uint8Array {
@@ -51,15 +50,8 @@ export function decode(
  * record: the in-process reference the sandboxed path and the tshark cross-checks compare against.
  */
 export async function flushOfCapture(path: string, extra: Dissector[] = []): Promise<FlushRecord> {
-  const engine = testEngine(extra);
-  const source = await openCaptureFile(path);
-  const batch = new PacketBatch(1024);
-  try {
-    while (await source.next(batch)) engine.process(batch);
-  } finally {
-    source.close();
-  }
-  return engine.flush();
+  const [record] = await dissectFile(path, { engine: testEngine(extra) });
+  return record;
 }
 
 /** Events of a flush as sorted text with their counts (`type src>dst {fields} ×count`): equal flushes, equal lists. */

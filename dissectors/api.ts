@@ -29,9 +29,11 @@
  */
 
 import type { Packet, TableName } from "./packet.ts";
+import type { IdentityAttribute, Severity } from "../model/observation.ts";
 
 export { Decoded, MAX_REASSEMBLY_BYTES, Packet, PacketFlag, Table } from "./packet.ts";
 export type { TableName } from "./packet.ts";
+export type { IdentityAttribute, Severity } from "../model/observation.ts";
 
 /** Version of this API. A plugin built for another major version is refused at load with a clear error. */
 export const PLUGIN_API_VERSION = 1;
@@ -47,24 +49,11 @@ export interface Registration {
   heuristics?: readonly ("tcp" | "udp")[];
 }
 
-/** Severity of a protocol event, from routine to dangerous. */
-export type Severity = "info" | "notice" | "warning" | "critical";
-
 /**
  * Which device an observation is about: the sender or the receiver of the current packet, or an
  * address read from the payload (a DHCP client hardware address, an ARP target…).
  */
 export type Subject = "src" | "dst" | { mac?: string; ip?: string };
-
-/** An identity attribute learnt about a device (hostname, vendor, model, firmware, role…). */
-export interface IdentityAttribute {
-  /** Dotted lowercase key shared by the aggregator, API and UI, e.g. `hostname`, `os.family`, `modbus.vendor`. */
-  key: string;
-  /** The value as heard. */
-  value: string;
-  /** 0–100: how much the source can be trusted for this key (a DHCP hostname 80, a TLS SNI 30…). */
-  confidence: number;
-}
 
 /** Something that happened in a protocol, e.g. `modbus.write` or `arp.gratuitous`. */
 export interface ProtocolEvent {

@@ -14,9 +14,10 @@ import { PacketBatch } from "../capture/batch.ts";
 import { Decoded, Packet, PacketFlag, Table } from "./packet.ts";
 import type { DissectorRegistry } from "./registry.ts";
 import { ObservationCollector } from "./observations.ts";
-import { APP_NONE, APP_UNDECIDED, FlowMeter } from "../aggregator/flow_meter.ts";
-import { type EngineStats, newEngineStats, PROBLEM_SAMPLES, recordProblem } from "./engine_stats.ts";
-import { type FlushRecord, takeFlush } from "./flush.ts";
+import { APP_NONE, APP_UNDECIDED, FlowMeter } from "./flow/flow_meter.ts";
+import { type EngineStats, newEngineStats, PROBLEM_SAMPLES, recordProblem } from "../model/engine_stats.ts";
+import { takeFlush } from "./flush.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 import { TcpSequenceTracker } from "./l4/tcp_retransmissions.ts";
 import { Offered, TcpReassembly } from "./l4/tcp_reassembly.ts";
 

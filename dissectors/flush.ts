@@ -1,84 +1,19 @@
 /**
- * The flush record: what a sensor hands the aggregator every flush interval.
- *
- * It is plain data (typed arrays and JSON-able objects) so it can be transferred to another
- * worker, written to a Redis stream or stored, and merged by the aggregator without knowing the
- * sensor's tables. Flow entry ids inside it (bucket rows) refer to its own `flows` arrays.
+ * Taking a flush: the engine's flow meter and observations drained into a {@linkcode FlushRecord}
+ * (model/flush_record.ts), the plain record a sensor hands the aggregator every flush interval.
  *
  * @module
  */
 
 import type { DissectionEngine } from "./engine.ts";
-import type { EventRecord, IdentityRecord } from "./observations.ts";
-import type { EngineStats } from "./engine_stats.ts";
-import { FLOW_STRIDE, FlowColumn } from "../aggregator/flow_meter.ts";
-import { BUCKET_STRIDE, BucketColumn } from "../aggregator/bucket_log.ts";
-import { SIGHTING_KEY_WORDS } from "./observations.ts";
-
-/** Flows accounted during one flush interval, as parallel arrays. */
-export interface FlowColumns {
-  count: number;
-  /** Packed keys, `FLOW_KEY_WORDS` words each (see aggregator/flow_key.ts). */
-  keys: Uint32Array;
-  firstUs: Float64Array;
-  lastUs: Float64Array;
-  packets: Float64Array;
-  bytes: Float64Array;
-  tcpFlags: Uint8Array;
-  syn: Uint32Array;
-  rst: Uint32Array;
-  fin: Uint32Array;
-  /** Index in `FlushRecord.dissectorNames` of the application dissector, or -1. */
-  app: Int16Array;
-}
-
-/** MAC↔IP sightings from payloads (ARP, NDP…), as parallel arrays. */
-export interface SightingColumns {
-  count: number;
-  /** Packed keys, `SIGHTING_KEY_WORDS` words each (see dissectors/observations.ts). */
-  keys: Uint32Array;
-  firstUs: Float64Array;
-  lastUs: Float64Array;
-  seen: Uint32Array;
-}
-
-/** Everything one sensor accounted during one flush interval. */
-export interface FlushRecord {
-  /** Names of the sensor's dissectors, by index. */
-  dissectorNames: string[];
-  flows: FlowColumns;
-  /** Closed one-minute buckets, rows of `BUCKET_STRIDE` numbers (see aggregator/bucket_log.ts). */
-  buckets: Float64Array;
-  sightings: SightingColumns;
-  identities: IdentityRecord[];
-  events: EventRecord[];
-  /** Cumulative engine counters at the time of the flush. */
-  stats: EngineStats;
-}
-
-/** Every typed array of a record, in a fixed order (for transfer lists and binary encodings). */
-export function flushArrays(
-  record: FlushRecord,
-): (Uint32Array | Float64Array | Uint8Array | Int16Array)[] {
-  const { flows, sightings } = record;
-  return [
-    flows.keys,
-    flows.firstUs,
-    flows.lastUs,
-    flows.packets,
-    flows.bytes,
-    flows.tcpFlags,
-    flows.syn,
-    flows.rst,
-    flows.fin,
-    flows.app,
-    record.buckets,
-    sightings.keys,
-    sightings.firstUs,
-    sightings.lastUs,
-    sightings.seen,
-  ];
-}
+import { FLOW_STRIDE, FlowColumn } from "./flow/flow_meter.ts";
+import {
+  BUCKET_STRIDE,
+  BucketColumn,
+  type FlowColumns,
+  type FlushRecord,
+  SIGHTING_KEY_WORDS,
+} from "../model/flush_record.ts";
 
 /** Drains an engine into a flush record (closing every open bucket) and clears it. */
 export function takeFlush(engine: DissectionEngine): FlushRecord {

@@ -9,7 +9,7 @@
 
 import type { Subject } from "./api.ts";
 import type { Packet } from "./packet.ts";
-import { ipAt, macAt } from "./address.ts";
+import { ipAt, macAt } from "../model/address.ts";
 import { addressTag, key53, SubjectHash } from "./observation_keys.ts";
 
 function vlanOf(packet: Packet): number | null {

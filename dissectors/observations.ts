@@ -10,9 +10,9 @@
 
 import type { IdentityAttribute, Observer, ProtocolEvent, Severity, Subject } from "./api.ts";
 import type { Packet } from "./packet.ts";
-import { PackedKeyTable } from "../aggregator/packed_key_table.ts";
-import { grow } from "../aggregator/flow_meter.ts";
-import { MAX_OBSERVATIONS_PER_FLUSH } from "./engine_stats.ts";
+import { PackedKeyTable } from "./flow/packed_key_table.ts";
+import { grow } from "./flow/flow_meter.ts";
+import { MAX_OBSERVATIONS_PER_FLUSH } from "../model/engine_stats.ts";
 import {
   CachedFields,
   FieldsCopy,
@@ -22,42 +22,7 @@ import {
   RECENT_SLOTS,
 } from "./observation_keys.ts";
 import { FrameSubjects } from "./frame_subjects.ts";
-
-/** Words of a sighting key: MAC (2), IP (4), VLANs (1). */
-export const SIGHTING_KEY_WORDS = 7;
-
-/** An identity attribute with where and when it was heard. */
-export interface IdentityRecord extends IdentityAttribute {
-  mac: string | null;
-  ip: string | null;
-  vlan_id: number | null;
-  /** Dissector that reported it. */
-  source: string;
-  first_seen_us: number;
-  last_seen_us: number;
-  count: number;
-}
-
-/** A protocol event or anomaly, aggregated over identical occurrences within one flush. */
-export interface EventRecord {
-  type: string;
-  severity: Severity;
-  /** `event` from {@linkcode Observer.event}, `anomaly` from {@linkcode Observer.anomaly}. */
-  kind: "event" | "anomaly";
-  /** Dissector that reported it. */
-  source: string;
-  mac: string | null;
-  ip: string | null;
-  src_mac: string | null;
-  dst_mac: string | null;
-  src_ip: string | null;
-  dst_ip: string | null;
-  vlan_id: number | null;
-  fields: Record<string, string | number | boolean>;
-  first_seen_us: number;
-  last_seen_us: number;
-  count: number;
-}
+import { type EventRecord, type IdentityRecord, SIGHTING_KEY_WORDS } from "../model/flush_record.ts";
 
 /** Collects observations; the engine drains it at each flush. */
 export class ObservationCollector implements Observer {

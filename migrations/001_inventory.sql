@@ -6,7 +6,7 @@
 --   reference flows and devices; 8 bytes instead of 16 per reference, and append-only index pages.
 -- - UNIQUE (... COALESCE(...)) is not valid PostgreSQL: those are unique indexes on expressions
 --   (same names as the spec's constraints), used as ON CONFLICT targets.
--- - traffic_flows is keyed by the spec's tuple PLUS outer_vlan_id and ethertype (aggregator/flow_key.ts:
+-- - traffic_flows is keyed by the spec's tuple PLUS outer_vlan_id and ethertype (model/flow_key.ts:
 --   QinQ 200/100 and VLAN 100 are different flows, ARP and LLDP between two MACs too); src_mac and
 --   dst_mac may be NULL (raw IP link types carry no MAC); ethertype is an integer (0x86dd does not fit
 --   a SMALLINT); COALESCE defaults are values a real key cannot hold (-1, 0.0.0.0/0) so a missing
@@ -169,7 +169,7 @@ CREATE TABLE sensor_boots (
   first_seen timestamptz NOT NULL DEFAULT now(),
   last_seen  timestamptz NOT NULL DEFAULT now(),
   last_seq   bigint NOT NULL,
-  stats      jsonb NOT NULL, -- cumulative engine counters at last_seq (dissectors/engine_stats.ts)
+  stats      jsonb NOT NULL, -- cumulative engine counters at last_seq (model/engine_stats.ts)
   PRIMARY KEY (sensor_id, boot)
 );
 

@@ -14,13 +14,8 @@ import type { Database } from "./database.ts";
 import { PostgresDatabase } from "./postgres.ts";
 import { PgliteDatabase } from "./pglite.ts";
 import { migrate } from "./migrate.ts";
-import { DissectionEngine } from "../dissectors/engine.ts";
-import { DissectorRegistry } from "../dissectors/registry.ts";
-import { BUILTIN_DISSECTORS } from "../dissectors/builtin.ts";
-import { type FlushRecord, takeFlush } from "../dissectors/flush.ts";
-import { openCaptureFile } from "../capture/file_source.ts";
-import { PacketBatch } from "../capture/batch.ts";
-import { CaptureFileError } from "../capture/capture_error.ts";
+import { dissectFile } from "../dissectors/dissect_file.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 
 /** The PostgreSQL server of the tests. */
 export const TEST_DATABASE_URL: string = Deno.env.get("DATABASE_URL") ||
@@ -161,32 +156,6 @@ export function testOnDrivers(
  * Dissects a capture file in process (built-in dissectors) and takes a flush record every
  * `packetsPerFlush` packets and at the end: what a sensor would send for that traffic.
  */
-export async function flushRecordsOf(path: string, packetsPerFlush = Infinity): Promise<FlushRecord[]> {
-  const engine = new DissectionEngine(new DissectorRegistry([...BUILTIN_DISSECTORS]));
-  const source = await openCaptureFile(path);
-  const batch = new PacketBatch(Math.max(1, Math.min(4096, packetsPerFlush)));
-  const records: FlushRecord[] = [];
-  let since = 0;
-  try {
-    for (;;) {
-      let more: boolean;
-      try {
-        more = await source.next(batch);
-      } catch (error) {
-        if (error instanceof CaptureFileError) break; // analysed up to the damage, like analyze
-        throw error;
-      }
-      if (!more) break;
-      engine.process(batch);
-      since += batch.count;
-      if (since >= packetsPerFlush) {
-        records.push(takeFlush(engine));
-        since = 0;
-      }
-    }
-  } finally {
-    source.close();
-  }
-  records.push(takeFlush(engine));
-  return records;
+export function flushRecordsOf(path: string, packetsPerFlush = Infinity): Promise<FlushRecord[]> {
+  return dissectFile(path, { packetsPerFlush, onDamage: "stop" });
 }

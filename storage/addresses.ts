@@ -1,13 +1,13 @@
 /**
  * Address text checks and conversions for storage: what goes into `macaddr` / `inet` columns must
  * parse (a plugin's odd string must not make a batch fail forever), and what comes back from
- * PostgreSQL is written the way the rest of NetSentinel writes it (`dissectors/address.ts`:
+ * PostgreSQL is written the way the rest of NetSentinel writes it (`model/address.ts`:
  * PostgreSQL prints `::ffff:1.2.3.4` where NetSentinel prints `::ffff:102:304`).
  *
  * @module
  */
 
-import { formatIpv4, formatIpv6 } from "../dissectors/address.ts";
+import { formatIpv4, formatIpv6 } from "../model/address.ts";
 
 /** Words of a parsed address: IPv4 in `words[0]`, IPv6 in `words[0..3]`. */
 export interface ParsedIp {

@@ -16,8 +16,8 @@
 import { Inventory } from "../aggregator/inventory.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
-import { isUnicastMacText } from "../dissectors/address.ts";
-import type { FlushRecord } from "../dissectors/flush.ts";
+import { isUnicastMacText } from "../model/address.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 
 /** One (device, address, VLAN) row: what was sent from it, received at it, and how it was learnt. */
 export interface AddressRow {

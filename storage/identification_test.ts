@@ -5,7 +5,7 @@ import { Inventory } from "../aggregator/inventory.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../tests/shared_pcaps.ts";
 import { writePlantSample } from "../samples/plant.ts";
-import type { FlushRecord } from "../dissectors/flush.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 
 /** Captures with names, types, OS hints, DHCP leases and OT roles to persist. */
 const CAPTURES = HAVE_SHARED_PCAPS

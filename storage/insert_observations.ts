@@ -9,7 +9,7 @@
 
 import type { Queryable } from "./database.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
-import type { SensorBatch } from "./types.ts";
+import type { SensorBatch } from "../model/sensor_batch.ts";
 import { cleanText, normalizeMac, parseIp } from "./addresses.ts";
 
 type Json = Record<string, unknown>;

@@ -25,7 +25,7 @@
  */
 
 import type { Database } from "./database.ts";
-import type { ApplyResult, BatchSink, SensorBatch } from "./types.ts";
+import type { ApplyResult, BatchSink, SensorBatch } from "../model/sensor_batch.ts";
 import { deriveBatchRows } from "./batch_rows.ts";
 import { StorageError } from "./errors.ts";
 import { upsertAddresses, upsertDevices, upsertVlans } from "./upsert_inventory.ts";

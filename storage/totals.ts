@@ -23,7 +23,7 @@ import type {
 import { isoTime } from "../aggregator/derive_flows.ts";
 import { deriveProtocols, deriveTopTalkers } from "../aggregator/derive_traffic.ts";
 import { sensorCounters } from "../aggregator/inventory_view.ts";
-import { VERSION } from "../version.ts";
+import { VERSION } from "../model/version.ts";
 import { canonicalIp } from "./addresses.ts";
 import * as Q from "./totals_queries.ts";
 

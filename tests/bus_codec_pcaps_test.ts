@@ -7,17 +7,17 @@
  */
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { openCaptureFile } from "../capture/file_source.ts";
 import { PacketBatch } from "../capture/batch.ts";
 import { DissectionEngine } from "../dissectors/engine.ts";
 import { DissectorRegistry } from "../dissectors/registry.ts";
 import { BUILTIN_DISSECTORS } from "../dissectors/builtin.ts";
-import type { FlushRecord } from "../dissectors/flush.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 import { Inventory } from "../aggregator/inventory.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import { decodeBatch, encodeBatch } from "../bus/codec.ts";
-import { BatchNumberer } from "../bus/sensor_batch.ts";
+import { BatchNumberer } from "../model/sensor_batch.ts";
 import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
 
 /** The sensor name analyzeCaptureFile gives its single worker. */

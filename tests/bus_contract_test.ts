@@ -9,7 +9,7 @@ import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import type { LiveEvent, ObservationBus } from "../bus/bus.ts";
 import { MemoryBus } from "../bus/memory_bus.ts";
 import { RedisBus } from "../bus/redis_bus.ts";
-import type { SensorBatch } from "../bus/sensor_batch.ts";
+import type { SensorBatch } from "../model/sensor_batch.ts";
 import { deleteStreams, logCollector, REDIS_URL, testBatch, uniqueNames, waitFor } from "../bus/_testing.ts";
 
 /** A sensor side and an aggregator side (the same object in process), and the cleanup. */

@@ -13,7 +13,7 @@ import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
-import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import { openDatabase } from "../storage/database.ts";
 import { readTotals } from "../storage/totals.ts";
@@ -21,7 +21,7 @@ import { comparable } from "../storage/_compare.ts";
 import { TEST_DATABASE_URL } from "../storage/_testing.ts";
 import { RedisBus } from "../bus/redis_bus.ts";
 import { deleteStreams, REDIS_URL, redisCommand, uniqueNames } from "../bus/_testing.ts";
-import { SensorPublisher } from "../appliance/sensor_publisher.ts";
+import { SensorPublisher } from "../sensor/publisher.ts";
 import { startAggregator } from "../appliance/aggregator_service.ts";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
 

@@ -11,7 +11,7 @@ import { deepStrictEqual, match, rejects, strictEqual } from "node:assert/strict
 import { fileURLToPath } from "node:url";
 import { PcapWriter } from "../samples/pcap_writer.ts";
 import { hex } from "../dissectors/_testing.ts";
-import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import { pluginFiles } from "../dissectors/plugin_loader.ts";
 import { PluginError } from "../dissectors/plugin_check.ts";

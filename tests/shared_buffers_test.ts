@@ -9,7 +9,7 @@
 
 import { deepStrictEqual } from "node:assert/strict";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
-import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { openCaptureFile } from "../capture/file_source.ts";
 import { PacketBatch } from "../capture/batch.ts";
 import { testEngine } from "../dissectors/_testing.ts";

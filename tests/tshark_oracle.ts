@@ -13,7 +13,7 @@
  * @module
  */
 
-import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
 

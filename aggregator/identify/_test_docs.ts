@@ -4,9 +4,7 @@
  * @module
  */
 
-import { testEngine } from "../../dissectors/_testing.ts";
-import { openCaptureFile } from "../../capture/file_source.ts";
-import { PacketBatch } from "../../capture/batch.ts";
+import { dissectFile } from "../../dissectors/dissect_file.ts";
 import { Inventory } from "../inventory.ts";
 import { buildInventoryDocument } from "../inventory_view.ts";
 import type { Device, InventoryDocument } from "../inventory_types.ts";
@@ -15,16 +13,8 @@ import type { EventFact, IdentityFact } from "./evidence.ts";
 
 /** The document of a capture file, dissected in this process by the built-in dissectors. */
 export async function documentOfCapture(path: string): Promise<InventoryDocument> {
-  const engine = testEngine();
   const inventory = new Inventory();
-  const source = await openCaptureFile(path);
-  const batch = new PacketBatch(256);
-  try {
-    while (await source.next(batch)) engine.process(batch);
-  } finally {
-    source.close();
-  }
-  inventory.merge(engine.flush());
+  for (const record of await dissectFile(path, { batchPackets: 256 })) inventory.merge(record);
   return buildInventoryDocument(inventory, { metrics: false });
 }
 

@@ -26,7 +26,7 @@
  */
 
 import { MAX_REASSEMBLY_BYTES, type Packet } from "../packet.ts";
-import type { EngineStats } from "../engine_stats.ts";
+import type { EngineStats } from "../../model/engine_stats.ts";
 
 /** Most flows with a PDU waiting for its next segment (carried over a flush or not). */
 export const MAX_PENDING_FLOWS = 1024;

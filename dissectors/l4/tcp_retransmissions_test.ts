@@ -6,7 +6,7 @@ import { PcapWriter } from "../../samples/pcap_writer.ts";
 import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../samples/_tshark.ts";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../tests/shared_pcaps.ts";
 import { eventCounts, flushOfCapture, testEngine } from "../_testing.ts";
-import type { FlushRecord } from "../flush.ts";
+import type { FlushRecord } from "../../model/flush_record.ts";
 import { adu, request } from "../ot/modbus/_test_frames.ts";
 import { withSequence } from "../it/hints/_test_frames.ts";
 import { OT_DISSECTORS } from "../ot/mod.ts";

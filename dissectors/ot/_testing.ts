@@ -16,7 +16,7 @@ import { sharedCapture } from "../../tests/shared_pcaps.ts";
 import { FUZZ_ENGINE, testEngine } from "../_testing.ts";
 import type { Dissector } from "../api.ts";
 import type { DissectionEngine } from "../engine.ts";
-import type { FlushRecord } from "../flush.ts";
+import type { FlushRecord } from "../../model/flush_record.ts";
 import { PacketFlag } from "../packet.ts";
 
 export {

@@ -15,7 +15,7 @@
 import { pathToFileURL } from "node:url";
 import { PacketRing } from "../../capture/ring.ts";
 import type { ChunkPool } from "../../capture/chunk_pool.ts";
-import type { FlushRecord } from "../flush.ts";
+import type { FlushRecord } from "../../model/flush_record.ts";
 import { PluginError } from "../plugin_check.ts";
 import { RegistrationError, type RegistryOptions } from "../registry.ts";
 import { type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";

@@ -9,7 +9,7 @@
  */
 
 import type { RingBuffers } from "../../capture/ring.ts";
-import { flushArrays, type FlushRecord } from "../flush.ts";
+import { flushArrays, type FlushRecord } from "../../model/flush_record.ts";
 import type { RegistryOptions } from "../registry.ts";
 
 /** Words of the shared control array. */

@@ -6,10 +6,10 @@
  */
 
 import { hex, testEngine } from "../../_testing.ts";
-import { formatIpv4, formatMac } from "../../address.ts";
+import { formatIpv4, formatMac } from "../../../model/address.ts";
 import type { DissectionEngine } from "../../engine.ts";
-import type { FlushRecord } from "../../flush.ts";
-import { SIGHTING_KEY_WORDS } from "../../observations.ts";
+import type { FlushRecord } from "../../../model/flush_record.ts";
+import { SIGHTING_KEY_WORDS } from "../../../model/flush_record.ts";
 import { DHCP_DISSECTORS } from "./mod.ts";
 
 /** Addresses, ports and BOOTP fields of a test frame; addresses are hex (MAC) or dotted (IP). */

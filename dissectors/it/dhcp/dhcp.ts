@@ -22,7 +22,7 @@ import {
   SightingSource,
   type Subject,
 } from "../../api.ts";
-import { macAt } from "../../address.ts";
+import { macAt } from "../../../model/address.ts";
 import {
   BootpOp,
   CHADDR_LENGTH,

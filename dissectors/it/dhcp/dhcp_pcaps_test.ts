@@ -1,6 +1,6 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
-import type { FlushRecord } from "../../flush.ts";
+import type { FlushRecord } from "../../../model/flush_record.ts";
 import {
   HAVE_SHARED_PCAPS,
   sharedCapture,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { formatIpv4 } from "../../address.ts";
+import { formatIpv4 } from "../../../model/address.ts";
 import { Field, FILE_LENGTH, FQDN_FLAG_E, Opt, Overload, SNAME_LENGTH } from "./_consts.ts";
 
 /** Where each option of a message is: value offset and length by option code, -1 when absent. */

@@ -12,7 +12,7 @@
  */
 
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
-import { ipAt } from "../../address.ts";
+import { ipAt } from "../../../model/address.ts";
 import { Confidence, HEADER_LENGTH, Port, Problem, RrType, typeName } from "./_consts.ts";
 import { type DnsMessage, parseMessage } from "./message.ts";
 import { reverseAddress } from "./name.ts";

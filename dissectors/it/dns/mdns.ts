@@ -16,7 +16,7 @@
  */
 
 import type { Dissector, Observer, Packet } from "../../api.ts";
-import { ipAt } from "../../address.ts";
+import { ipAt } from "../../../model/address.ts";
 import { Confidence, Port, RrType } from "./_consts.ts";
 import { type DnsMessage, parseMessage, type ResourceRecord } from "./message.ts";
 import { reverseAddress } from "./name.ts";

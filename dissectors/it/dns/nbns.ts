@@ -18,7 +18,7 @@
  */
 
 import type { Dissector, Observer, Packet, Subject } from "../../api.ts";
-import { ipAt } from "../../address.ts";
+import { ipAt } from "../../../model/address.ts";
 import { Confidence, Port, Problem, RrType } from "./_consts.ts";
 import { type DnsMessage, parseMessage, type Question } from "./message.ts";
 import { isSenderAddress } from "./dns.ts";

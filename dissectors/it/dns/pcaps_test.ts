@@ -8,7 +8,7 @@
 import { ok, strictEqual } from "node:assert/strict";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
 import { flushOfCapture } from "../../_testing.ts";
-import type { FlushRecord } from "../../flush.ts";
+import type { FlushRecord } from "../../../model/flush_record.ts";
 import { NAME_DISSECTORS } from "./mod.ts";
 
 function analyse(name: string): Promise<FlushRecord> {

@@ -7,7 +7,7 @@
 
 import { testEngine } from "../../_testing.ts";
 import type { DissectionEngine } from "../../engine.ts";
-import type { FlushRecord } from "../../flush.ts";
+import type { FlushRecord } from "../../../model/flush_record.ts";
 import { HINT_DISSECTORS } from "./mod.ts";
 
 /** Addresses and ports of a test frame (dotted IPv4). */

@@ -1,7 +1,7 @@
 import { ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
 import type { Dissector } from "../../api.ts";
-import type { FlushRecord } from "../../flush.ts";
+import type { FlushRecord } from "../../../model/flush_record.ts";
 import {
   HAVE_SHARED_PCAPS,
   sharedCapture,

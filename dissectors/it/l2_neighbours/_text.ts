@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ipAt, macAt } from "../../address.ts";
+import { ipAt, macAt } from "../../../model/address.ts";
 
 /** Longest text kept from a TLV (CDP TLVs may be 64 KiB; nobody needs that much in an identity). */
 export const MAX_TEXT = 1024;

@@ -18,7 +18,7 @@
  */
 
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
-import { ipAt } from "../../address.ts";
+import { ipAt } from "../../../model/address.ts";
 import { bitNames, firstLine, hexAt, printableOrHex, textAt } from "./_text.ts";
 
 const PROTOCOL = "CDP";

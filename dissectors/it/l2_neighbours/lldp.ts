@@ -17,7 +17,7 @@
 
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
 import { EtherType } from "../../ethertypes.ts";
-import { macAt } from "../../address.ts";
+import { macAt } from "../../../model/address.ts";
 import { bitNames, familyAddressAt, firstLine, printableOrHex, textAt } from "./_text.ts";
 
 const PROTOCOL = "LLDP";

@@ -10,7 +10,7 @@
  */
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import type { FlushRecord } from "../../flush.ts";
+import type { FlushRecord } from "../../../model/flush_record.ts";
 import { openCaptureFile } from "../../../capture/file_source.ts";
 import { PacketBatch } from "../../../capture/batch.ts";
 import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";

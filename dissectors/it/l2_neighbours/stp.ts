@@ -20,7 +20,7 @@
  */
 
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
-import { macAt } from "../../address.ts";
+import { macAt } from "../../../model/address.ts";
 import { textAt } from "./_text.ts";
 
 const PROTOCOL = "STP";

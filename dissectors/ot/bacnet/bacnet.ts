@@ -16,7 +16,7 @@
  */
 
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
-import { formatIpv4 } from "../../address.ts";
+import { formatIpv4 } from "../../../model/address.ts";
 import { Bvlc } from "./_consts.ts";
 import { decodeApdu, resetApduTrace, route } from "./apdu.ts";
 

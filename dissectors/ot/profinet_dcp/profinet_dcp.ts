@@ -21,7 +21,7 @@
  */
 
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
-import { formatIpv4 } from "../../address.ts";
+import { formatIpv4 } from "../../../model/address.ts";
 import { asciiAt, DcpReader, FrameId, OK, Option, Service, ServiceType, TRUNCATED } from "./_reader.ts";
 
 const PROTOCOL = "PROFINET DCP";

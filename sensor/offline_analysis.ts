@@ -11,17 +11,17 @@
  * @module
  */
 
-import { PacketBatch } from "./batch.ts";
-import { CaptureFileError } from "./capture_error.ts";
-import { type CaptureFileSource, DEFAULT_CHUNK_SIZE, openCaptureFile } from "./file_source.ts";
-import { chunkPoolFor } from "./read_buffers.ts";
+import { PacketBatch } from "../capture/batch.ts";
+import { CaptureFileError } from "../capture/capture_error.ts";
+import { type CaptureFileSource, DEFAULT_CHUNK_SIZE, openCaptureFile } from "../capture/file_source.ts";
+import { chunkPoolFor } from "../capture/read_buffers.ts";
 
 /** Shared read buffers of DEFAULT_CHUNK_SIZE: how far the reader may run ahead of the workers. */
 const SHARED_READ_BUFFERS = 8;
 import { Inventory } from "../aggregator/inventory.ts";
 import { DissectorPool } from "../dissectors/worker/pool.ts";
 import type { RegistryOptions } from "../dissectors/registry.ts";
-import type { FlushRecord } from "../dissectors/flush.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 
 /** Options of {@linkcode analyzeCaptureFile}. */
 export interface OfflineAnalysisOptions {

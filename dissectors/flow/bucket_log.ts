@@ -4,22 +4,7 @@
  *
  * @module
  */
-
-/** Columns of a bucket row, in order. */
-export const BucketColumn = {
-  FLOW: 0,
-  MINUTE: 1,
-  PACKETS: 2,
-  BYTES: 3,
-  MIN_SIZE: 4,
-  MAX_SIZE: 5,
-  SYN: 6,
-  RST: 7,
-  FIN: 8,
-} as const;
-
-/** Numbers per row. */
-export const BUCKET_STRIDE = 9;
+import { BUCKET_STRIDE } from "../../model/flush_record.ts";
 
 /** Growable table of bucket rows. */
 export class BucketLog {

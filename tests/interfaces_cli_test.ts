@@ -3,12 +3,12 @@
  * interfaces, their state, MACs and addresses are known.
  */
 import assert from "node:assert/strict";
-import { Netns, NETNS_SKIP_REASON } from "../../tests/netns.ts";
-import { INTERFACES_HELP, runInterfaces } from "../../cli/interfaces.ts";
-import { UsageError } from "../../cli/usage_error.ts";
-import type { InterfaceInfo } from "../interfaces.ts";
+import { Netns, NETNS_SKIP_REASON } from "./netns.ts";
+import { INTERFACES_HELP, runInterfaces } from "../cli/interfaces.ts";
+import { UsageError } from "../cli/usage_error.ts";
+import type { InterfaceInfo } from "../capture/interfaces.ts";
 
-const CLI = new URL("../../cli/interfaces.ts", import.meta.url).href;
+const CLI = new URL("../cli/interfaces.ts", import.meta.url).href;
 const suffix = NETNS_SKIP_REASON === undefined ? "" : ` (${NETNS_SKIP_REASON})`;
 
 /** Runs `netsentinel interfaces ARGS` inside the namespace (through cli/interfaces.ts). */

@@ -6,40 +6,36 @@
  * its first packets are dissected until the flow table holds `FLOWS` flows, then flushed. Without
  * the capture, synthetic records of the same shape are used.
  *
- * Run: `deno run -A bus/_bench.ts [FLOWS=50000] [BATCHES=40] [plain]` (Redis at `REDIS_URL`;
+ * Run: `deno run -A bench/bus.ts [FLOWS=50000] [BATCHES=40] [plain]` (Redis at `REDIS_URL`;
  * `plain`: without compression).
  *
  * @module
  */
 
-import { PacketBatch } from "../capture/batch.ts";
-import { openCaptureFile } from "../capture/file_source.ts";
+import { dissectFile } from "../dissectors/dissect_file.ts";
 import { BUILTIN_DISSECTORS } from "../dissectors/builtin.ts";
 import { DissectionEngine } from "../dissectors/engine.ts";
-import type { FlushRecord } from "../dissectors/flush.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 import { DissectorRegistry } from "../dissectors/registry.ts";
-import { decodeBatch, encodeBatch } from "./codec.ts";
-import { RedisBus } from "./redis_bus.ts";
-import { deleteStreams, REDIS_URL, syntheticRecord, uniqueNames } from "./_testing.ts";
-import type { SensorBatch } from "./sensor_batch.ts";
+import { decodeBatch, encodeBatch } from "../bus/codec.ts";
+import { RedisBus } from "../bus/redis_bus.ts";
+import { deleteStreams, REDIS_URL, syntheticRecord, uniqueNames } from "../bus/_testing.ts";
+import type { SensorBatch } from "../model/sensor_batch.ts";
 
 const FLOWS = Number(Deno.args[0] ?? 50_000);
 const BATCHES = Number(Deno.args[1] ?? 40);
 const COMPRESS = Deno.args[2] !== "plain";
-const CAPTURE = new URL("../bench/out/bench-mixed.pcap", import.meta.url);
+const CAPTURE = new URL("./out/bench-mixed.pcap", import.meta.url);
 
 async function realRecord(flows: number): Promise<{ record: FlushRecord; origin: string }> {
-  let source;
   try {
-    source = await openCaptureFile(CAPTURE.pathname);
+    await Deno.stat(CAPTURE);
   } catch {
     return { record: syntheticRecord(flows, 1), origin: "synthetic" };
   }
   const engine = new DissectionEngine(new DissectorRegistry([...BUILTIN_DISSECTORS]));
-  const batch = new PacketBatch(1024);
-  while (engine.meter.size < flows && await source.next(batch)) engine.process(batch);
-  source.close();
-  return { record: engine.flush(), origin: `${engine.stats.packets} packets of bench-mixed.pcap` };
+  const [record] = await dissectFile(CAPTURE.pathname, { engine, until: () => engine.meter.size >= flows });
+  return { record, origin: `${engine.stats.packets} packets of bench-mixed.pcap` };
 }
 
 /** Batches per second, and MiB per second of records (uncompressed) and on the wire. */

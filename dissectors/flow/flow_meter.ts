@@ -18,8 +18,9 @@
  * @module
  */
 
-import type { Packet } from "../dissectors/packet.ts";
-import { FLOW_KEY_WORDS, writeFlowKey } from "./flow_key.ts";
+import type { Packet } from "../packet.ts";
+import { FLOW_KEY_WORDS } from "../../model/flow_key.ts";
+import { writeFlowKey } from "./flow_key_writer.ts";
 import { PackedKeyTable } from "./packed_key_table.ts";
 import { BucketLog } from "./bucket_log.ts";
 

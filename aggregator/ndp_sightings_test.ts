@@ -1,7 +1,7 @@
 import { deepStrictEqual } from "node:assert/strict";
-import { decode } from "../_testing.ts";
-import { Inventory } from "../../aggregator/inventory.ts";
-import { buildInventoryDocument } from "../../aggregator/inventory_view.ts";
+import { decode } from "../dissectors/_testing.ts";
+import { Inventory } from "./inventory.ts";
+import { buildInventoryDocument } from "./inventory_view.ts";
 
 function boundIps(frame: string): string[] {
   const { engine } = decode(frame);

@@ -10,7 +10,7 @@
  */
 
 import { DissectorPool } from "../dissectors/worker/pool.ts";
-import type { FlushRecord } from "../dissectors/flush.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 import type { RegistryOptions } from "../dissectors/registry.ts";
 import {
   CAPTURE_WORKER_PERMISSIONS,
@@ -22,7 +22,7 @@ import {
   requestStop,
   type StartMessage,
   type WorkerMessage,
-} from "./live/protocol.ts";
+} from "../capture/live/protocol.ts";
 
 /** Options of {@linkcode LiveSensor.start}. */
 export interface LiveSensorOptions {

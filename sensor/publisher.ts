@@ -7,8 +7,8 @@
  */
 
 import type { ObservationBus } from "../bus/bus.ts";
-import { BatchNumberer } from "../bus/sensor_batch.ts";
-import type { FlushRecord } from "../dissectors/flush.ts";
+import { BatchNumberer } from "../model/sensor_batch.ts";
+import type { FlushRecord } from "../model/flush_record.ts";
 
 /** Publishes flush records as sensor batches. */
 export class SensorPublisher {

@@ -1,8 +1,8 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { decode } from "../_testing.ts";
-import { PacketFlag } from "../packet.ts";
-import { Inventory } from "../../aggregator/inventory.ts";
-import { buildInventoryDocument } from "../../aggregator/inventory_view.ts";
+import { decode } from "../dissectors/_testing.ts";
+import { PacketFlag } from "../dissectors/packet.ts";
+import { Inventory } from "./inventory.ts";
+import { buildInventoryDocument } from "./inventory_view.ts";
 
 // qinq_8021ad_arp.pcap frame 2: ARP reply 172.21.79.100 is-at 00:80:ea:81:88:63, to 172.21.79.97.
 const QINQ_ARP_REPLY = `

@@ -7,16 +7,16 @@
  */
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { flushRecordsOf, type ScratchDatabase, testOnDrivers } from "./_testing.ts";
-import { comparable } from "./_compare.ts";
-import { Persistence } from "./persistence.ts";
-import { readTotals } from "./totals.ts";
-import type { SensorBatch } from "./types.ts";
-import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
+import { flushRecordsOf, type ScratchDatabase, testOnDrivers } from "../storage/_testing.ts";
+import { comparable } from "../storage/_compare.ts";
+import { Persistence } from "../storage/persistence.ts";
+import { readTotals } from "../storage/totals.ts";
+import type { SensorBatch } from "../model/sensor_batch.ts";
+import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
 import { Inventory } from "../aggregator/inventory.ts";
-import { sharedCapture, sharedCaptureFiles, SKIP_REASON } from "../tests/shared_pcaps.ts";
+import { sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
 import { writePlantSample } from "../samples/plant.ts";
 
 const CAPTURES = sharedCaptureFiles();
