@@ -91,12 +91,13 @@ async function startLive(
   if (statusPath) {
     await writeStatusFile(statusPath, statusDocument(startedAt, "stopped", run.stats, run.inventory));
   }
-  await printInventory(run.inventory, { interfaces: run.stats.map((s) => s.iface), capture: run.stats }, {
-    json,
-    allowedDhcpServers: config.identify.allowed_dhcp_servers,
-  });
+  const printed = await printInventory(
+    run.inventory,
+    { interfaces: run.stats.map((s) => s.iface), capture: run.stats },
+    { json, allowedDhcpServers: config.identify.allowed_dhcp_servers },
+  );
   console.error(formatCaptureStats(run.stats));
-  return 0;
+  return printed.exitStatus;
 }
 
 async function startOnSample(config: Config, sample: string | undefined, json: boolean): Promise<number> {
@@ -122,16 +123,17 @@ async function startOnSample(config: Config, sample: string | undefined, json: b
     (publish) => analyzeCaptureFile(file, { onFlush: publish }),
   );
   const analysis = persisted.result;
-  await printInventory(analysis.inventory, { ...analysis.source, error: analysis.error?.message ?? null }, {
-    json,
-    allowedDhcpServers: config.identify.allowed_dhcp_servers,
-  });
+  const printed = await printInventory(
+    analysis.inventory,
+    { ...analysis.source, error: analysis.error?.message ?? null },
+    { json, allowedDhcpServers: config.identify.allowed_dhcp_servers },
+  );
   console.error(`netsentinel: ${persisted.committed.applied} batches committed to ${persisted.location}`);
   if (analysis.error) {
     console.error(`netsentinel: ${analysis.error.message}`);
     return 1;
   }
-  return 0;
+  return printed.exitStatus;
 }
 
 async function exists(path: string): Promise<boolean> {
