@@ -56,3 +56,12 @@ export const BUILTIN_DISSECTORS: readonly Dissector[] = [
   ...IT_DISSECTORS,
   ...OT_DISSECTORS,
 ];
+
+/** The link types (LINKTYPE_* values) a built-in dissector decodes. */
+export function builtinLinkTypes(): Set<number> {
+  const linkTypes = new Set<number>();
+  for (const dissector of CORE_DISSECTORS) {
+    for (const linkType of dissector.registration.tables?.link ?? []) linkTypes.add(linkType);
+  }
+  return linkTypes;
+}
