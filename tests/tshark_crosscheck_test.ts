@@ -1,6 +1,7 @@
 /**
  * Cross-check of `analyze` against tshark: the (MAC, IP) pairs seen as sources, the VLAN ids
- * (outer and inner), and every TCP/UDP flow's packet and byte counts must be equal. On every public
+ * (outer and inner), every TCP/UDP flow's packet and byte counts, and the hosts of frames without
+ * a MAC (raw IP, BSD loopback: devices keyed by IP) must be equal. On every public
  * capture in ../shared/pcaps, and on captures of the project's own generator (the sample plant and
  * a slice of the benchmark capture, thousands of flows).
  *
@@ -30,6 +31,7 @@ async function assertAgreesWithTshark(path: string): Promise<void> {
     Object.fromEntries(sorted(expected.flows.entries())),
     "TCP/UDP flows with packet and byte counts",
   );
+  deepStrictEqual(sorted(actual.ipDevices), sorted(expected.ipDevices), "devices keyed by IP (no MAC)");
 }
 
 Deno.test({

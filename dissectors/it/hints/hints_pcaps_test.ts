@@ -28,6 +28,8 @@ const FIELDS = [
   "udp.port",
   "tls.handshake.extensions_alpn_str",
   "tls.handshake.ciphersuite",
+  "ipv6.src",
+  "ipv6.dst",
 ] as const;
 const FILTER = "tls.handshake.extensions_server_name or http.host or http.user_agent or http.server";
 
@@ -49,8 +51,10 @@ Deno.test({
       strictEqual(record.stats.malformed, baseline.stats.malformed, `${name}: ${record.stats.problems}`);
       const has = (ip: string, key: string, value: string) =>
         record.identities.some((i) => i.ip === ip && i.key === key && i.value === value);
-      for (const [[frame], sni, host, agent, server, [src], [dst], udp, ...rest] of rows) {
+      for (const [[frame], sni, host, agent, server, [ip4Src], [ip4Dst], udp, ...rest] of rows) {
         const where = `${name} frame ${frame}`;
+        // IPv4 or IPv6 (the loopback captures carry HTTP over ::1).
+        const [src, dst] = ip4Src ? [ip4Src, ip4Dst] : [rest[2][0], rest[3][0]];
         for (const value of sni) ok(has(dst, "hostname", value.toLowerCase()), `${where}: SNI ${value}`);
         const [alpn, ciphers] = rest;
         if (sni.length) {
