@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as F from "./frames.ts";
 import { PcapWriter } from "./pcap_writer.ts";
-import { expertProblems, TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "./_tshark.ts";
+import { expertProblems, TSHARK, tsharkFields } from "../tests/tshark_fields.ts";
 
 function hex(bytes: Uint8Array): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -245,8 +245,8 @@ async function catalogue(): Promise<string> {
 }
 
 Deno.test({
-  name: `every frame builder passes tshark: no expert warning, checksum or malformed error${TSHARK_NOTE}`,
-  ignore: TSHARK_SKIP,
+  name: `every frame builder passes tshark: no expert warning, checksum or malformed error${TSHARK.note}`,
+  ignore: TSHARK.skip,
   async fn() {
     const path = await catalogue();
     assert.deepEqual(await expertProblems(path), []);

@@ -3,13 +3,13 @@
  * interfaces, their state, MACs and addresses are known.
  */
 import assert from "node:assert/strict";
-import { Netns, NETNS_SKIP_REASON } from "./netns.ts";
+import { NETNS, Netns } from "./netns.ts";
 import { INTERFACES_HELP, runInterfaces } from "../cli/interfaces.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import type { InterfaceInfo } from "../capture/interfaces.ts";
 
 const CLI = new URL("../cli/interfaces.ts", import.meta.url).href;
-const suffix = NETNS_SKIP_REASON === undefined ? "" : ` (${NETNS_SKIP_REASON})`;
+const suffix = NETNS.note;
 
 /** Runs `netsentinel interfaces ARGS` inside the namespace (through cli/interfaces.ts). */
 async function interfacesIn(ns: Netns, args: string[]): Promise<string> {
@@ -20,7 +20,7 @@ async function interfacesIn(ns: Netns, args: string[]): Promise<string> {
 
 Deno.test({
   name: `listInterfaces() reports names, link types, MACs, addresses and state${suffix}`,
-  ignore: NETNS_SKIP_REASON !== undefined,
+  ignore: NETNS.skip,
   async fn() {
     await using ns = await Netns.create();
     await ns.exec("ip", ["addr", "add", "192.0.2.10/24", "dev", ns.sendIface]);
@@ -65,7 +65,7 @@ Deno.test({
 
 Deno.test({
   name: `netsentinel interfaces prints a table${suffix}`,
-  ignore: NETNS_SKIP_REASON !== undefined,
+  ignore: NETNS.skip,
   async fn() {
     await using ns = await Netns.create();
     const lines = (await interfacesIn(ns, [])).trimEnd().split("\n");

@@ -9,7 +9,7 @@
  */
 
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "./shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "./shared_pcaps.ts";
 import { actualFrom, expectedFrom, inventoryOf, sorted, tsharkFrames } from "./tshark_oracle.ts";
 import { PcapWriter } from "../samples/pcap_writer.ts";
 import {
@@ -109,10 +109,8 @@ async function assertAgreesWithTshark(path: string, expectedFrames?: number): Pr
 }
 
 Deno.test({
-  name: `analyze agrees with tshark on the real loopback captures${
-    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `analyze agrees with tshark on the real loopback captures${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn(t) {
     for (const name of ["irc_null_loopback_ipv4_ipv6.pcap", "http_connect_null_loopback.pcap"]) {
       await t.step(name, () => assertAgreesWithTshark(sharedCapture(name)));

@@ -15,8 +15,10 @@
  */
 
 import { deepStrictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "./shared_pcaps.ts";
 import { actualFrom, expectedFrom, inventoryOf, sorted } from "./tshark_oracle.ts";
+import { notes } from "./requirements.ts";
+import { TSHARK } from "./tshark_fields.ts";
 import { writePlantSample } from "../samples/plant.ts";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
 
@@ -35,8 +37,8 @@ async function assertAgreesWithTshark(path: string): Promise<void> {
 }
 
 Deno.test({
-  name: `analyze agrees with tshark on every shared capture${HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`}`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `analyze agrees with tshark on every shared capture${notes(SHARED_PCAPS, TSHARK)}`,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn(t) {
     for (const name of sharedCaptureFiles()) {
       await t.step(name, () => assertAgreesWithTshark(sharedCapture(name)));
@@ -44,19 +46,23 @@ Deno.test({
   },
 });
 
-Deno.test("analyze agrees with tshark on the generated captures", async (t) => {
-  const dir = await Deno.makeTempDir();
-  await t.step("sample plant", async () => {
-    const path = `${dir}/plant.pcap`;
-    await writePlantSample(path);
-    await assertAgreesWithTshark(path);
-  });
-  for (const tinyFrames of [false, true]) {
-    await t.step(`benchmark capture, 30 000 ${tinyFrames ? "64-byte" : "mixed"} frames`, async () => {
-      const path = `${dir}/bench-${tinyFrames}.pcap`;
-      await writeBenchCapture(path, { frames: 30_000, tinyFrames, seed: 7 });
+Deno.test(
+  `analyze agrees with tshark on the generated captures${TSHARK.note}`,
+  { ignore: TSHARK.skip },
+  async (t) => {
+    const dir = await Deno.makeTempDir();
+    await t.step("sample plant", async () => {
+      const path = `${dir}/plant.pcap`;
+      await writePlantSample(path);
       await assertAgreesWithTshark(path);
     });
-  }
-  await Deno.remove(dir, { recursive: true });
-});
+    for (const tinyFrames of [false, true]) {
+      await t.step(`benchmark capture, 30 000 ${tinyFrames ? "64-byte" : "mixed"} frames`, async () => {
+        const path = `${dir}/bench-${tinyFrames}.pcap`;
+        await writeBenchCapture(path, { frames: 30_000, tinyFrames, seed: 7 });
+        await assertAgreesWithTshark(path);
+      });
+    }
+    await Deno.remove(dir, { recursive: true });
+  },
+);

@@ -16,6 +16,7 @@
 import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
+import { TSHARK } from "./tshark_fields.ts";
 
 /** One frame as tshark decodes it. */
 export interface OracleFrame {
@@ -79,6 +80,7 @@ export async function tsharkFrames(path: string): Promise<OracleFrame[]> {
     "aggregator=,",
     ...FIELDS.flatMap((field) => ["-e", field]),
   ];
+  TSHARK.check();
   const output = await new Deno.Command("tshark", { args, stdout: "piped", stderr: "piped" }).output();
   if (!output.success) {
     throw new Error(`Cannot run tshark on ${path}: ${new TextDecoder().decode(output.stderr)}`);

@@ -2,13 +2,9 @@ import { ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
 import type { Dissector } from "../../api.ts";
 import type { FlushRecord } from "../../../model/flush_record.ts";
-import {
-  HAVE_SHARED_PCAPS,
-  sharedCapture,
-  sharedCaptureFiles,
-  SKIP_REASON,
-} from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { hostName } from "./_text.ts";
 import { HINT_DISSECTORS } from "./mod.ts";
 
@@ -35,9 +31,9 @@ const FILTER = "tls.handshake.extensions_server_name or http.host or http.user_a
 
 Deno.test({
   name: `hints find every SNI, Host, User-Agent and Server that tshark shows in the shared captures${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
+    notes(SHARED_PCAPS, TSHARK)
   }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const seen = new Set<string>();
     for (const name of sharedCaptureFiles()) {

@@ -1,7 +1,8 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture, testEngine } from "../../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import {
   captureFrames,
   eventLines,
@@ -108,10 +109,8 @@ Deno.test("mqtt refuses bad whole packets and leaves segments that start inside 
 });
 
 Deno.test({
-  name: `mqtt matches tshark on every frame of the shared capture${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  name: `mqtt matches tshark on every frame of the shared capture${notes(SHARED_PCAPS, TSHARK)}`,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const name = "mqtt_connect_pubsub.pcap";
     const rows = await tsharkFields(
@@ -209,8 +208,8 @@ Deno.test({
   },
 });
 
-Deno.test(`mqtt survives truncation and 100 000 seeded mutations${HAVE_SHARED_PCAPS ? "" : ` (built frames only: ${SKIP_REASON})`}`, async () => {
-  const real = HAVE_SHARED_PCAPS ? await captureFrames("mqtt_connect_pubsub.pcap", [1, 2, 3, 4, 5, 9]) : [];
+Deno.test(`mqtt survives truncation and 100 000 seeded mutations${SHARED_PCAPS.skip ? ` (built frames only: skipped ${SHARED_PCAPS.missing})` : ""}`, async () => {
+  const real = SHARED_PCAPS.skip ? [] : await captureFrames("mqtt_connect_pubsub.pcap", [1, 2, 3, 4, 5, 9]);
   const report = fuzzDissectors({
     dissectors: MQTT_DISSECTORS,
     bases: [...real, ...BUILT],
