@@ -195,6 +195,8 @@ async function catalogue(): Promise<string> {
       managementIp: V4.src,
     }),
   );
+  emit(F.writeCdpFrame(buf, 0, { src: B, deviceId: "cdp-test", portId: "Gi0/5", platform: "WS-C3560" }));
+  emit(F.writeCdpFrame(buf, 0, { src: B, deviceId: "odd-\xff", portId: "Gi0/5" })); // odd length, last byte ≥ 0x80
   emit(
     F.writeRstpFrame(buf, 0, {
       srcMac: A,
@@ -266,6 +268,7 @@ Deno.test({
       "tls.handshake.extensions_server_name",
       "udp.length",
       "icmpv6.mldr.mar.multicast_address",
+      "cdp.deviceid",
     ]);
     const column = (i: number) => rows.flatMap((r) => r[i]);
     assert.deepEqual([...new Set(column(0))].sort(), ["10", "20"]);
@@ -283,6 +286,7 @@ Deno.test({
     assert.deepEqual(column(12), ["www.example.com"]);
     assert.ok(column(13).includes("1008") && column(13).includes("1408"), "fragments reassembled");
     assert.deepEqual(column(14), ["ff02::1:ff01:203"]);
+    assert.deepEqual(column(15), ["cdp-test", "odd-\ufffd"]);
     await Deno.remove(path);
   },
 });

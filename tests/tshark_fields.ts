@@ -104,3 +104,29 @@ export async function expertProblems(path: string): Promise<string[]> {
 export async function tsharkFrameCount(path: string): Promise<number> {
   return (await tsharkFields(path, ["frame.number"])).length;
 }
+
+/**
+ * The bytes tshark found for `fields` in every frame, as lowercase hex (from its PDML output): what a
+ * field holds on the wire, before any display rule turns it into text.
+ *
+ * @param path Capture file.
+ * @param fields tshark field names.
+ * @returns Per frame, the hex of each occurrence of each field (fields absent from a frame are empty).
+ */
+export async function tsharkFieldHex(
+  path: string,
+  fields: readonly string[],
+): Promise<Record<string, string[]>[]> {
+  const pdml = await tshark(["-r", path, "-T", "pdml"]);
+  return pdml.split("<packet>").slice(1).map((packet) => {
+    const found: Record<string, string[]> = {};
+    for (const field of fields) {
+      const pattern = new RegExp(
+        `<field name="${field.replaceAll(".", "\\.")}"[^>]*? value="([0-9a-f]*)"`,
+        "g",
+      );
+      found[field] = [...packet.matchAll(pattern)].map((match) => match[1]);
+    }
+    return found;
+  });
+}

@@ -14,8 +14,9 @@
  */
 
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
-import { hostName, lineEnd, pathOnly, readHead, startsWith } from "./_text.ts";
 import { tls } from "./tls.ts";
+import { hostName, pathOnly, readHead, startsWith } from "./_text.ts";
+import { lineEnd } from "../../text.ts";
 
 const PROTOCOL = "HTTP";
 /** Ports where plain HTTP is expected. */

@@ -78,7 +78,8 @@ function expectedIdentities(row: string[][]): string[] {
   const software = f["cdp.software_version"];
   if (software.length > 0) {
     each("cdp.software_version", [software[0]]);
-    each("cdp.software_version_full", [software.join("\n")]);
+    // tshark shows one occurrence per line; the text rule escapes the line feeds between them.
+    each("cdp.software_version_full", [software.join("\\x0a")]);
   }
   if (f["cdp.address"].length > 0) each("cdp.addresses", [[...new Set(f["cdp.address"])].join(",")]);
   const id = (p: string, e: string, hw: string) => f[hw].map((mac, i) => `${f[p][i]}.${f[e][i]}.${mac}`);

@@ -12,7 +12,8 @@ import {
   toClient,
   toServer,
 } from "../_testing.ts";
-import { MqttReader, OK, PacketType, utf8At } from "./_reader.ts";
+import { MqttReader, OK, PacketType } from "./_reader.ts";
+import { decodeText } from "../../text.ts";
 import { MQTT_DISSECTORS } from "./mod.ts";
 
 function str(s: string): number[] {
@@ -157,7 +158,7 @@ Deno.test({
         ok(reader.complete);
         got.types.push(String(reader.type));
         if (reader.type === PacketType.CONNECT) {
-          got.clientIds.push(utf8At(f, reader.clientIdAt, reader.clientIdLength)!);
+          got.clientIds.push(decodeText(f, reader.clientIdAt, reader.clientIdLength));
           got.unames.push(reader.connectFlags & 0x80 ? "1" : "0");
           got.passwords.push(reader.connectFlags & 0x40 ? "1" : "0");
           got.versions.push(String(reader.level));
@@ -165,14 +166,14 @@ Deno.test({
         if (reader.type === PacketType.CONNACK) got.acks.push(String(reader.returnCode));
         // tshark shows the header QoS and retain of PUBLISH, and the header QoS bits of SUBSCRIBE.
         if (reader.type === PacketType.PUBLISH) {
-          got.topics.push(utf8At(f, reader.topicAt, reader.topicLength)!);
+          got.topics.push(decodeText(f, reader.topicAt, reader.topicLength));
           got.qos.push(String((reader.flags >> 1) & 3));
           got.retains.push(String(reader.flags & 1));
         }
         if (reader.type === PacketType.SUBSCRIBE) {
           got.qos.push(String((reader.flags >> 1) & 3));
           for (reader.nextFilter(); reader.filterAt >= 0; reader.nextFilter()) {
-            got.topics.push(utf8At(f, reader.filterAt, reader.filterLength)!);
+            got.topics.push(decodeText(f, reader.filterAt, reader.filterLength));
             got.subQos.push(String(reader.filterOptions & 3));
           }
         }

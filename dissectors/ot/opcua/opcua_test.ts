@@ -14,7 +14,8 @@ import {
   toServer,
   withSequence,
 } from "../_testing.ts";
-import { isMessageType, OK, OpcUaReader, PARTIAL, textAt } from "./_reader.ts";
+import { isMessageType, OK, OpcUaReader, PARTIAL } from "./_reader.ts";
+import { decodeText } from "../../text.ts";
 import { OPCUA_DISSECTORS } from "./mod.ts";
 
 function u32(v: number): number[] {
@@ -219,8 +220,8 @@ Deno.test({
           type: String.fromCharCode(f[at], f[at + 1], f[at + 2]),
           chunk: String.fromCharCode(reader.chunk),
           size: reader.size,
-          endpoint: reader.endpointAt >= 0 ? textAt(f, reader.endpointAt, reader.endpointLength) : "",
-          policy: reader.policyAt >= 0 ? textAt(f, reader.policyAt, reader.policyLength) : "",
+          endpoint: reader.endpointAt >= 0 ? decodeText(f, reader.endpointAt, reader.endpointLength) : "",
+          policy: reader.policyAt >= 0 ? decodeText(f, reader.policyAt, reader.policyLength) : "",
           service: reader.serviceId,
         });
         got.set(String(packet.srcPort), list);
