@@ -18,16 +18,27 @@ function environment(): Record<string, string> {
   }
 }
 
-/** The database: PostgreSQL when `DATABASE_URL` or `[storage] database_url` is set, else PGlite. */
-export function connectDatabase(config: Config): Promise<Database> {
-  const url = environment().DATABASE_URL ?? config.storage.database_url;
+/**
+ * The database: PostgreSQL when `DATABASE_URL` or `[storage] database_url` is set, else PGlite.
+ *
+ * @param env the environment to read `DATABASE_URL` from (default: the process's)
+ */
+export function connectDatabase(
+  config: Config,
+  env: Record<string, string> = environment(),
+): Promise<Database> {
+  const url = env.DATABASE_URL ?? config.storage.database_url;
   return openDatabase({ url: url || undefined, dataDir: config.storage.data_dir });
 }
 
-/** The bus: Redis when `REDIS_URL` or `[bus] redis_url` is set, else the in-process queue. */
-export function connectBus(config: Config): ObservationBus {
+/**
+ * The bus: Redis when `REDIS_URL` or `[bus] redis_url` is set, else the in-process queue.
+ *
+ * @param env the environment to read `REDIS_URL` from (default: the process's)
+ */
+export function connectBus(config: Config, env: Record<string, string> = environment()): ObservationBus {
   return createBus(config.bus, {
-    env: environment(),
+    env,
     log: (line: string) => console.error(`netsentinel: ${line}`),
   });
 }
