@@ -7,7 +7,7 @@
 import type { Config } from "../config/schema.ts";
 import { openDatabase } from "../storage/database.ts";
 import type { Database } from "../storage/database.ts";
-import { createBus } from "../bus/config.ts";
+import { createBus } from "../bus/create_bus.ts";
 import type { ObservationBus } from "../bus/bus.ts";
 
 function environment(): Record<string, string> {

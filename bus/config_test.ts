@@ -1,5 +1,6 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { BusConfigSchema, createBus } from "./config.ts";
+import { BusConfigSchema } from "./config.ts";
+import { createBus } from "./create_bus.ts";
 import { MemoryBus } from "./memory_bus.ts";
 import { RedisBus } from "./redis_bus.ts";
 import { REDIS_URL } from "./_testing.ts";

@@ -7,7 +7,7 @@
  */
 
 import { loadConfig } from "../config/load.ts";
-import { connectDatabase } from "../appliance/connections.ts";
+import { openDatabase } from "../storage/database.ts";
 import { DATA_DIR_HELP, DATA_DIR_OPTION, placeState, resolveDataDir } from "./data_dir.ts";
 import { parseCommandArgs } from "./parse.ts";
 import { EXIT_INPUT } from "./usage_error.ts";
@@ -68,7 +68,9 @@ export async function runMigrate(args: string[], output: MigrateOutput = CONSOLE
     resolveDataDir(values["data-dir"]),
   );
   try {
-    const db = await connectDatabase(config);
+    // The same choice as appliance/connections.ts, without loading the bus (and its Redis client).
+    const url = Deno.env.get("DATABASE_URL") ?? config.storage.database_url;
+    const db = await openDatabase({ url: url || undefined, dataDir: config.storage.data_dir });
     try {
       if (values.status) {
         const status = await migrationStatus(db);

@@ -38,7 +38,8 @@ interface Role {
   env?: boolean;
   /** `all`: libpcap; `libc`: the C library only. */
   ffi?: "all" | "libc";
-  sys?: boolean;
+  /** The system information read: the host name (sensor id, consumer name), the user id. */
+  sys?: "hostname" | "uid";
   net?: boolean;
   run?: boolean;
 }
@@ -48,16 +49,16 @@ interface Role {
  * are wherever the user keeps them.
  */
 const ROLES: Record<string, Role> = {
-  start: { workers: true, read: "all", write: "data", env: true, ffi: "all", sys: true, net: true },
-  analyze: { workers: true, read: "all", write: "all", env: true, ffi: "all", sys: true },
-  sensor: { workers: true, read: "all", env: true, ffi: "all", sys: true, net: true },
-  aggregator: { read: "all", write: "data", env: true, ffi: "libc", sys: true, net: true },
-  migrate: { read: "all", write: "data", env: true, ffi: "libc", sys: true, net: true },
+  start: { workers: true, read: "all", write: "data", env: true, ffi: "all", sys: "hostname", net: true },
+  analyze: { workers: true, read: "all", write: "all", env: true, ffi: "all" },
+  sensor: { workers: true, read: "all", env: true, ffi: "all", sys: "hostname", net: true },
+  aggregator: { read: "all", write: "data", env: true, ffi: "libc", sys: "hostname", net: true },
+  migrate: { read: "all", write: "data", env: true, ffi: "libc", net: true },
   status: { read: "all", env: true, ffi: "libc" },
-  interfaces: { env: true, ffi: "all", sys: true },
+  interfaces: { ffi: "all", sys: "uid" },
   sample: { read: "all", write: "all", ffi: "libc" },
   version: {},
-  install: { read: "all", write: "all", env: true, ffi: "libc", sys: true, run: true },
+  install: { read: "all", write: "all", env: true, ffi: "libc", sys: "uid", run: true },
 };
 
 /** The commands that have a permission set (and a `deno task`). */
@@ -90,7 +91,7 @@ export function permissionFlags(command: string, paths: PermissionPaths): string
   if (role.env) flags.push("--allow-env");
   if (role.ffi === "all") flags.push("--allow-ffi");
   if (role.ffi === "libc") flags.push(`--allow-ffi=${paths.libc.join(",")}`);
-  if (role.sys) flags.push("--allow-sys");
+  if (role.sys) flags.push(`--allow-sys=${role.sys}`);
   if (role.net) flags.push("--allow-net");
   if (role.run) flags.push("--allow-run");
   return flags;
@@ -107,7 +108,7 @@ export function unionPermissionFlags(): string[] {
     "--allow-write",
     "--allow-env",
     "--allow-ffi",
-    "--allow-sys",
+    "--allow-sys=hostname,uid",
     "--allow-net",
   ];
 }
