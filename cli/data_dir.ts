@@ -8,6 +8,7 @@
 
 import { join } from "node:path";
 import type { Config } from "../config/schema.ts";
+import { UsageError } from "./usage_error.ts";
 
 /** The data folder when neither `--data-dir` nor `NETSENTINEL_DATA_DIR` says otherwise. */
 export const DEFAULT_DATA_DIR = "data";
@@ -55,4 +56,26 @@ export function placeState(config: Config, dataDir: string): Config {
 
 function normalise(path: string): string {
   return path === "" ? "" : join(path);
+}
+
+/**
+ * Fails at once, with one line, when this process may not write `dataDir` (a `deno task` may
+ * write only under `data/`), rather than deep inside the database.
+ *
+ * @throws {UsageError} naming the folder and what to do
+ */
+export function checkDataDirWritable(dataDir: string): void {
+  let state: Deno.PermissionState;
+  try {
+    state = Deno.permissions.querySync({ name: "write", path: dataDir }).state;
+  } catch {
+    return;
+  }
+  if (state !== "granted") {
+    throw new UsageError(
+      `Cannot use the data folder ${dataDir}: this process may not write there (Deno permission ` +
+        `--allow-write); with deno task, choose a folder under ${DEFAULT_DATA_DIR}/ (e.g. --data-dir ` +
+        `${DEFAULT_DATA_DIR}/site-a)`,
+    );
+  }
 }

@@ -17,7 +17,13 @@ import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
 import { withPersistence } from "../appliance/all_in_one.ts";
 import { captureFileProblem, checkCaptureFile } from "./capture_file_errors.ts";
 import { captureOptions } from "./capture_options.ts";
-import { DATA_DIR_HELP, DATA_DIR_OPTION, placeState, resolveDataDir } from "./data_dir.ts";
+import {
+  checkDataDirWritable,
+  DATA_DIR_HELP,
+  DATA_DIR_OPTION,
+  placeState,
+  resolveDataDir,
+} from "./data_dir.ts";
 import { printInventory } from "./output.ts";
 import { parseCommandArgs } from "./parse.ts";
 import { startLive } from "./start_live.ts";
@@ -79,6 +85,7 @@ export async function runStart(args: string[]): Promise<number> {
   if (modes.length > 1) {
     throw new UsageError("Cannot start: give one of --iface, --sample and --demo");
   }
+  checkDataDirWritable(dataDir);
   if (values.demo) return await startDemo(config, dataDir, json);
   if (values.sample !== undefined) return await importCapture(config, values.sample as string, json);
   const live = captureOptions(config, { interfaces });
