@@ -5,7 +5,6 @@
  */
 
 import type { Config } from "../config/schema.ts";
-import { openDatabase } from "../storage/database.ts";
 import type { Database } from "../storage/database.ts";
 import { createBus } from "../bus/create_bus.ts";
 import type { ObservationBus } from "../bus/bus.ts";
@@ -23,12 +22,14 @@ function environment(): Record<string, string> {
  *
  * @param env the environment to read `DATABASE_URL` from (default: the process's)
  */
-export function connectDatabase(
+export async function connectDatabase(
   config: Config,
   env: Record<string, string> = environment(),
 ): Promise<Database> {
   const url = env.DATABASE_URL ?? config.storage.database_url;
-  return openDatabase({ url: url || undefined, dataDir: config.storage.data_dir });
+  // Loaded here, not at the top: a sensor, which has no database, never loads the storage code.
+  const { openDatabase } = await import("../storage/database.ts");
+  return await openDatabase({ url: url || undefined, dataDir: config.storage.data_dir });
 }
 
 /**
