@@ -58,9 +58,10 @@ function libcPaths(): string[] {
 /**
  * The layout of an installation under `root` (`/` for the system itself).
  *
+ * @param libc the C library the units name (default: this machine's)
  * @throws {UsageError} when `root` has characters a unit file or shell script would misread
  */
-export function installLayout(root: string): InstallLayout {
+export function installLayout(root: string, libc: string[] = libcPaths()): InstallLayout {
   const base = resolve(root);
   if (!SAFE_PATH.test(base)) {
     throw new UsageError(
@@ -78,7 +79,7 @@ export function installLayout(root: string): InstallLayout {
     unitDir: at("/etc/systemd/system"),
     sysusersFile: at("/etc/sysusers.d/netsentinel.conf"),
     command: at("/usr/local/bin/netsentinel"),
-    libc: libcPaths(),
+    libc,
   };
 }
 
