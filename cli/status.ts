@@ -66,8 +66,9 @@ export async function runStatus(args: string[]): Promise<number> {
   if (age > 60) console.log("warning: the status is more than a minute old: the appliance may have stopped");
   console.log(formatCaptureStats(status.capture));
   console.log(
-    `flows: ${status.flows}` +
-      (status.flows_since_flush ? ` (+ ${status.flows_since_flush} metered since the last flush)` : ""),
+    status.flows_since_flush === undefined
+      ? `flows: ${status.flows}`
+      : `flows: ${status.flows_since_flush} in the current flush interval, ${status.flows} flushed since the start`,
   );
   for (const [sensor, counters] of Object.entries(status.engine)) {
     console.log(

@@ -11,6 +11,7 @@
 import { deepStrictEqual, doesNotMatch, ok, strictEqual } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { Netns, NETNS_SKIP_REASON } from "./netns.ts";
+import { alive, childOf, killTree } from "./_processes.ts";
 
 const REPOSITORY = fileURLToPath(new URL("..", import.meta.url));
 /** Bit of SIGUSR1 (signal 10) in the masks of /proc/PID/status. */
@@ -37,32 +38,6 @@ function listeningSockets(pid: number): string[] {
     }
   }
   return sockets.sort();
-}
-
-function alive(pid: number): boolean {
-  try {
-    return !Deno.readTextFileSync(`/proc/${pid}/stat`).includes(") Z ");
-  } catch {
-    return false;
-  }
-}
-
-/** The child process of `parent` (the `deno run` a `deno task` started). */
-async function childOf(parent: number): Promise<number> {
-  const deadline = performance.now() + DEADLINE_MS;
-  while (performance.now() < deadline) {
-    for (const entry of Deno.readDirSync("/proc")) {
-      if (!/^\d+$/.test(entry.name)) continue;
-      try {
-        const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent) return Number(entry.name);
-      } catch {
-        // The process ended meanwhile.
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`No child process of ${parent} after ${DEADLINE_MS} ms`);
 }
 
 /** Collects a process's stderr and waits for lines. */
@@ -132,7 +107,7 @@ Deno.test({
     let appliance: number | undefined;
     try {
       await stderr.waitFor(/capturing on veth-cap/, 1, START_DEADLINE_MS);
-      appliance = await childOf(task.pid);
+      appliance = await childOf(task.pid, DEADLINE_MS);
       // Never send SIGUSR1 to a process that would act on it.
       strictEqual(
         signalMask(appliance, "SigIgn") & SIGUSR1_BIT,
@@ -170,13 +145,8 @@ Deno.test({
       await stderr.done;
       strictEqual(status.code, 0, stderr.text);
     } finally {
-      for (const pid of [task.pid, appliance]) {
-        try {
-          if (pid !== undefined && alive(pid)) Deno.kill(pid, "SIGKILL");
-        } catch {
-          // Already ended.
-        }
-      }
+      killTree(task.pid);
+      if (appliance !== undefined) killTree(appliance);
       await task.status;
       await Deno.remove(`${REPOSITORY}/${dataDir}`, { recursive: true }).catch(() => {});
     }
