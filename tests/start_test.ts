@@ -70,6 +70,17 @@ Deno.test("start --iface with an unknown interface says so first, and nothing el
   strictEqual(result.stdout, "");
 });
 
+Deno.test("start --data-dir outside what deno task may write: one line before anything is opened", async () => {
+  const result = await task(["start", "--demo", "--data-dir", "/var/tmp/netsentinel-elsewhere"]);
+  strictEqual(result.code, 2);
+  strictEqual(
+    result.stderr,
+    "netsentinel: Cannot use the data folder /var/tmp/netsentinel-elsewhere: this process may not write " +
+      "there (Deno permission --allow-write); with deno task, choose a folder under data/ (e.g. --data-dir " +
+      "data/site-a)\n",
+  );
+});
+
 const LIVE_SKIP = NETNS_SKIP_REASON ?? (HAVE_SHARED_PCAPS ? undefined : SKIP_REASON);
 
 /** Polls `check` until it returns a value, or fails after `ms`. */
