@@ -6,9 +6,9 @@
  */
 
 import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
-import { CaptureFileError } from "../capture/capture_error.ts";
 import { loadConfig } from "../config/load.ts";
 import { pluginFiles } from "../dissectors/plugin_loader.ts";
+import { captureFileProblem } from "./capture_file_errors.ts";
 import { captureOptions } from "./capture_options.ts";
 import { runLive } from "./live_run.ts";
 import { checkOutputTargets, printInventory } from "./output.ts";
@@ -166,19 +166,10 @@ export async function runAnalyze(args: string[]): Promise<number> {
     });
   } catch (error) {
     progress.done();
-    if (error instanceof CaptureFileError) {
-      console.error(`netsentinel: ${error.message}`);
-      return EXIT_INPUT;
-    }
-    if (error instanceof Deno.errors.NotFound) {
-      console.error(`netsentinel: Cannot open capture file "${path}": no such file`);
-      return EXIT_INPUT;
-    }
-    if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.IsADirectory) {
-      console.error(`netsentinel: Cannot open capture file "${path}": ${error.message}`);
-      return EXIT_INPUT;
-    }
-    throw error;
+    const problem = captureFileProblem(error, path);
+    if (problem === undefined) throw error;
+    console.error(`netsentinel: ${problem}`);
+    return EXIT_INPUT;
   }
   progress.done();
   const reportStarted = performance.now();

@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { NETNS, Netns } from "./netns.ts";
 import { INTERFACES_HELP, runInterfaces } from "../cli/interfaces.ts";
 import { UsageError } from "../cli/usage_error.ts";
-import type { InterfaceInfo } from "../capture/interfaces.ts";
 
 const CLI = new URL("../cli/interfaces.ts", import.meta.url).href;
 const suffix = NETNS.note;
@@ -19,7 +18,7 @@ async function interfacesIn(ns: Netns, args: string[]): Promise<string> {
 }
 
 Deno.test({
-  name: `listInterfaces() reports names, link types, MACs, addresses and state${suffix}`,
+  name: `interfaces --json reports names, link types, MACs, addresses and state${suffix}`,
   ignore: NETNS.skip,
   async fn() {
     await using ns = await Netns.create();
@@ -28,13 +27,14 @@ Deno.test({
       ns.exec("ip", ["-j", "link", "show", "dev", iface]).then((t) => JSON.parse(t)[0]);
     const capture = await link(ns.captureIface);
     const send = await link(ns.sendIface);
-    const list = JSON.parse(await interfacesIn(ns, ["--json"])) as InterfaceInfo[];
+    // `interfaces --json` uses the inventory's snake_case keys.
+    const list = JSON.parse(await interfacesIn(ns, ["--json"])) as Record<string, unknown>[];
     assert.deepEqual(list.map((info) => info.name), ["lo", "veth-cap", "veth-send", "any"]);
     const [lo, cap, sender, any] = list;
     assert.deepEqual(lo, {
       name: "lo",
-      linkType: 1,
-      linkTypeName: "ETHERNET",
+      link_type: 1,
+      link_type_name: "ETHERNET",
       arphrd: 772,
       mac: null,
       addresses: [],
@@ -46,8 +46,8 @@ Deno.test({
     });
     assert.deepEqual(cap, {
       name: "veth-cap",
-      linkType: 1,
-      linkTypeName: "ETHERNET",
+      link_type: 1,
+      link_type_name: "ETHERNET",
       arphrd: 1,
       mac: capture.address,
       addresses: [],
@@ -55,10 +55,11 @@ Deno.test({
       running: true,
       loopback: false,
       capturable: true,
+      reason: null,
     });
     assert.equal(sender.mac, send.address);
-    assert.deepEqual(sender.addresses, [{ family: "ipv4", address: "192.0.2.10", prefixLength: 24 }]);
-    assert.equal(any.linkTypeName, "LINUX_SLL");
+    assert.deepEqual(sender.addresses, [{ family: "ipv4", address: "192.0.2.10", prefix_length: 24 }]);
+    assert.equal(any.link_type_name, "LINUX_SLL");
     assert.equal(any.capturable, true);
   },
 });
