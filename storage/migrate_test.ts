@@ -96,7 +96,10 @@ testOnDrivers("migrate()", async (t, { db }) => {
   });
   await t.step("refuses when a migration older than the latest applied is missing", async () => {
     await db.query("DELETE FROM schema_migrations WHERE version = 2");
-    await rejects(migrate(db), isMigrationError(/002_time_series\.sql is missing but later migration \d+ is applied/));
+    await rejects(
+      migrate(db),
+      isMigrationError(/002_time_series\.sql is missing but later migration \d+ is applied/),
+    );
   });
 });
 

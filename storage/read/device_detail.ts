@@ -105,6 +105,19 @@ export async function getDevice(db: Queryable, idOrMac: string | number): Promis
   );
   const row = rows[0];
   if (!row) return null;
+  const {
+    type_confidence,
+    type_reasons,
+    display_name_source,
+    gateway_reasons,
+    identified_at,
+    ot_role_confidence,
+    ot_role_reasons,
+    ot_protocols,
+    ot_facts,
+    ot_children,
+    ...device
+  } = row;
   const id = row.id;
   const [addresses, vlans, attributes, leases, protocols] = await Promise.all([
     db.query<DeviceAddress>(
@@ -144,24 +157,24 @@ export async function getDevice(db: Queryable, idOrMac: string | number): Promis
     ),
   ]);
   return {
-    ...row,
+    ...device,
     classification: {
       device_type: row.detected_type,
-      confidence: row.type_confidence,
-      reasons: row.type_reasons,
+      confidence: type_confidence,
+      reasons: type_reasons,
       os_family: row.os_family,
-      display_name_source: row.display_name_source,
-      gateway_reasons: row.gateway_reasons,
-      identified_at: row.identified_at,
+      display_name_source,
+      gateway_reasons,
+      identified_at,
     },
     ot: {
       role: row.ot_role,
-      confidence: row.ot_role_confidence,
-      reasons: row.ot_role_reasons,
+      confidence: ot_role_confidence,
+      reasons: ot_role_reasons,
       purdue_level: row.purdue_level,
-      protocols: row.ot_protocols,
-      facts: JSON.parse(row.ot_facts),
-      children: JSON.parse(row.ot_children),
+      protocols: ot_protocols,
+      facts: JSON.parse(ot_facts),
+      children: JSON.parse(ot_children),
     },
     addresses,
     vlan_memberships: vlans,
