@@ -45,7 +45,7 @@ export interface AuditRecord {
 export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<void> {
   await db.query(
     `INSERT INTO audit_log (user_id, username, action, target, before, after, details, ip_address)
-     VALUES ($1::uuid, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::inet)`,
+     VALUES ($1::uuid, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7::text::jsonb, $8::inet)`,
     [
       entry.actor?.id ?? null,
       entry.actor?.username ?? null,
