@@ -1,6 +1,6 @@
 /**
  * The web application: security headers on every answer and the REST API under `/api/v1`. One
- * Hono app, served by `appliance/web_server.ts` (`Deno.serve(app.fetch)`) or called in memory by
+ * Hono app, served by `web/server.ts` (`Deno.serve(app.fetch)`) or called in memory by
  * the tests (`app.fetch(request, { remoteAddr })`).
  *
  * @example In memory
