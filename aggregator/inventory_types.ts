@@ -55,6 +55,23 @@ export interface Device {
   vlans: VlanRef[];
 }
 
+/**
+ * A device keyed by IP: a host seen only on link types without MAC addresses (raw IP, BSD
+ * loopback). Not stored in the database, which keys devices by MAC (aggregator/derive_ip_devices.ts).
+ */
+export interface IpDevice {
+  /** Marks the key: the address, since the link gave no MAC. */
+  keyed_by: "ip";
+  ip_address: string;
+  ip_version: 4 | 6;
+  first_seen: string;
+  last_seen: string;
+  total_packets_sent: number;
+  total_packets_received: number;
+  total_bytes_sent: number;
+  total_bytes_received: number;
+}
+
 /** A unidirectional flow (`traffic_flows`). */
 export interface Flow {
   id: number;
@@ -147,13 +164,18 @@ export interface InventoryDocument {
     bytes: number;
     first_seen: string | null;
     last_seen: string | null;
+    /** Devices keyed by MAC. */
     devices: number;
+    /** Devices keyed by IP (no MAC on their link); absent in documents read back from storage. */
+    ip_devices?: number;
     flows: number;
     vlans: number;
     malformed: number;
     truncated: number;
   };
   devices: Device[];
+  /** Hosts of frames without MAC addresses, keyed by IP; absent in documents read back from storage. */
+  ip_devices?: IpDevice[];
   flows: Flow[];
   vlans: Vlan[];
   protocols: ProtocolDistribution;

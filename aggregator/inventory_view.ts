@@ -9,6 +9,7 @@ import type { InventoryDocument, SensorCounters } from "./inventory_types.ts";
 import type { EngineStats } from "../model/engine_stats.ts";
 import { deriveFlows, isoTime } from "./derive_flows.ts";
 import { deriveDevices } from "./derive_devices.ts";
+import { deriveIpDevices } from "./derive_ip_devices.ts";
 import { deriveProtocols, deriveTopTalkers, deriveVlans } from "./derive_traffic.ts";
 import { deriveMetrics } from "./derive_metrics.ts";
 import { VERSION } from "../model/version.ts";
@@ -65,6 +66,7 @@ export function buildInventoryDocument(
 ): InventoryDocument {
   const flows = deriveFlows(inventory);
   const devices = deriveDevices(inventory, flows);
+  const ipDevices = deriveIpDevices(inventory, flows, devices);
   const vlans = deriveVlans(inventory, flows);
   const stats: Record<string, SensorCounters> = {};
   for (const [sensor, counters] of inventory.sensorStats) stats[sensor] = sensorCounters(counters);
@@ -86,12 +88,14 @@ export function buildInventoryDocument(
       first_seen: Number.isFinite(firstUs) ? isoTime(firstUs) : null,
       last_seen: Number.isFinite(lastUs) ? isoTime(lastUs) : null,
       devices: devices.length,
+      ip_devices: ipDevices.length,
       flows: flows.length,
       vlans: vlans.length,
       malformed,
       truncated,
     },
     devices,
+    ip_devices: ipDevices,
     flows,
     vlans,
     protocols: deriveProtocols(flows),

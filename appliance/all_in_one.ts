@@ -24,14 +24,17 @@ export interface PersistedRun<T> {
  * Starts the database, bus and aggregator, runs `body` with a function that publishes flush
  * records, then waits until every published batch is committed and shuts everything down.
  *
+ * @param options `env`: the environment to read `DATABASE_URL` / `REDIS_URL` from (default: the
+ *   process's; `{}` keeps to the configuration, as the demo does)
  * @throws {StorageError} when the database cannot be opened or migrated
  */
 export async function withPersistence<T>(
   config: Config,
   body: (publish: (record: FlushRecord) => void) => Promise<T>,
+  options: { env?: Record<string, string> } = {},
 ): Promise<PersistedRun<T>> {
-  const db = await connectDatabase(config);
-  const bus = connectBus(config);
+  const db = await connectDatabase(config, options.env);
+  const bus = connectBus(config, options.env);
   try {
     const aggregator = await startAggregator({ db, bus, retentionDays: config.storage.retention_days });
     const publisher = new SensorPublisher(bus, sensorId(config.sensor.id));

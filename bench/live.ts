@@ -25,7 +25,7 @@ import { openLiveHandle } from "../capture/libpcap/live_handle.ts";
 import { CaptureLoop } from "../capture/live/capture_worker.ts";
 import { PacketRing } from "../capture/ring.ts";
 import { PacketBatch } from "../capture/batch.ts";
-import { Netns, NETNS_SKIP_REASON, type ReplayResult } from "../tests/netns.ts";
+import { NETNS, Netns, type ReplayResult } from "../tests/netns.ts";
 
 /** Options of {@linkcode benchLive}. */
 export interface LiveBenchOptions {
@@ -232,8 +232,8 @@ async function main(): Promise<void> {
     const [capture, send] = values["drain-child"].split(",");
     return drainChild(capture, send, Deno.args[Deno.args.length - 1]);
   }
-  if (NETNS_SKIP_REASON !== undefined) {
-    console.error(`bench/live.ts: ${NETNS_SKIP_REASON}`);
+  if (NETNS.missing !== undefined) {
+    console.error(`bench/live.ts: cannot run: ${NETNS.missing}`);
     Deno.exit(1);
   }
   const frames = Number(values.frames);

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { openCaptureFile } from "../capture/file_source.ts";
 import { PacketBatch } from "../capture/batch.ts";
 import { PcapWriter } from "../samples/pcap_writer.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "../tests/shared_pcaps.ts";
 import { DissectionEngine } from "../dissectors/engine.ts";
 import { DissectorRegistry } from "../dissectors/registry.ts";
 import { BUILTIN_DISSECTORS } from "../dissectors/builtin.ts";
@@ -243,8 +243,8 @@ async function tshark(path: string, out: string): Promise<number | null> {
 
 /** Runs the OT case; null (with the reason printed) when the shared captures are absent. */
 export async function benchOt(out: string, frames = 1_000_000): Promise<OtBenchResult | null> {
-  if (!HAVE_SHARED_PCAPS) {
-    console.log(`\nOT dissectors: skipped (${SKIP_REASON})`);
+  if (SHARED_PCAPS.missing) {
+    console.log(`\nOT dissectors: skipped (${SHARED_PCAPS.missing})`);
     return null;
   }
   const path = join(out, "bench-ot.pcap");

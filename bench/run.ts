@@ -24,7 +24,7 @@ import { writeBenchCapture } from "../samples/bench_capture.ts";
 import { compareReaders } from "./readers.ts";
 import { benchLive, type LiveBenchResult } from "./live.ts";
 import { benchPersistence, type PersistenceBenchResult } from "./persistence.ts";
-import { NETNS_SKIP_REASON } from "../tests/netns.ts";
+import { NETNS } from "../tests/netns.ts";
 import { benchOt } from "./ot.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -234,8 +234,8 @@ async function measurePersistence(): Promise<PersistenceBenchResult[]> {
 
 /** Live case: tcpreplay at top speed across a veth pair, the capture worker on the other end. */
 async function measureLive(out: string): Promise<LiveBenchResult[]> {
-  if (NETNS_SKIP_REASON) {
-    console.log(`\nlive capture: skipped (${NETNS_SKIP_REASON})`);
+  if (NETNS.missing) {
+    console.log(`\nlive capture: skipped (${NETNS.missing})`);
     return [];
   }
   const results: LiveBenchResult[] = [];

@@ -35,7 +35,7 @@ import { SensorPublisher } from "./redis_sensor.ts";
 import { parseRedisUrl, type RedisTarget } from "./redis_url.ts";
 import { describeBatch, type SensorBatch } from "../model/sensor_batch.ts";
 
-/** Options of {@linkcode RedisBus}; see bus/config.ts for the defaults and the configuration keys. */
+/** Options of {@linkcode RedisBus}; see config/bus_schema.ts for the defaults and the configuration keys. */
 export interface RedisBusOptions {
   /** `redis[s]://[user[:password]@]host[:port][/db]`. */
   url: string;

@@ -9,14 +9,27 @@
  * @module
  */
 
-/** Link-layer header types (LINKTYPE_* values of the tcpdump.org registry) that NetSentinel decodes. */
+/**
+ * Link-layer header types (LINKTYPE_* values of the tcpdump.org registry) that NetSentinel decodes,
+ * and the 802.11 ones it only names (no dissector: their frames are counted as unsupported).
+ */
 export const LinkType = {
+  /** LINKTYPE_NULL: BSD loopback, a 4-byte address family in the writer's host byte order. */
+  NULL: 0,
   /** LINKTYPE_ETHERNET: IEEE 802.3 / Ethernet II. */
   ETHERNET: 1,
   /** LINKTYPE_RAW: raw IPv4 or IPv6, version from the first nibble. */
   RAW: 101,
+  /** LINKTYPE_LOOP: OpenBSD loopback, a 4-byte address family in network byte order. */
+  LOOP: 108,
   /** LINKTYPE_LINUX_SLL: Linux "cooked" capture v1 (16-byte header). */
   LINUX_SLL: 113,
+  /** LINKTYPE_IEEE802_11: 802.11 frames without a radio header (not supported: named only). */
+  IEEE802_11: 105,
+  /** LINKTYPE_PPI: Per-Packet Information header before 802.11 frames (not supported: named only). */
+  PPI: 192,
+  /** LINKTYPE_IEEE802_11_RADIOTAP: radiotap header before 802.11 frames (not supported: named only). */
+  IEEE802_11_RADIOTAP: 127,
   /** LINKTYPE_IPV4: raw IPv4. */
   IPV4: 228,
   /** LINKTYPE_IPV6: raw IPv6. */
@@ -28,6 +41,16 @@ export const LinkType = {
 /** Human-readable name of a link type, for messages and reports. */
 export function linkTypeName(linkType: number): string {
   switch (linkType) {
+    case LinkType.NULL:
+      return "BSD loopback (NULL)";
+    case LinkType.LOOP:
+      return "OpenBSD loopback (LOOP)";
+    case LinkType.IEEE802_11:
+      return "802.11";
+    case LinkType.IEEE802_11_RADIOTAP:
+      return "802.11 radiotap";
+    case LinkType.PPI:
+      return "802.11 PPI";
     case LinkType.ETHERNET:
       return "Ethernet";
     case LinkType.RAW:

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "../tests/shared_pcaps.ts";
+import { notes } from "../tests/requirements.ts";
+import { TSHARK } from "../tests/tshark_fields.ts";
 import { PacketBatch } from "./batch.ts";
 import { CaptureFileError } from "./capture_error.ts";
 import {
@@ -124,33 +126,37 @@ Deno.test("openCaptureFile() reads with valid options only", async () => {
   });
 });
 
-Deno.test("openCaptureFile() reads corrupted files without any error but CaptureFileError", {
-  ignore: !HAVE_SHARED_PCAPS,
-}, async () => {
-  // Deterministic fuzzing: random byte changes and cuts in a pcap and a pcapng file; a DataView
-  // RangeError or any other error class would be a bug.
-  let seed = 12345;
-  const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
-  for (const name of ["http_get.pcap", "hartip_udp_tcp.pcapng"]) {
-    const original = await Deno.readFile(sharedCapture(name));
-    for (let round = 0; round < 150; round++) {
-      const bytes = original.slice(0, round % 3 === 0 ? random(original.length) : original.length);
-      for (let k = random(6); k >= 0; k--) bytes[random(bytes.length)] = random(256);
-      await withFile(bytes, async (path) => {
-        let source: CaptureFileSource | undefined;
-        try {
-          source = await openCaptureFile(path, { chunkSize: [16, 100, 4096][round % 3] });
-          const batch = new PacketBatch(1 + random(10));
-          while (await source.next(batch));
-        } catch (error) {
-          assert.ok(error instanceof CaptureFileError, `${name} round ${round}: ${error}`);
-        } finally {
-          source?.close();
-        }
-      });
+Deno.test(
+  `openCaptureFile() reads corrupted files without any error but CaptureFileError${SHARED_PCAPS.note}`,
+  {
+    ignore: SHARED_PCAPS.skip,
+  },
+  async () => {
+    // Deterministic fuzzing: random byte changes and cuts in a pcap and a pcapng file; a DataView
+    // RangeError or any other error class would be a bug.
+    let seed = 12345;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (const name of ["http_get.pcap", "hartip_udp_tcp.pcapng"]) {
+      const original = await Deno.readFile(sharedCapture(name));
+      for (let round = 0; round < 150; round++) {
+        const bytes = original.slice(0, round % 3 === 0 ? random(original.length) : original.length);
+        for (let k = random(6); k >= 0; k--) bytes[random(bytes.length)] = random(256);
+        await withFile(bytes, async (path) => {
+          let source: CaptureFileSource | undefined;
+          try {
+            source = await openCaptureFile(path, { chunkSize: [16, 100, 4096][round % 3] });
+            const batch = new PacketBatch(1 + random(10));
+            while (await source.next(batch));
+          } catch (error) {
+            assert.ok(error instanceof CaptureFileError, `${name} round ${round}: ${error}`);
+          } finally {
+            source?.close();
+          }
+        });
+      }
     }
-  }
-});
+  },
+);
 
 // ---- cross-check against tshark on every shared capture --------------------------------------
 
@@ -158,15 +164,12 @@ async function tsharkFrames(path: string): Promise<string[]> {
   const fields = ["frame.cap_len", "frame.len", "frame.time_epoch", "frame.interface_id"].flatMap((
     f,
   ) => ["-e", f]);
+  TSHARK.check();
   const output = await new Deno.Command("tshark", {
     args: ["-n", "-r", path, "-T", "fields", ...fields],
     stdout: "piped",
     stderr: "piped",
-  }).output().catch((error) => {
-    throw new Error("Cannot run tshark, the reference for this test (apt-get install tshark)", {
-      cause: error,
-    });
-  });
+  }).output();
   if (!output.success) {
     throw new Error(`tshark failed on ${path}: ${new TextDecoder().decode(output.stderr)}`);
   }
@@ -195,11 +198,9 @@ async function ourFrames(path: string, chunkSize: number, capacity: number): Pro
 }
 
 Deno.test(
-  `openCaptureFile() reads every shared capture as tshark does${
-    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
-  }`,
+  `openCaptureFile() reads every shared capture as tshark does${notes(SHARED_PCAPS, TSHARK)}`,
   {
-    ignore: !HAVE_SHARED_PCAPS,
+    ignore: SHARED_PCAPS.skip || TSHARK.skip,
   },
   async (t) => {
     const files = sharedCaptureFiles();

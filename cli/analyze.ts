@@ -6,12 +6,12 @@
  */
 
 import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
-import { CaptureFileError } from "../capture/capture_error.ts";
 import { loadConfig } from "../config/load.ts";
 import { pluginFiles } from "../dissectors/plugin_loader.ts";
+import { captureFileProblem } from "./capture_file_errors.ts";
 import { captureOptions } from "./capture_options.ts";
 import { runLive } from "./live_run.ts";
-import { printInventory } from "./output.ts";
+import { checkOutputTargets, printInventory } from "./output.ts";
 import { parseCommandArgs } from "./parse.ts";
 import { ProgressBar } from "./progress.ts";
 import { formatCaptureStats } from "./status_text.ts";
@@ -30,6 +30,9 @@ Output:
   --json            print the full inventory as one JSON document on stdout
   --csv DIR         write one CSV file per table into DIR (devices, device_ips, traffic_flows,
                     vlans, protocols, traffic_metrics, events)
+  --out FILE        write the summary or the --json document to FILE instead of stdout, all or
+                    nothing (a full disk leaves no partial file)
+  --force           replace the files of an earlier report (--out FILE, --csv DIR); default: refuse
   --no-metrics      leave the per-minute metrics out of --json / --csv (they are the bulk)
   --limit N         rows per section of the summary (default 25)
   --timing          print on stderr how long reading+dissection+aggregation and the report took
@@ -51,11 +54,14 @@ Both:
 Exit status: 0 when the whole file was analysed (or the capture ended normally); 1 when the
 file cannot be read, is not a capture file, or is damaged (everything before the damage is
 analysed and reported first), or when the interface cannot be captured; 2 for a usage or
-configuration error.`;
+configuration error. When stdout is a pipe whose reader stops early (| head), the output
+stops quietly with status 141, as for other tools stopped by SIGPIPE.`;
 
 const FLAGS = {
   json: { type: "boolean" },
   csv: { type: "string" },
+  out: { type: "string" },
+  force: { type: "boolean" },
   "no-metrics": { type: "boolean" },
   limit: { type: "string" },
   plugins: { type: "string" },
@@ -92,6 +98,11 @@ export async function runAnalyze(args: string[]): Promise<number> {
   if (values.json && values.csv) {
     throw new UsageError("Cannot analyze: --json and --csv cannot be used together");
   }
+  if (values.out !== undefined && values.csv) {
+    throw new UsageError(
+      "Cannot analyze: --out FILE is for the summary or --json; --csv DIR names its own files",
+    );
+  }
   if (interfaces.length === 0 && (values.duration || values.count || values.filter !== undefined)) {
     throw new UsageError("Cannot analyze: --duration, --count and --filter apply to --iface only");
   }
@@ -99,6 +110,8 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const output = {
     json: Boolean(values.json),
     csv: values.csv as string | undefined,
+    out: values.out as string | undefined,
+    force: Boolean(values.force),
     noMetrics: Boolean(values["no-metrics"]),
     limit: positiveInteger("limit", values.limit as string | undefined, 25),
     allowedDhcpServers: config.identify.allowed_dhcp_servers,
@@ -107,6 +120,12 @@ export async function runAnalyze(args: string[]): Promise<number> {
     config.dissectors.workers = positiveInteger("workers", values.workers as string, 1);
   }
   if (values.plugins !== undefined) config.dissectors.plugins_dir = values.plugins as string;
+  // Refuse to overwrite an earlier report now, not after a long analysis.
+  const refused = await checkOutputTargets(output);
+  if (refused) {
+    console.error(`netsentinel: ${refused}`);
+    return EXIT_INPUT;
+  }
 
   if (interfaces.length > 0) {
     const live = captureOptions(config, {
@@ -120,7 +139,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
       ? undefined
       : positiveNumber("duration", values.duration as string);
     const run = await runLive(config, live, { durationSeconds: duration });
-    const doc = await printInventory(run.inventory, {
+    const { doc, exitStatus } = await printInventory(run.inventory, {
       interfaces: run.stats.map((s) => s.iface),
       capture: run.stats,
       seconds: Math.round(run.seconds * 1000) / 1000,
@@ -130,7 +149,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
     if (values.timing) {
       console.error(`netsentinel: captured ${doc.summary.packets} packets in ${run.seconds.toFixed(3)} s`);
     }
-    return 0;
+    return exitStatus;
   }
 
   const path = positionals[0];
@@ -147,23 +166,14 @@ export async function runAnalyze(args: string[]): Promise<number> {
     });
   } catch (error) {
     progress.done();
-    if (error instanceof CaptureFileError) {
-      console.error(`netsentinel: ${error.message}`);
-      return EXIT_INPUT;
-    }
-    if (error instanceof Deno.errors.NotFound) {
-      console.error(`netsentinel: Cannot open capture file "${path}": no such file`);
-      return EXIT_INPUT;
-    }
-    if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.IsADirectory) {
-      console.error(`netsentinel: Cannot open capture file "${path}": ${error.message}`);
-      return EXIT_INPUT;
-    }
-    throw error;
+    const problem = captureFileProblem(error, path);
+    if (problem === undefined) throw error;
+    console.error(`netsentinel: ${problem}`);
+    return EXIT_INPUT;
   }
   progress.done();
   const reportStarted = performance.now();
-  const doc = await printInventory(analysis.inventory, {
+  const { doc, exitStatus } = await printInventory(analysis.inventory, {
     ...analysis.source,
     analysis_seconds: Math.round(analysis.seconds * 1000) / 1000,
     error: analysis.error?.message ?? null,
@@ -182,5 +192,5 @@ export async function runAnalyze(args: string[]): Promise<number> {
     );
     return EXIT_INPUT;
   }
-  return 0;
+  return exitStatus;
 }

@@ -19,7 +19,9 @@ it decodes. "any" captures on every interface at once (Linux cooked frames). Lis
 privilege; capturing needs root or CAP_NET_RAW.
 
 Options:
-  --json            print the list as JSON (one object per interface)
+  --json            print the list as JSON (one object per interface: name, link_type,
+                    link_type_name, arphrd, mac, addresses, up, running, loopback,
+                    capturable, reason)
   -h, --help        show this help
 
 Exit status: 0 on success; 1 when libpcap is missing or cannot list the interfaces; 2 for a
@@ -51,6 +53,29 @@ export function formatInterfaces(list: InterfaceInfo[]): string {
       info.capturable ? "yes" : `no: ${info.reason}`,
     ]),
   );
+}
+
+/**
+ * One interface as `interfaces --json` prints it: snake_case keys, like the inventory document.
+ */
+export function interfaceJson(info: InterfaceInfo): Record<string, unknown> {
+  return {
+    name: info.name,
+    link_type: info.linkType,
+    link_type_name: info.linkTypeName,
+    arphrd: info.arphrd,
+    mac: info.mac,
+    addresses: info.addresses.map((address) => ({
+      family: address.family,
+      address: address.address,
+      prefix_length: address.prefixLength,
+    })),
+    up: info.up,
+    running: info.running,
+    loopback: info.loopback,
+    capturable: info.capturable,
+    reason: info.reason ?? null,
+  };
 }
 
 /** Root, or null when the user id cannot be read (no --allow-sys). */
@@ -94,7 +119,7 @@ function interfaces(args: string[]): number {
     throw error;
   }
   if (values.json) {
-    console.log(JSON.stringify(list, null, 2));
+    console.log(JSON.stringify(list.map(interfaceJson), null, 2));
     return 0;
   }
   console.log(formatInterfaces(list));

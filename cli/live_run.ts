@@ -10,7 +10,6 @@ import { LiveSensor } from "../sensor/live_sensor.ts";
 import type { CaptureStats, LiveCaptureOptions } from "../capture/live/protocol.ts";
 import type { Config } from "../config/schema.ts";
 import { pluginFiles } from "../dissectors/plugin_loader.ts";
-import { formatCaptureStats } from "./status_text.ts";
 import type { FlushRecord } from "../model/flush_record.ts";
 
 /** How long to listen. */
@@ -68,8 +67,6 @@ export async function runLive(
       inventory.merge(record, `worker-${worker}`);
     },
   });
-  const printStats = () => console.error(formatCaptureStats(sensor.stats));
-  Deno.addSignalListener("SIGUSR1", printStats);
   const signal = signalOnce();
   options.onRunning?.(sensor, inventory);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -88,6 +85,5 @@ export async function runLive(
   clearTimeout(timer);
   const stats = await sensor.stop();
   signal.dispose();
-  Deno.removeSignalListener("SIGUSR1", printStats);
   return { inventory, stats, seconds: (performance.now() - started) / 1000, endedBy };
 }

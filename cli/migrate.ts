@@ -1,31 +1,34 @@
 /**
  * `netsentinel migrate [--status]`: applies the database migrations, or shows where the database
- * stands. The database is the PostgreSQL server of `DATABASE_URL`, else the embedded PGlite
- * database in `--data DIR`.
+ * stands. The database is the PostgreSQL server of `DATABASE_URL` (or `[storage] database_url`),
+ * else the embedded PGlite database in `--data-dir DIR` (`DIR/pglite`).
  *
  * @module
  */
 
+import { loadConfig } from "../config/load.ts";
+import { openDatabase } from "../storage/database.ts";
+import { DATA_DIR_HELP, DATA_DIR_OPTION, placeState, resolveDataDir } from "./data_dir.ts";
 import { parseCommandArgs } from "./parse.ts";
 import { EXIT_INPUT } from "./usage_error.ts";
-import { DEFAULT_PGLITE_DIR, openDatabase } from "../storage/database.ts";
 import { migrate, migrationStatus } from "../storage/migrate.ts";
 import { StorageError } from "../storage/errors.ts";
 
 /** Help text of `migrate`. */
-export const MIGRATE_HELP = `Usage: netsentinel migrate [--status] [--data DIR]
+export const MIGRATE_HELP = `Usage: netsentinel migrate [--status] [--config FILE] [--data-dir DIR]
 
 Applies the database migrations (migrations/NNN_name.sql) not applied yet, in order, each in its
 own transaction; a second run changes nothing. It refuses a database that has applied migrations
 this version of NetSentinel does not know, or whose applied migrations were edited.
 
-The database is the PostgreSQL server named by DATABASE_URL
-(postgres://user:password@host:5432/database); without it, the embedded database (PGlite) in the
-folder --data DIR (created if needed).
+The database is the PostgreSQL server named by DATABASE_URL or [storage] database_url
+(postgres://user:password@host:5432/database); without one, the embedded database (PGlite) in
+DIR/pglite (or [storage] data_dir), created if needed.
 
 Options:
   --status          list the applied and pending migrations; change nothing
-  --data DIR        embedded database folder when DATABASE_URL is not set (default ${DEFAULT_PGLITE_DIR})
+  --config FILE     configuration file (default: $NETSENTINEL_CONFIG, else built-in defaults)
+${DATA_DIR_HELP}
   -h, --help        show this help`;
 
 /** Where {@linkcode runMigrate} prints; defaults to the console. */
@@ -47,22 +50,27 @@ const CONSOLE: MigrateOutput = {
  * Runs `migrate` and returns the exit status: 0 done, 1 the database refused or failed.
  *
  * @throws {UsageError} on a bad flag
+ * @throws {ConfigError} on a bad configuration
  */
 export async function runMigrate(args: string[], output: MigrateOutput = CONSOLE): Promise<number> {
   const { values } = parseCommandArgs("migrate", args, {
     status: { type: "boolean" },
-    data: { type: "string" },
+    config: { type: "string" },
+    ...DATA_DIR_OPTION,
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     output.log(MIGRATE_HELP);
     return 0;
   }
+  const config = placeState(
+    await loadConfig(values.config as string | undefined),
+    resolveDataDir(values["data-dir"]),
+  );
   try {
-    const db = await openDatabase({
-      url: Deno.env.get("DATABASE_URL") || undefined,
-      dataDir: (values.data as string | undefined) ?? DEFAULT_PGLITE_DIR,
-    });
+    // The same choice as appliance/connections.ts, without loading the bus (and its Redis client).
+    const url = Deno.env.get("DATABASE_URL") ?? config.storage.database_url;
+    const db = await openDatabase({ url: url || undefined, dataDir: config.storage.data_dir });
     try {
       if (values.status) {
         const status = await migrationStatus(db);

@@ -17,28 +17,31 @@ Deno.test("runMigrate() migrates the embedded database, then has nothing to do",
   Deno.env.delete("DATABASE_URL");
   const dir = await Deno.makeTempDir({ prefix: "netsentinel-migrate-" });
   const data = join(dir, "pglite");
+  const previousConfig = Deno.env.get("NETSENTINEL_CONFIG");
+  Deno.env.delete("NETSENTINEL_CONFIG");
   try {
     await t.step("first run applies every migration", async () => {
       const { lines, output } = recorder();
-      strictEqual(await runMigrate(["--data", data], output), 0);
+      strictEqual(await runMigrate(["--data-dir", dir], output), 0);
       deepStrictEqual(lines, [
-        `Applied 4 migrations to ${data}: 001_inventory.sql, 002_time_series.sql, 003_supervision.sql, 004_identification.sql`,
+        `Applied 5 migrations to ${data}: 001_inventory.sql, 002_time_series.sql, 003_supervision.sql, 004_identification.sql, 010_accounts.sql`,
       ]);
     });
     await t.step("second run", async () => {
       const { lines, output } = recorder();
-      strictEqual(await runMigrate(["--data", data], output), 0);
+      strictEqual(await runMigrate(["--data-dir", dir], output), 0);
       deepStrictEqual(lines, [`Database ${data} is up to date`]);
     });
     await t.step("--status", async () => {
       const { lines, output } = recorder();
-      strictEqual(await runMigrate(["--status", "--data", data], output), 0);
+      strictEqual(await runMigrate(["--status", "--data-dir", dir], output), 0);
       strictEqual(lines[0], `Database ${data} (pglite):`);
       deepStrictEqual(lines.slice(1).map((line) => line.split(/\s+/).slice(1, 3)), [
         ["applied", "001_inventory"],
         ["applied", "002_time_series"],
         ["applied", "003_supervision"],
         ["applied", "004_identification"],
+        ["applied", "010_accounts"],
       ]);
     });
     await t.step("a bad DATABASE_URL: one line, exit 1", async () => {
@@ -57,6 +60,7 @@ Deno.test("runMigrate() migrates the embedded database, then has nothing to do",
     });
   } finally {
     if (previous !== undefined) Deno.env.set("DATABASE_URL", previous);
+    if (previousConfig !== undefined) Deno.env.set("NETSENTINEL_CONFIG", previousConfig);
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -3,6 +3,11 @@
  * Shared by `analyze FILE`, `analyze --iface` and `start`, so a live capture and a file give the
  * same output.
  *
+ * Output failures are one line on stderr and an exit status, never a stack trace: a reader that
+ * went away (`… | head`) ends the output quietly with status 141, as a tool killed by SIGPIPE
+ * does; a full disk or another write error is reported with the file and the reason, and files
+ * (`--csv DIR`, `--out FILE`) are written all or nothing.
+ *
  * @module
  */
 
@@ -10,12 +15,25 @@ import type { Inventory } from "../aggregator/inventory.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
 import { formatTextReport } from "./report_text.ts";
-import { writeCsvReport } from "./report_csv.ts";
+import { CSV_FILE_NAMES, writeCsvReport } from "./report_csv.ts";
+import { checkOutputFiles, OutputError, writeFailureReason, writeFileAtomically } from "./output_files.ts";
+import { basename, dirname } from "node:path";
+import { EXIT_INPUT } from "./usage_error.ts";
+
+/**
+ * Exit status when the reader of standard output closed it early (`analyze F --json | head`):
+ * 128 + SIGPIPE, what a shell reports for a Unix tool that SIGPIPE stopped.
+ */
+export const EXIT_READER_GONE = 141;
 
 /** Output choices. */
 export interface OutputOptions {
   json?: boolean;
   csv?: string;
+  /** Write the summary or the JSON document to this file (all or nothing) instead of stdout. */
+  out?: string;
+  /** Replace existing report files (`--force`). */
+  force?: boolean;
   /** Leave per-minute metrics out of JSON/CSV. */
   noMetrics?: boolean;
   /** Rows per section of the summary. */
@@ -24,12 +42,39 @@ export interface OutputOptions {
   allowedDhcpServers?: string[];
 }
 
-/** Builds the document and prints it; returns it (for timing and error messages). */
+/** A printed report and how printing went. */
+export interface PrintedInventory {
+  doc: InventoryDocument;
+  /** 0, {@linkcode EXIT_INPUT} when it could not be written (reported on stderr), or {@linkcode EXIT_READER_GONE}. */
+  exitStatus: number;
+}
+
+/** The reader of standard output closed it: stop writing, say nothing. */
+class ReaderGone extends Error {}
+
+/**
+ * Checks, before any work, that the report can be written where asked (existing files without
+ * `--force`, a file where a folder is expected…).
+ *
+ * @returns the one-line problem, or null
+ */
+export async function checkOutputTargets(options: OutputOptions): Promise<string | null> {
+  try {
+    if (options.csv) await checkOutputFiles(options.csv, [...CSV_FILE_NAMES], options);
+    if (options.out) await checkOutputFiles(dirname(options.out), [basename(options.out)], options);
+    return null;
+  } catch (error) {
+    if (error instanceof OutputError) return error.message;
+    throw error;
+  }
+}
+
+/** Builds the document and prints it; returns it (for timing and error messages) and the exit status. */
 export async function printInventory(
   inventory: Inventory,
   source: Record<string, unknown>,
   options: OutputOptions,
-): Promise<InventoryDocument> {
+): Promise<PrintedInventory> {
   // The text summary shows no per-minute metrics: do not derive them.
   const metrics = !options.noMetrics && Boolean(options.json || options.csv);
   const doc = buildInventoryDocument(inventory, {
@@ -37,22 +82,47 @@ export async function printInventory(
     metrics,
     allowedDhcpServers: options.allowedDhcpServers,
   });
-  if (options.json) {
-    await writeStdout(JSON.stringify(doc, null, 2) + "\n");
-  } else if (options.csv) {
-    const files = await writeCsvReport(doc, options.csv);
-    console.log(
-      `Wrote ${files.length} CSV files to ${options.csv}: ${files.map((f) => f.split("/").pop()).join(", ")}`,
-    );
-  } else {
-    await writeStdout(formatTextReport(doc, { limit: options.limit }));
+  try {
+    if (options.csv) {
+      const files = await writeCsvReport(doc, options.csv, options);
+      console.log(
+        `Wrote ${files.length} CSV files to ${options.csv}: ${
+          files.map((f) => f.split("/").pop()).join(", ")
+        }`,
+      );
+    } else {
+      const text = options.json
+        ? JSON.stringify(doc, null, 2) + "\n"
+        : formatTextReport(doc, { limit: options.limit });
+      if (options.out) await writeFileAtomically(options.out, text, options);
+      else await writeStdout(text, options.json ? "the JSON inventory" : "the summary");
+    }
+  } catch (error) {
+    if (error instanceof ReaderGone) return { doc, exitStatus: EXIT_READER_GONE };
+    if (!(error instanceof OutputError)) throw error;
+    console.error(`netsentinel: ${error.message}`);
+    return { doc, exitStatus: EXIT_INPUT };
   }
-  return doc;
+  return { doc, exitStatus: 0 };
 }
 
-/** Writes all of `text` to stdout. */
-export async function writeStdout(text: string): Promise<void> {
+/**
+ * Writes all of `text` to stdout.
+ *
+ * @param what what is written, for the error message ("the JSON inventory")
+ * @throws {OutputError} when stdout cannot take it (full disk…); {@linkcode ReaderGone} when its
+ *   reader closed it
+ */
+async function writeStdout(text: string, what = "the report"): Promise<void> {
   const bytes = new TextEncoder().encode(text);
   let written = 0;
-  while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+  try {
+    while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) throw new ReaderGone();
+    throw new OutputError(
+      `Cannot write ${what} to standard output: ${writeFailureReason(error)} ` +
+        `(${written} of ${bytes.length} bytes written: the output is incomplete; --out FILE writes all or nothing)`,
+    );
+  }
 }

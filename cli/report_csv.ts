@@ -4,8 +4,8 @@
  * @module
  */
 
-import { join } from "node:path";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
+import { writeFilesAtomically, type WriteFilesOptions } from "./output_files.ts";
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -25,9 +25,28 @@ function table<T extends object>(rows: T[], columns: (keyof T & string)[]): stri
   return toCsv(columns, rows.map((row) => columns.map((column) => row[column] as Cell)));
 }
 
-/** Writes the CSV files into `dir` (created if needed) and returns their paths. */
-export async function writeCsvReport(doc: InventoryDocument, dir: string): Promise<string[]> {
-  await Deno.mkdir(dir, { recursive: true });
+/** Names of the files {@linkcode writeCsvReport} writes. */
+export const CSV_FILE_NAMES: readonly string[] = [
+  "devices.csv",
+  "device_ips.csv",
+  "traffic_flows.csv",
+  "vlans.csv",
+  "protocols.csv",
+  "traffic_metrics.csv",
+  "events.csv",
+];
+
+/**
+ * Writes the CSV files into `dir` (created if needed), all or nothing, and returns their paths.
+ *
+ * @throws {OutputError} when they cannot be written (full disk, files in the way, existing files
+ *   without `force`); `dir` is then as it was
+ */
+export function writeCsvReport(
+  doc: InventoryDocument,
+  dir: string,
+  options: WriteFilesOptions = {},
+): Promise<string[]> {
   const files: Record<string, string> = {
     "devices.csv": toCsv(
       [
@@ -180,11 +199,5 @@ export async function writeCsvReport(doc: InventoryDocument, dir: string): Promi
       ]),
     ),
   };
-  const written: string[] = [];
-  for (const [name, text] of Object.entries(files)) {
-    const path = join(dir, name);
-    await Deno.writeTextFile(path, text);
-    written.push(path);
-  }
-  return written;
+  return writeFilesAtomically(dir, files, options);
 }

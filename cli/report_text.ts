@@ -5,8 +5,10 @@
  * @module
  */
 
-import type { Flow, InventoryDocument } from "../aggregator/inventory_types.ts";
+import type { Flow, InventoryDocument, IpDevice } from "../aggregator/inventory_types.ts";
 import { etherTypeName } from "../dissectors/ethertypes.ts";
+import { builtinLinkTypes } from "../dissectors/builtin.ts";
+import { linkTypeName } from "../capture/batch.ts";
 import { formatBytes, formatCount, formatTable } from "./table.ts";
 
 /** Options of {@linkcode formatTextReport}. */
@@ -49,6 +51,37 @@ function protocolText(flow: Flow): string {
     : base;
 }
 
+/** A device keyed by IP as a row of the device table: no MAC, so no vendor, name or VLAN. */
+function ipDeviceRow(device: IpDevice): (string | number)[] {
+  return [
+    "(no MAC: by IP)",
+    "-",
+    "-",
+    "-",
+    device.ip_address,
+    "-",
+    device.total_packets_sent,
+    device.total_bytes_sent,
+    device.total_packets_received,
+    device.total_bytes_received,
+  ];
+}
+
+/** The warning for frames no link-layer dissector decodes, naming the capture's link types, or null. */
+function unsupportedLinkTypeLine(doc: InventoryDocument): string | null {
+  const frames = Object.values(doc.stats).reduce((sum, counters) => sum + counters.unsupported_link_type, 0);
+  if (frames === 0) return null;
+  const decoded = builtinLinkTypes();
+  const names = new Set<string>();
+  for (const iface of Array.isArray(doc.source.interfaces) ? doc.source.interfaces : []) {
+    const linkType = (iface as { linkType?: unknown } | null)?.linkType;
+    if (typeof linkType === "number" && !decoded.has(linkType)) names.add(linkTypeName(linkType));
+  }
+  return `WARNING: ${formatCount(frames)} frames of an unsupported link type${
+    names.size > 0 ? ` (${[...names].join(", ")})` : ""
+  } were counted but not analysed`;
+}
+
 /** The whole summary as text. */
 export function formatTextReport(doc: InventoryDocument, options: TextReportOptions = {}): string {
   const limit = options.limit ?? 25;
@@ -65,7 +98,8 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
     `${formatCount(s.packets)} packets, ${formatBytes(s.bytes)}, ${s.first_seen ?? "-"} → ${
       s.last_seen ?? "-"
     }; ` +
-      `${s.devices} devices, ${formatCount(s.flows)} flows, ${s.vlans} VLANs; ` +
+      `${s.devices + (s.ip_devices ?? 0)} devices${s.ip_devices ? ` (${s.ip_devices} keyed by IP)` : ""}, ` +
+      `${formatCount(s.flows)} flows, ${s.vlans} VLANs; ` +
       `${formatCount(s.malformed)} malformed, ${formatCount(s.truncated)} truncated`,
   );
   const retransmissions = Object.values(doc.stats).reduce(
@@ -85,15 +119,24 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
     );
   }
 
-  const devices = [...doc.devices].sort((a, b) =>
+  const unsupported = unsupportedLinkTypeLine(doc);
+  if (unsupported !== null) out.push(unsupported);
+
+  const devices = [...doc.devices, ...doc.ip_devices ?? []].sort((a, b) =>
     b.total_bytes_sent + b.total_bytes_received - a.total_bytes_sent - a.total_bytes_received
   );
-  out.push(`\nDEVICES (${devices.length}, busiest first)`);
+  const byIp = doc.ip_devices?.length ?? 0;
+  out.push(
+    `\nDEVICES (${devices.length}${
+      byIp > 0 ? `, ${byIp} keyed by IP: no MAC on their link` : ""
+    }, busiest first)`,
+  );
   const types = new Map((doc.classification ?? []).map((c) => [c.mac_address, c]));
   out.push(
     formatTable(
       ["MAC", "name", "type", "vendor", "IPs", "VLANs", "pkts out", "bytes out", "pkts in", "bytes in"],
       devices.slice(0, limit).map((device) => {
+        if ("keyed_by" in device) return ipDeviceRow(device);
         const ips = [...new Set(device.ips.map((ip) => ip.ip_address))];
         const name = doc.display_names?.[device.mac_address]?.name;
         const type = types.get(device.mac_address);

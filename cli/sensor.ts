@@ -13,6 +13,8 @@ import { pluginFiles } from "../dissectors/plugin_loader.ts";
 import { captureOptions } from "./capture_options.ts";
 import { runLive } from "./live_run.ts";
 import { parseCommandArgs } from "./parse.ts";
+import { listenForReload } from "./reload.ts";
+import { checkInterfaces } from "./check_interfaces.ts";
 import { formatCaptureStats } from "./status_text.ts";
 import { EXIT_INPUT, positiveNumber, UsageError } from "./usage_error.ts";
 
@@ -24,6 +26,7 @@ Captures on the interfaces (--iface, repeatable, or [[capture.interfaces]]) or r
 publishes every flush of observations to Redis (REDIS_URL or [bus] redis_url) for the
 aggregator. While Redis is unreachable it keeps batches in memory up to [bus] sensor_buffer_mb,
 then drops the oldest and says so. The sensor id is [sensor] id (default: the host name).
+SIGHUP reads the configuration again, checks it and names the keys that need a restart.
 
 Options:
   --iface IF        capture on IF
@@ -45,7 +48,8 @@ export async function runSensor(args: string[]): Promise<number> {
     console.log(SENSOR_HELP);
     return 0;
   }
-  const config = await loadConfig(values.config as string | undefined);
+  const configPath = values.config as string | undefined;
+  const config = await loadConfig(configPath);
   if (!usesRedis(config)) {
     throw new UsageError(
       "Cannot run a sensor alone without Redis: set REDIS_URL or [bus] redis_url (or use netsentinel start)",
@@ -76,11 +80,24 @@ export async function runSensor(args: string[]): Promise<number> {
       const duration = values.duration === undefined
         ? undefined
         : positiveNumber("duration", values.duration as string);
-      const run = await runLive(config, live, {
-        durationSeconds: duration,
-        onFlush: (record) => publisher.publish(record),
-      });
-      console.error(formatCaptureStats(run.stats));
+      checkInterfaces(live.map((l) => l.iface));
+      const stopReloading = listenForReload({ configPath, current: config, live: [] });
+      try {
+        const run = await runLive(config, live, {
+          durationSeconds: duration,
+          onFlush: (record) => publisher.publish(record),
+          onRunning: () =>
+            console.error(
+              `netsentinel: sensor capturing on ${
+                live.map((l) => l.iface).join(", ")
+              }, publishing to Redis; ` +
+                "Ctrl-C or SIGTERM to stop",
+            ),
+        });
+        console.error(formatCaptureStats(run.stats));
+      } finally {
+        stopReloading();
+      }
     }
     await publisher.drain();
   } finally {

@@ -19,16 +19,24 @@ export interface StatusDocument {
   /** `live` or `file`. */
   mode: string;
   capture: CaptureStats[];
+  /** Distinct flows handed to the aggregator so far (at each flush). */
   flows: number;
+  /** Flows the sensor metered since its last flush (some may be in `flows` already). */
+  flows_since_flush?: number;
   engine: Record<string, SensorCounters>;
 }
 
-/** The current status of a run. */
+/**
+ * The current status of a run.
+ *
+ * @param unflushedFlows flows the live sensor metered since its last flush
+ */
 export function statusDocument(
   startedAt: Date,
   mode: string,
   capture: CaptureStats[],
   inventory: Inventory,
+  unflushedFlows = 0,
 ): StatusDocument {
   const engine: Record<string, SensorCounters> = {};
   for (const [sensor, stats] of inventory.sensorStats) engine[sensor] = sensorCounters(stats);
@@ -39,6 +47,7 @@ export function statusDocument(
     mode,
     capture,
     flows: inventory.flows.size,
+    flows_since_flush: unflushedFlows,
     engine,
   };
 }

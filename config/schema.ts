@@ -7,6 +7,7 @@
 
 import { z } from "zod";
 import { BusConfigSchema } from "./bus_schema.ts";
+import { WebConfigSchema } from "./web_schema.ts";
 
 const portList = z.array(z.number().int().min(0).max(65535));
 
@@ -68,6 +69,7 @@ export const ConfigSchema = z.object({
     id: z.string().max(128).default(""),
   }).strict().default({}),
   bus: BusConfigSchema,
+  web: WebConfigSchema,
   storage: z.object({
     /** PostgreSQL URL; "" for the embedded PGlite database. `DATABASE_URL` overrides it. */
     database_url: z.string().default(""),

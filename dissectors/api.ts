@@ -6,7 +6,8 @@
  * type, EtherType, LLC SAP, SNAP id, IP protocol, TCP/UDP port, plus heuristic probes), decodes
  * from the shared {@linkcode Packet} context, and reports what it learnt through an
  * {@linkcode Observer}. It never calls the next dissector itself: it names the next table and key
- * with `packet.next(...)` and the engine dispatches.
+ * with `packet.next(...)` and the engine dispatches. Texts read from the payload go through
+ * {@linkcode decodeText}, the one byte→text rule of the project.
  *
  * @example A minimal application dissector
  * ```ts
@@ -34,6 +35,12 @@ import type { IdentityAttribute, Severity } from "../model/observation.ts";
 export { Decoded, MAX_REASSEMBLY_BYTES, Packet, PacketFlag, Table } from "./packet.ts";
 export type { TableName } from "./packet.ts";
 export type { IdentityAttribute, Severity } from "../model/observation.ts";
+/**
+ * The one byte→text rule for protocol strings (UTF-8, U+FFFD for invalid sequences, control
+ * characters and `\` as `\xNN`, ends at the first NUL, white space trimmed): use it for every text a
+ * dissector reports, so the same bytes give the same value whatever protocol carried them.
+ */
+export { decodeText, MAX_TEXT_BYTES } from "./text.ts";
 
 /** Version of this API. A plugin built for another major version is refused at load with a clear error. */
 export const PLUGIN_API_VERSION = 1;

@@ -10,6 +10,7 @@ import { vlan } from "./l2/vlan.ts";
 import { llc } from "./l2/llc.ts";
 import { linuxSll, linuxSll2 } from "./l2/linux_sll.ts";
 import { rawIp } from "./l2/raw_ip.ts";
+import { loopback } from "./l2/loopback.ts";
 import { arp } from "./l2/arp.ts";
 import { ipv4 } from "./l3/ipv4.ts";
 import { ipv6 } from "./l3/ipv6.ts";
@@ -29,6 +30,7 @@ export const CORE_DISSECTORS: readonly Dissector[] = [
   linuxSll,
   linuxSll2,
   rawIp,
+  loopback,
   vlan,
   llc,
   arp,
@@ -54,3 +56,12 @@ export const BUILTIN_DISSECTORS: readonly Dissector[] = [
   ...IT_DISSECTORS,
   ...OT_DISSECTORS,
 ];
+
+/** The link types (LINKTYPE_* values) a built-in dissector decodes. */
+export function builtinLinkTypes(): Set<number> {
+  const linkTypes = new Set<number>();
+  for (const dissector of CORE_DISSECTORS) {
+    for (const linkType of dissector.registration.tables?.link ?? []) linkTypes.add(linkType);
+  }
+  return linkTypes;
+}

@@ -1,7 +1,7 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { PacketBatch } from "../capture/batch.ts";
 import { openCaptureFile } from "../capture/file_source.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "../tests/shared_pcaps.ts";
 import { ipAt, macAt } from "../model/address.ts";
 import type { IdentityAttribute, ProtocolEvent, Severity, Subject } from "./api.ts";
 import { testEngine } from "./_testing.ts";
@@ -139,10 +139,9 @@ function assertSameRecords(record: FlushRecord, expected: { identities: Tally; e
 }
 
 Deno.test({
-  name: `collector records equal a plain per-call tally on every shared capture, each read three times${
-    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name:
+    `collector records equal a plain per-call tally on every shared capture, each read three times${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     const engine = testEngine([fins]);
     const shadowed = shadow(engine.observations);

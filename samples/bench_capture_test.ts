@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { BENCH_FRAMES_PER_SECOND, writeBenchCapture } from "./bench_capture.ts";
 import { finishChecksum, pseudoSumV4, pseudoSumV6, sumWords } from "./frames.ts";
-import { expertProblems, TSHARK_NOTE, TSHARK_SKIP } from "./_tshark.ts";
+import { expertProblems, TSHARK } from "../tests/tshark_fields.ts";
 
 /** What the test counts in a capture, decoding it with its own few lines (not NetSentinel's dissectors). */
 interface Tally {
@@ -210,8 +210,8 @@ Deno.test("writeBenchCapture() rejects a bad frame count", async () => {
 
 Deno.test({
   name:
-    `bench captures (mixed and tiny) have no tshark expert warning, checksum or malformed error${TSHARK_NOTE}`,
-  ignore: TSHARK_SKIP,
+    `bench captures (mixed and tiny) have no tshark expert warning, checksum or malformed error${TSHARK.note}`,
+  ignore: TSHARK.skip,
   async fn() {
     for (const tinyFrames of [false, true]) {
       const path = `${dir}/tshark-${tinyFrames}.pcap`;

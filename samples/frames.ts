@@ -29,6 +29,7 @@ export * from "./frames/ip.ts";
 export * from "./frames/transport.ts";
 export * from "./frames/icmp.ts";
 export * from "./frames/lldp.ts";
+export * from "./frames/cdp.ts";
 export * from "./frames/stp.ts";
 export * from "./frames/dhcp.ts";
 export * from "./frames/dns.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as F from "./frames.ts";
 import { PcapWriter } from "./pcap_writer.ts";
-import { expertProblems, TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "./_tshark.ts";
+import { expertProblems, TSHARK, tsharkFields } from "../tests/tshark_fields.ts";
 
 function hex(bytes: Uint8Array): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -195,6 +195,8 @@ async function catalogue(): Promise<string> {
       managementIp: V4.src,
     }),
   );
+  emit(F.writeCdpFrame(buf, 0, { src: B, deviceId: "cdp-test", portId: "Gi0/5", platform: "WS-C3560" }));
+  emit(F.writeCdpFrame(buf, 0, { src: B, deviceId: "odd-\xff", portId: "Gi0/5" })); // odd length, last byte ≥ 0x80
   emit(
     F.writeRstpFrame(buf, 0, {
       srcMac: A,
@@ -245,8 +247,8 @@ async function catalogue(): Promise<string> {
 }
 
 Deno.test({
-  name: `every frame builder passes tshark: no expert warning, checksum or malformed error${TSHARK_NOTE}`,
-  ignore: TSHARK_SKIP,
+  name: `every frame builder passes tshark: no expert warning, checksum or malformed error${TSHARK.note}`,
+  ignore: TSHARK.skip,
   async fn() {
     const path = await catalogue();
     assert.deepEqual(await expertProblems(path), []);
@@ -266,6 +268,7 @@ Deno.test({
       "tls.handshake.extensions_server_name",
       "udp.length",
       "icmpv6.mldr.mar.multicast_address",
+      "cdp.deviceid",
     ]);
     const column = (i: number) => rows.flatMap((r) => r[i]);
     assert.deepEqual([...new Set(column(0))].sort(), ["10", "20"]);
@@ -283,6 +286,7 @@ Deno.test({
     assert.deepEqual(column(12), ["www.example.com"]);
     assert.ok(column(13).includes("1008") && column(13).includes("1408"), "fragments reassembled");
     assert.deepEqual(column(14), ["ff02::1:ff01:203"]);
+    assert.deepEqual(column(15), ["cdp-test", "odd-\ufffd"]);
     await Deno.remove(path);
   },
 });

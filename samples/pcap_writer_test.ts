@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PCAP_MAGIC_MICROS, PCAP_MAGIC_NANOS, PcapWriter } from "./pcap_writer.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "./_tshark.ts";
+import { TSHARK, tsharkFields } from "../tests/tshark_fields.ts";
 
 async function tempPcap(): Promise<string> {
   return await Deno.makeTempFile({ prefix: "netsentinel-writer-", suffix: ".pcap" });
@@ -82,8 +82,8 @@ Deno.test("PcapWriter refuses frames longer than the snaplen and bad snaplens", 
 });
 
 Deno.test({
-  name: `PcapWriter output is read back by tshark with the same timestamps and lengths${TSHARK_NOTE}`,
-  ignore: TSHARK_SKIP,
+  name: `PcapWriter output is read back by tshark with the same timestamps and lengths${TSHARK.note}`,
+  ignore: TSHARK.skip,
   async fn() {
     for (const nanosecond of [false, true]) {
       const path = await tempPcap();

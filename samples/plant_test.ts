@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PLANT_GROUND_TRUTH as TRUTH, writePlantSample } from "./plant.ts";
-import { expertProblems, TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "./_tshark.ts";
+import { expertProblems, TSHARK, tsharkFields } from "../tests/tshark_fields.ts";
 
 async function sha256(path: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
@@ -31,8 +31,8 @@ Deno.test("writePlantSample() is deterministic: same seed same bytes, other seed
 });
 
 Deno.test({
-  name: `plant sample has no tshark expert warning, checksum or malformed error${TSHARK_NOTE}`,
-  ignore: TSHARK_SKIP,
+  name: `plant sample has no tshark expert warning, checksum or malformed error${TSHARK.note}`,
+  ignore: TSHARK.skip,
   async fn() {
     assert.deepEqual(await expertProblems(samplePath), []);
   },
@@ -77,8 +77,8 @@ function hasProtocol(r: Row, proto: string): boolean {
 
 Deno.test({
   name:
-    `plant sample decodes to the ground truth: counts, VLANs, QinQ, DHCP, LLDP, DNS, Modbus${TSHARK_NOTE}`,
-  ignore: TSHARK_SKIP,
+    `plant sample decodes to the ground truth: counts, VLANs, QinQ, DHCP, LLDP, DNS, Modbus${TSHARK.note}`,
+  ignore: TSHARK.skip,
   async fn(t) {
     const all = await rows();
     const f = TRUTH.frames;

@@ -117,6 +117,11 @@ export class LiveSensor {
     return Promise.all(this.#captures.map((capture) => capture.stopped));
   }
 
+  /** Flows metered since the last flush, not yet handed to `onFlush`. */
+  get unflushedFlows(): number {
+    return this.#pool.unflushedFlows;
+  }
+
   /** Asks the dissector workers for a flush now. */
   flush(): Promise<void> {
     return this.#pool.flush();

@@ -16,6 +16,7 @@ import { PgliteDatabase } from "./pglite.ts";
 import { migrate } from "./migrate.ts";
 import { dissectFile } from "../dissectors/dissect_file.ts";
 import type { FlushRecord } from "../model/flush_record.ts";
+import { Requirement } from "../tests/requirements.ts";
 
 /** The PostgreSQL server of the tests. */
 export const TEST_DATABASE_URL: string = Deno.env.get("DATABASE_URL") ||
@@ -41,6 +42,15 @@ async function probe(): Promise<string | null> {
 
 const unreachable = await probe();
 
+/**
+ * The PostgreSQL server, as a test requirement: its tests are skipped when it is unreachable, except
+ * under `CI=true`, where they run and fail with the reason (see `tests/requirements.ts`).
+ */
+export const POSTGRES: Requirement = new Requirement(
+  "PostgreSQL",
+  unreachable ? `PostgreSQL at ${TEST_DATABASE_URL} unreachable (${unreachable})` : undefined,
+);
+
 /** A database for one test: dispose of it at the end (drops the scratch database or folder). */
 export interface ScratchDatabase {
   db: Database;
@@ -52,7 +62,7 @@ export interface ScratchDatabase {
 /** A driver the storage tests run on. */
 export interface TestDriver {
   name: "postgres" | "pglite";
-  /** Why the driver's tests are skipped, or null. */
+  /** Why the driver's tests are skipped, or null (never under CI). */
   skip: string | null;
   /** A fresh, migrated database. */
   open(): Promise<ScratchDatabase>;
@@ -86,6 +96,7 @@ async function dropStale(admin: postgres.Sql): Promise<void> {
 }
 
 async function openPostgres(): Promise<ScratchDatabase> {
+  POSTGRES.check();
   const random = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
   const name = `ns_test_${Math.floor(Date.now() / 1000)}_${random}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
@@ -122,7 +133,7 @@ async function openPglite(): Promise<ScratchDatabase> {
 export const DRIVERS: readonly TestDriver[] = [
   {
     name: "postgres",
-    skip: unreachable ? `skipped: PostgreSQL at ${TEST_DATABASE_URL} unreachable (${unreachable})` : null,
+    skip: POSTGRES.skip ? `skipped: ${POSTGRES.missing}` : null,
     open: openPostgres,
   },
   { name: "pglite", skip: null, open: openPglite },

@@ -41,10 +41,53 @@ interface DriverErrorFields {
   code?: unknown;
   message?: unknown;
   errno?: unknown;
+  name?: unknown;
+  cause?: unknown;
 }
 
 function fieldsOf(error: unknown): DriverErrorFields {
   return typeof error === "object" && error !== null ? error as DriverErrorFields : {};
+}
+
+/**
+ * PGlite's file system (Emscripten) throws `ErrnoError { errno }` with no message, using WASI
+ * errno numbers; these are the ones a data folder meets.
+ */
+const WASI_ERRNO: Record<number, string> = {
+  2: "EACCES",
+  19: "EDQUOT",
+  29: "EIO",
+  44: "ENOENT",
+  51: "ENOSPC",
+  63: "EPERM",
+  69: "EROFS",
+};
+
+/** A value with no message, in words ("[object Object]" says nothing). */
+function describeValue(value: unknown): string {
+  if (typeof value !== "object" || value === null) return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The code and one-line text of a driver error; a file-system errno may hide in its `cause`. */
+function codeAndText(error: unknown): { code: string; text: string } {
+  const { code, message } = fieldsOf(error);
+  const own = typeof message === "string" && message !== "" ? message.split("\n")[0] : "";
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const { name, errno, cause } = fieldsOf(current);
+    if (name === "ErrnoError" && typeof errno === "number") {
+      const mapped = WASI_ERRNO[errno] ?? "";
+      const fs = `file system error ${mapped || `errno ${errno}`}`;
+      return { code: mapped, text: own ? `${own}: ${fs}` : `PGlite ${fs}` };
+    }
+    current = cause;
+  }
+  return { code: typeof code === "string" ? code : "", text: own || describeValue(error) };
 }
 
 const CONNECTION_CODES: Record<string, string> = {
@@ -69,9 +112,7 @@ const CONNECTION_CODES: Record<string, string> = {
  */
 export function describeStorageError(action: string, error: unknown): StorageError {
   if (error instanceof StorageError) return error;
-  const { code, message } = fieldsOf(error);
-  const text = typeof message === "string" ? message.split("\n")[0] : String(error);
-  const codeText = typeof code === "string" ? code : "";
+  const { code: codeText, text } = codeAndText(error);
   const connection = CONNECTION_CODES[codeText];
   if (connection) return new StorageError("connection", `${action}: ${connection}`, { cause: error });
   if (codeText === "28P01" || codeText === "28000") {
@@ -84,7 +125,14 @@ export function describeStorageError(action: string, error: unknown): StorageErr
     return new StorageError("connection", `${action}: ${text}`, { cause: error });
   }
   if (codeText === "53100" || codeText === "ENOSPC" || /no space left on device/i.test(text)) {
-    return new StorageError("disk-full", `${action}: disk full (${text})`, { cause: error });
+    // "could not extend file "base/5/16594": No space left on device": say the cause first, once.
+    const detail = text.replace(/^ENOSPC:\s*/, "").replace(/[:,]?\s*no space left on device[:,]?\s*/i, " ")
+      .trim();
+    return new StorageError(
+      "disk-full",
+      `${action}: no space left on device${detail ? ` (${detail})` : ""}`,
+      { cause: error },
+    );
   }
   if (
     codeText === "42501" || codeText === "EACCES" || codeText === "EPERM" ||

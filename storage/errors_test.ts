@@ -5,10 +5,11 @@ import { parseDatabaseUrl } from "./database_url.ts";
 import { openDatabase } from "./database.ts";
 import { describeStorageError, StorageError, type StorageErrorKind } from "./errors.ts";
 import { PGLITE_LOCK_FILE, PgliteDatabase } from "./pglite.ts";
-import { DRIVERS, flushRecordsOf, TEST_DATABASE_URL } from "./_testing.ts";
+import { DRIVERS, flushRecordsOf, POSTGRES, TEST_DATABASE_URL } from "./_testing.ts";
 import { Persistence } from "./persistence.ts";
 import { readTotals } from "./totals.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture } from "../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "../tests/shared_pcaps.ts";
+import { notes } from "../tests/requirements.ts";
 
 function storageError(kind: StorageErrorKind, message: string | RegExp) {
   return (error: unknown) => {
@@ -93,25 +94,29 @@ Deno.test("openDatabase() says why it cannot connect, in one line", async (t) =>
     );
   });
   await t.step({
-    name: "database missing",
-    ignore: postgres.skip !== null,
-    fn: () =>
-      rejects(
+    name: `database missing${POSTGRES.note}`,
+    ignore: POSTGRES.skip,
+    fn() {
+      POSTGRES.check();
+      return rejects(
         openDatabase({ url: serverUrl("postgres", "ns_no_such_database") }),
         storageError(
           "database-missing",
           /\(database "ns_no_such_database"\): database "ns_no_such_database" does not exist$/,
         ),
-      ),
+      );
+    },
   });
   await t.step({
-    name: "authentication failed (unknown role)",
-    ignore: postgres.skip !== null,
-    fn: () =>
-      rejects(
+    name: `authentication failed (unknown role)${POSTGRES.note}`,
+    ignore: POSTGRES.skip,
+    fn() {
+      POSTGRES.check();
+      return rejects(
         openDatabase({ url: serverUrl("ns_no_such_role", "postgres") }),
         storageError("auth", /: authentication failed: role "ns_no_such_role" does not exist$/),
-      ),
+      );
+    },
   });
 });
 
@@ -121,13 +126,31 @@ Deno.test("describeStorageError() maps the errors of both drivers", async (t) =>
       "PostgreSQL disk full",
       { code: "53100", message: 'could not extend file "base/16384/2619": No space left on device' },
       "disk-full",
-      'X: disk full (could not extend file "base/16384/2619": No space left on device)',
+      'X: no space left on device (could not extend file "base/16384/2619")',
     ],
     [
-      "PGlite disk full",
+      "Node file system disk full",
       { code: "ENOSPC", message: "ENOSPC: no space left on device, write" },
       "disk-full",
-      "X: disk full (ENOSPC: no space left on device, write)",
+      "X: no space left on device (write)",
+    ],
+    [
+      "PGlite file system disk full (an Emscripten ErrnoError has no message)",
+      { name: "ErrnoError", errno: 51 },
+      "disk-full",
+      "X: no space left on device (PGlite file system error ENOSPC)",
+    ],
+    [
+      "PGlite start-up failure caused by a full disk",
+      new Error("PGlite failed to initialize properly", { cause: { name: "ErrnoError", errno: 51 } }),
+      "disk-full",
+      "X: no space left on device (PGlite failed to initialize properly: file system error ENOSPC)",
+    ],
+    [
+      "an error object without a message is shown as data, not [object Object]",
+      { name: "ErrnoError", errno: 1234 },
+      "query",
+      "X: PGlite file system error errno 1234",
     ],
     [
       "no privilege",
@@ -209,9 +232,9 @@ Deno.test("PgliteDatabase.open() refuses a folder in use, or one it may not writ
 
 Deno.test({
   name: `Persistence.apply() after the server dropped its connections: a retryable error, then a clean retry${
-    postgres.skip ? ` (${postgres.skip})` : ""
+    notes(POSTGRES, SHARED_PCAPS)
   }`,
-  ignore: postgres.skip !== null || !HAVE_SHARED_PCAPS,
+  ignore: POSTGRES.skip || SHARED_PCAPS.skip,
   async fn() {
     const scratch = await postgres.open();
     const killer = await openDatabase({ url: TEST_DATABASE_URL });

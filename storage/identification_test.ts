@@ -3,22 +3,20 @@ import { flushRecordsOf, testOnDrivers } from "./_testing.ts";
 import { Persistence } from "./persistence.ts";
 import { Inventory } from "../aggregator/inventory.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "../tests/shared_pcaps.ts";
 import { writePlantSample } from "../samples/plant.ts";
 import type { FlushRecord } from "../model/flush_record.ts";
 
 /** Captures with names, types, OS hints, DHCP leases and OT roles to persist. */
-const CAPTURES = HAVE_SHARED_PCAPS
-  ? [
-    "dhcp_mud_hostname_raspberrypi.pcap",
-    "dhcp_zeek_dhcp.pcap",
-    "lldp_cdp_cisco.pcap",
-    "dns_mdns_llmnr_mix.pcap",
-    "ipv6_tcp_smtp.pcap",
-    "modbus_tcp_test_data_part1.pcap",
-    "s7comm_reading_plc_status.pcap",
-  ]
-  : [];
+const CAPTURES = SHARED_PCAPS.skip ? [] : [
+  "dhcp_mud_hostname_raspberrypi.pcap",
+  "dhcp_zeek_dhcp.pcap",
+  "lldp_cdp_cisco.pcap",
+  "dns_mdns_llmnr_mix.pcap",
+  "ipv6_tcp_smtp.pcap",
+  "modbus_tcp_test_data_part1.pcap",
+  "s7comm_reading_plc_status.pcap",
+];
 
 interface StoredIdentity {
   mac: string;
@@ -97,7 +95,7 @@ testOnDrivers("Persistence keeps each device's identification", async (t, scratc
       });
     }
     await t.step("DHCP leases, one batch per packet, equal the tracker's on the whole capture", async () => {
-      if (!HAVE_SHARED_PCAPS) return;
+      if (SHARED_PCAPS.skip) return;
       await scratch.reset();
       const persistence = new Persistence(scratch.db);
       const records = await flushRecordsOf(sharedCapture("dhcp_zeek_dhcp.pcap"), 1);
@@ -129,6 +127,6 @@ testOnDrivers("Persistence keeps each device's identification", async (t, scratc
   }
 });
 
-if (!HAVE_SHARED_PCAPS) {
-  Deno.test({ name: `identification of the shared captures (${SKIP_REASON})`, ignore: true, fn() {} });
+if (SHARED_PCAPS.skip) {
+  Deno.test({ name: `identification of the shared captures${SHARED_PCAPS.note}`, ignore: true, fn() {} });
 }

@@ -1,9 +1,16 @@
 /**
  * Retention of the time series: daily partitions are created ahead (today … today + `daysAhead`,
- * UTC) and dropped once they end `retentionDays` days before today — a whole partition at a time,
- * no row-by-row DELETE. Run at start and daily ({@linkcode scheduleRetention}). Batches a sensor may
- * still redeliver (`ingested_batches`) are forgotten after the same delay, and so are flows not seen
- * for that long (the inventory of devices, addresses and identities is kept).
+ * UTC) and dropped once they end `retentionDays` days before the newest capture time stored — a
+ * whole partition at a time, no row-by-row DELETE. Run at start and daily
+ * ({@linkcode scheduleRetention}). Flows not seen for that long are deleted too (the inventory of
+ * devices, addresses and identities is kept). Batches a sensor may still redeliver
+ * (`ingested_batches`) are forgotten `retentionDays` after they were applied (wall clock).
+ *
+ * The horizon is counted back from the newest packet any sensor reported (`sensor_boots`), never
+ * from later than now: counted from the wall clock, a capture file older than `retentionDays` would
+ * be stored batch after batch and then deleted at the next aggregator start — what was committed
+ * before a restart would vanish and what came after would stay. A sensor with a clock in the future
+ * cannot push the horizon past now.
  *
  * On a database where the migrations made hypertables (TimescaleDB installed and loadable), the
  * same call sets TimescaleDB's retention policy instead. That path cannot be tested on a server
@@ -45,6 +52,17 @@ export interface RetentionReport {
   forgottenBatches: number;
   /** Flows not seen for `retentionDays` deleted (their buckets are gone with their partitions). */
   expiredFlows: number;
+  /** ISO time the retention was counted back from: the newest capture time stored, at most now. */
+  horizon: string;
+}
+
+/** The newest packet time (ms) the sensors reported, or null when none did. */
+async function newestCaptureMs(db: Database): Promise<number | null> {
+  const rows = await db.query<{ us: number | null }>(
+    `SELECT max((stats->>'lastUs')::float8) AS us FROM sensor_boots WHERE jsonb_typeof(stats->'lastUs') = 'number'`,
+  );
+  const us = rows[0]?.us;
+  return typeof us === "number" && Number.isFinite(us) ? us / 1000 : null;
 }
 
 function day(ms: number): string {
@@ -80,13 +98,15 @@ export async function runRetention(db: Database, options: RetentionOptions = {})
   const daysAhead = checkRange("daysAhead", options.daysAhead ?? DEFAULT_DAYS_AHEAD, 0, 60);
   const now = (options.now ?? new Date()).getTime();
   const ahead = Array.from({ length: daysAhead + 1 }, (_, i) => day(now + i * DAY_MS));
-  const before = day(now - retentionDays * DAY_MS);
+  const horizon = Math.min(now, await newestCaptureMs(db) ?? now);
+  const before = day(horizon - retentionDays * DAY_MS);
   const report: RetentionReport = {
     created: [],
     dropped: [],
     policies: [],
     forgottenBatches: 0,
     expiredFlows: 0,
+    horizon: new Date(horizon).toISOString(),
   };
   for (const table of TIME_SERIES_TABLES) {
     if (await isHypertable(db, table)) {
@@ -109,18 +129,17 @@ export async function runRetention(db: Database, options: RetentionOptions = {})
     );
     report.dropped.push(...dropped[0].names);
   }
-  const cutoff = new Date(now - retentionDays * DAY_MS).toISOString();
   const forgotten = await db.query<{ n: number }>(
     `WITH gone AS (DELETE FROM ingested_batches WHERE applied_at < $1::timestamptz RETURNING 1)
      SELECT count(*)::int AS n FROM gone`,
-    [cutoff],
+    [new Date(now - retentionDays * DAY_MS).toISOString()],
   );
   report.forgottenBatches = forgotten[0].n;
   // Every connection from a new ephemeral port is a new flow: without this the table only grows.
   const expired = await db.query<{ n: number }>(
     `WITH gone AS (DELETE FROM traffic_flows WHERE last_seen < $1::timestamptz RETURNING 1)
      SELECT count(*)::int AS n FROM gone`,
-    [cutoff],
+    [new Date(horizon - retentionDays * DAY_MS).toISOString()],
   );
   report.expiredFlows = expired[0].n;
   return report;

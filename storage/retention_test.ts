@@ -70,12 +70,56 @@ testOnDrivers("retention", async (t, scratch) => {
 
   await t.step("second run the same day: nothing to do", async () => {
     const report = await runRetention(db, { now: NOW, retentionDays: 30, daysAhead: 3 });
-    deepStrictEqual(report, { created: [], dropped: [], policies: [], forgottenBatches: 0, expiredFlows: 0 });
+    deepStrictEqual(report, {
+      created: [],
+      dropped: [],
+      policies: [],
+      forgottenBatches: 0,
+      expiredFlows: 0,
+      horizon: NOW.toISOString(),
+    });
   });
 
   await t.step("a shorter retention drops more", async () => {
     const report = await runRetention(db, { now: NOW, retentionDays: 7, daysAhead: 0 });
     deepStrictEqual(report.dropped.sort(), ["traffic_metrics_p20260213", "traffic_metrics_p20260301"]);
+  });
+
+  await t.step("an old capture is kept: the horizon is its newest packet, not today", async () => {
+    await scratch.reset();
+    // A sensor that read a capture of 2025-06-11 (newest packet 09:03:20 UTC), stored 9 months later.
+    const lastUs = Date.parse("2025-06-11T09:03:20Z") * 1000;
+    await db.query("INSERT INTO sensors (sensor_id, last_boot) VALUES ('file', 'b')");
+    await db.query(
+      "INSERT INTO sensor_boots (sensor_id, boot, last_seq, stats) VALUES ('file', 'b', 5, $1::text::jsonb)",
+      [JSON.stringify({ packets: 10, lastUs })],
+    );
+    await db.query("SELECT netsentinel_ensure_day_partitions('traffic_metrics', $1::date[])", [
+      ["2025-05-01", "2025-06-11"],
+    ]);
+    await db.query(
+      `INSERT INTO traffic_flows (src_mac, dst_mac, ethertype, first_seen, last_seen)
+       VALUES ('00:00:00:00:00:01', '00:00:00:00:00:02', 2054, '2025-06-11T09:00:00Z', '2025-06-11T09:03:00Z'),
+              ('00:00:00:00:00:01', '00:00:00:00:00:03', 2054, '2025-04-01T00:00:00Z', '2025-05-10T00:00:00Z')`,
+    );
+    const report = await runRetention(db, { now: NOW, retentionDays: 30, daysAhead: 0 });
+    strictEqual(report.horizon, "2025-06-11T09:03:20.000Z");
+    // 30 days before the newest packet is 2025-05-12: the capture's day stays, older data goes.
+    deepStrictEqual(report.dropped.sort(), ["traffic_metrics_p20250501"]);
+    strictEqual(report.expiredFlows, 1);
+    deepStrictEqual(
+      (await partitions(db, "traffic_metrics")).filter((name) => name.includes("2025")),
+      ["traffic_metrics_p20250611"],
+    );
+  });
+
+  await t.step("a sensor clock in the future cannot push the horizon past now", async () => {
+    await db.query("UPDATE sensor_boots SET stats = $1::text::jsonb", [
+      JSON.stringify({ packets: 10, lastUs: Date.parse("2031-01-01T00:00:00Z") * 1000 }),
+    ]);
+    const report = await runRetention(db, { now: NOW, retentionDays: 30, daysAhead: 0 });
+    strictEqual(report.horizon, NOW.toISOString());
+    deepStrictEqual(report.dropped, ["traffic_metrics_p20250611"]);
   });
 
   await t.step("bad options", async () => {

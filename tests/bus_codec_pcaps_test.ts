@@ -18,7 +18,7 @@ import { Inventory } from "../aggregator/inventory.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import { decodeBatch, encodeBatch } from "../bus/codec.ts";
 import { BatchNumberer } from "../model/sensor_batch.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "./shared_pcaps.ts";
 
 /** The sensor name analyzeCaptureFile gives its single worker. */
 const SENSOR = "worker-0";
@@ -62,10 +62,8 @@ function comparable(doc: ReturnType<typeof buildInventoryDocument>): unknown {
 }
 
 Deno.test({
-  name: `decoded flush records of every shared capture merge into the same inventory ${
-    HAVE_SHARED_PCAPS ? "" : SKIP_REASON
-  }`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `decoded flush records of every shared capture merge into the same inventory${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn(t) {
     for (const name of sharedCaptureFiles()) {
       await t.step(name, async () => {

@@ -3,12 +3,12 @@
  * (in a throw-away network namespace) with its exact one-line message.
  */
 import assert from "node:assert/strict";
-import { Netns, NETNS_SKIP_REASON } from "./netns.ts";
+import { NETNS, Netns } from "./netns.ts";
 import { type HarnessEvent, type HarnessRequest, spawnHarness } from "../capture/live/_harness.ts";
 import { CAPTURE_PERMISSION_HINT } from "../capture/live/protocol.ts";
 
-const suffix = NETNS_SKIP_REASON === undefined ? "" : ` (${NETNS_SKIP_REASON})`;
-const ignore = NETNS_SKIP_REASON !== undefined;
+const suffix = NETNS.note;
+const ignore = NETNS.skip;
 
 /** Runs the harness and returns the error event the worker posted (the capture must not start). */
 async function startError(

@@ -6,7 +6,7 @@
  */
 
 import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "./shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "./shared_pcaps.ts";
 import { type CliRun, MAIN, runCli } from "./run_cli.ts";
 
 function cli(...args: string[]): Promise<CliRun> {
@@ -56,10 +56,8 @@ Deno.test("a file that is not a capture gets one line and status 1", async () =>
 });
 
 Deno.test({
-  name: `a truncated capture is analysed up to the damage, then reported with its offset${
-    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `a truncated capture is analysed up to the damage, then reported with its offset${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     const whole = await Deno.readFile(sharedCapture("modbus_tcp_test_data_part1.pcap"));
     const path = await Deno.makeTempFile({ suffix: ".pcap" });
@@ -77,8 +75,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: `analyze --csv writes one file per table${HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`}`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `analyze --csv writes one file per table${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     const dir = await Deno.makeTempDir();
     const result = await cli("analyze", sharedCapture("vlan_8021q_and_double_tag_cdp.pcap"), "--csv", dir);

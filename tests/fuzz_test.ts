@@ -8,7 +8,7 @@
  */
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "./shared_pcaps.ts";
 import { openCaptureFile } from "../capture/file_source.ts";
 import { PacketBatch } from "../capture/batch.ts";
 import { FUZZ_ENGINE, testEngine } from "../dissectors/_testing.ts";
@@ -57,10 +57,8 @@ function mutate(rng: Rng, frame: Uint8Array): Uint8Array {
 }
 
 Deno.test({
-  name: `built-in dissectors never throw on damaged real frames${
-    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `built-in dissectors never throw on damaged real frames${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     const frames = await allFrames();
     const rng = new Rng(Number(Deno.env.get("NETSENTINEL_FUZZ_SEED") ?? 2026));

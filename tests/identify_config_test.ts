@@ -6,7 +6,7 @@
  */
 
 import { deepStrictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "./shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "./shared_pcaps.ts";
 import { runCli } from "./run_cli.ts";
 
 async function rogueServers(allowed: string): Promise<string[]> {
@@ -21,10 +21,8 @@ async function rogueServers(allowed: string): Promise<string[]> {
 }
 
 Deno.test({
-  name: `identify.allowed_dhcp_servers decides which DHCP servers are rogue${
-    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `identify.allowed_dhcp_servers decides which DHCP servers are rogue${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     deepStrictEqual(await rogueServers("10.9.9.9"), [
       "128.2.6.152: sent DHCP OFFER/ACK but is not an allowed server (10.9.9.9)",

@@ -3,13 +3,12 @@
  * interfaces, their state, MACs and addresses are known.
  */
 import assert from "node:assert/strict";
-import { Netns, NETNS_SKIP_REASON } from "./netns.ts";
+import { NETNS, Netns } from "./netns.ts";
 import { INTERFACES_HELP, runInterfaces } from "../cli/interfaces.ts";
 import { UsageError } from "../cli/usage_error.ts";
-import type { InterfaceInfo } from "../capture/interfaces.ts";
 
 const CLI = new URL("../cli/interfaces.ts", import.meta.url).href;
-const suffix = NETNS_SKIP_REASON === undefined ? "" : ` (${NETNS_SKIP_REASON})`;
+const suffix = NETNS.note;
 
 /** Runs `netsentinel interfaces ARGS` inside the namespace (through cli/interfaces.ts). */
 async function interfacesIn(ns: Netns, args: string[]): Promise<string> {
@@ -19,8 +18,8 @@ async function interfacesIn(ns: Netns, args: string[]): Promise<string> {
 }
 
 Deno.test({
-  name: `listInterfaces() reports names, link types, MACs, addresses and state${suffix}`,
-  ignore: NETNS_SKIP_REASON !== undefined,
+  name: `interfaces --json reports names, link types, MACs, addresses and state${suffix}`,
+  ignore: NETNS.skip,
   async fn() {
     await using ns = await Netns.create();
     await ns.exec("ip", ["addr", "add", "192.0.2.10/24", "dev", ns.sendIface]);
@@ -28,13 +27,14 @@ Deno.test({
       ns.exec("ip", ["-j", "link", "show", "dev", iface]).then((t) => JSON.parse(t)[0]);
     const capture = await link(ns.captureIface);
     const send = await link(ns.sendIface);
-    const list = JSON.parse(await interfacesIn(ns, ["--json"])) as InterfaceInfo[];
+    // `interfaces --json` uses the inventory's snake_case keys.
+    const list = JSON.parse(await interfacesIn(ns, ["--json"])) as Record<string, unknown>[];
     assert.deepEqual(list.map((info) => info.name), ["lo", "veth-cap", "veth-send", "any"]);
     const [lo, cap, sender, any] = list;
     assert.deepEqual(lo, {
       name: "lo",
-      linkType: 1,
-      linkTypeName: "ETHERNET",
+      link_type: 1,
+      link_type_name: "ETHERNET",
       arphrd: 772,
       mac: null,
       addresses: [],
@@ -46,8 +46,8 @@ Deno.test({
     });
     assert.deepEqual(cap, {
       name: "veth-cap",
-      linkType: 1,
-      linkTypeName: "ETHERNET",
+      link_type: 1,
+      link_type_name: "ETHERNET",
       arphrd: 1,
       mac: capture.address,
       addresses: [],
@@ -55,17 +55,18 @@ Deno.test({
       running: true,
       loopback: false,
       capturable: true,
+      reason: null,
     });
     assert.equal(sender.mac, send.address);
-    assert.deepEqual(sender.addresses, [{ family: "ipv4", address: "192.0.2.10", prefixLength: 24 }]);
-    assert.equal(any.linkTypeName, "LINUX_SLL");
+    assert.deepEqual(sender.addresses, [{ family: "ipv4", address: "192.0.2.10", prefix_length: 24 }]);
+    assert.equal(any.link_type_name, "LINUX_SLL");
     assert.equal(any.capturable, true);
   },
 });
 
 Deno.test({
   name: `netsentinel interfaces prints a table${suffix}`,
-  ignore: NETNS_SKIP_REASON !== undefined,
+  ignore: NETNS.skip,
   async fn() {
     await using ns = await Netns.create();
     const lines = (await interfacesIn(ns, [])).trimEnd().split("\n");

@@ -8,8 +8,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Netns, NETNS_SKIP_REASON } from "./netns.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "./shared_pcaps.ts";
+import { NETNS, Netns } from "./netns.ts";
+import { notes, Requirement } from "./requirements.ts";
+import { SHARED_PCAPS, sharedCapture } from "./shared_pcaps.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const DENO = [Deno.execPath(), "run", "-A", "--unstable-worker-options", MAIN];
@@ -35,8 +36,11 @@ function onPath(command: string): boolean {
   });
 }
 
-const SKIP = NETNS_SKIP_REASON ?? (HAVE_SHARED_PCAPS ? undefined : SKIP_REASON) ??
-  (onPath("mergecap") ? undefined : "skipped: mergecap is not installed (apt-get install tshark)");
+const MERGECAP = new Requirement(
+  "mergecap",
+  onPath("mergecap") ? undefined : "mergecap is not installed (apt-get install tshark)",
+);
+const NEEDS = [NETNS, SHARED_PCAPS, MERGECAP];
 
 async function output(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const result = await new Deno.Command(args[0], { args: args.slice(1), stdout: "piped", stderr: "piped" })
@@ -76,14 +80,15 @@ async function waitForCaptureSocket(ns: Netns, ifindex: number, timeoutMs: numbe
 
 Deno.test({
   name: `analyze --iface prints the same inventory as analyze FILE, and the capture end sends nothing${
-    SKIP === undefined ? "" : ` (${SKIP})`
+    notes(...NEEDS)
   }`,
-  ignore: SKIP !== undefined,
+  ignore: NEEDS.some((requirement) => requirement.skip),
   async fn() {
     await using ns = await Netns.create();
     const dir = await Deno.makeTempDir();
     try {
       const file = join(dir, "merged.pcap");
+      MERGECAP.check();
       const merge = await output(["mergecap", "-a", "-F", "pcap", "-w", file, ...FILES.map(sharedCapture)]);
       assert.equal(merge.code, 0, merge.stderr);
       const offline = await output([...DENO, "analyze", file, "--json"]);

@@ -5,10 +5,14 @@
  * bytes), no IP address and IPv6 disabled, so the kernel itself never transmits on the capture end.
  *
  * Always dispose of it: `await using ns = await Netns.create()`, or `try … finally ns.dispose()`.
- * Tests that need it pass {@linkcode NETNS_SKIP_REASON} to `Deno.test`'s `ignore`.
+ * Tests that need it pass {@linkcode NETNS}`.skip` to `Deno.test`'s `ignore` and its `note` to
+ * the name; under `CI=true` they run and {@linkcode Netns.create} fails them with the reason (see
+ * `requirements.ts`).
  *
  * @module
  */
+
+import { Requirement } from "./requirements.ts";
 
 /** Counters of one interface, from `ip -s -j link show`. */
 export interface LinkCounters {
@@ -59,23 +63,23 @@ function onPath(command: string): boolean {
   return false;
 }
 
-function skipReason(): string | undefined {
-  if (Deno.build.os !== "linux") return "skipped: network namespaces need Linux";
+function whyMissing(): string | undefined {
+  if (Deno.build.os !== "linux") return "network namespaces need Linux";
   let uid: number | null;
   try {
     uid = Deno.uid();
   } catch {
-    return "skipped: cannot tell whether this is root (needs --allow-sys)";
+    return "cannot tell whether this is root (needs --allow-sys)";
   }
-  if (uid !== 0) return "skipped: creating network namespaces needs root";
+  if (uid !== 0) return "creating network namespaces needs root";
   for (const command of ["ip", "tcpreplay"]) {
-    if (!onPath(command)) return `skipped: ${command} is not installed (apt-get install iproute2 tcpreplay)`;
+    if (!onPath(command)) return `${command} is not installed (apt-get install iproute2 tcpreplay)`;
   }
   return undefined;
 }
 
-/** Why namespace tests cannot run here (not root, `ip` or `tcpreplay` missing), or undefined. */
-export const NETNS_SKIP_REASON: string | undefined = skipReason();
+/** Network namespaces with veth pairs and tcpreplay (Linux, root, `ip`, `tcpreplay`), as a test requirement. */
+export const NETNS: Requirement = new Requirement("network namespaces", whyMissing());
 
 let created = 0;
 
@@ -121,6 +125,7 @@ export class Netns {
 
   /** Creates the namespace and its veth pair, both ends up. */
   static async create(): Promise<Netns> {
+    NETNS.check();
     await removeStale();
     const ns = new Netns(`ns-ns-${Deno.pid}-${++created}`);
     await run("ip", ["netns", "add", ns.name]);

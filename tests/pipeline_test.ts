@@ -12,7 +12,7 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "./shared_pcaps.ts";
 import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import { openDatabase } from "../storage/database.ts";
@@ -53,10 +53,8 @@ async function totalsOf(url: string) {
 }
 
 Deno.test({
-  name: `sensor → Redis → aggregator → PostgreSQL equals analyze on every shared capture${
-    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `sensor → Redis → aggregator → PostgreSQL equals analyze on every shared capture${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {

@@ -15,8 +15,9 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { PcapWriter } from "../samples/pcap_writer.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../samples/_tshark.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "./shared_pcaps.ts";
+import { TSHARK, tsharkFields } from "./tshark_fields.ts";
+import { SHARED_PCAPS, sharedCapture } from "./shared_pcaps.ts";
+import { notes } from "./requirements.ts";
 import { hex } from "../dissectors/_testing.ts";
 import {
   captureFrames,
@@ -285,9 +286,9 @@ const FIELDS = [
 
 Deno.test({
   name: `fins plugin loaded by analyze --plugins reports what tshark shows in ${CAPTURE}${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
+    notes(SHARED_PCAPS, TSHARK)
   }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const path = sharedCapture(CAPTURE);
     const [rows, doc] = await Promise.all([tsharkFields(path, FIELDS, "omron"), analyzeWithPlugins(path)]);
@@ -382,10 +383,10 @@ Deno.test({
 
 Deno.test(
   `fins plugin survives truncation and 100 000 mutations${
-    HAVE_SHARED_PCAPS ? "" : ` (built frames only: ${SKIP_REASON})`
+    SHARED_PCAPS.skip ? ` (built frames only: skipped ${SHARED_PCAPS.missing})` : ""
   }`,
   async () => {
-    const real = HAVE_SHARED_PCAPS ? await captureFrames(CAPTURE) : [];
+    const real = SHARED_PCAPS.skip ? [] : await captureFrames(CAPTURE);
     const built = [
       frame("udp", toServer(9600), STOP),
       frame("udp", toClient(9600), STOP_OK),

@@ -1,6 +1,7 @@
 /**
  * Cross-check of `analyze` against tshark: the (MAC, IP) pairs seen as sources, the VLAN ids
- * (outer and inner), and every TCP/UDP flow's packet and byte counts must be equal. On every public
+ * (outer and inner), every TCP/UDP flow's packet and byte counts, and the hosts of frames without
+ * a MAC (raw IP, BSD loopback: devices keyed by IP) must be equal. On every public
  * capture in ../shared/pcaps, and on captures of the project's own generator (the sample plant and
  * a slice of the benchmark capture, thousands of flows).
  *
@@ -14,8 +15,10 @@
  */
 
 import { deepStrictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "./shared_pcaps.ts";
 import { actualFrom, expectedFrom, inventoryOf, sorted } from "./tshark_oracle.ts";
+import { notes } from "./requirements.ts";
+import { TSHARK } from "./tshark_fields.ts";
 import { writePlantSample } from "../samples/plant.ts";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
 
@@ -30,11 +33,12 @@ async function assertAgreesWithTshark(path: string): Promise<void> {
     Object.fromEntries(sorted(expected.flows.entries())),
     "TCP/UDP flows with packet and byte counts",
   );
+  deepStrictEqual(sorted(actual.ipDevices), sorted(expected.ipDevices), "devices keyed by IP (no MAC)");
 }
 
 Deno.test({
-  name: `analyze agrees with tshark on every shared capture${HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`}`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `analyze agrees with tshark on every shared capture${notes(SHARED_PCAPS, TSHARK)}`,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn(t) {
     for (const name of sharedCaptureFiles()) {
       await t.step(name, () => assertAgreesWithTshark(sharedCapture(name)));
@@ -42,19 +46,23 @@ Deno.test({
   },
 });
 
-Deno.test("analyze agrees with tshark on the generated captures", async (t) => {
-  const dir = await Deno.makeTempDir();
-  await t.step("sample plant", async () => {
-    const path = `${dir}/plant.pcap`;
-    await writePlantSample(path);
-    await assertAgreesWithTshark(path);
-  });
-  for (const tinyFrames of [false, true]) {
-    await t.step(`benchmark capture, 30 000 ${tinyFrames ? "64-byte" : "mixed"} frames`, async () => {
-      const path = `${dir}/bench-${tinyFrames}.pcap`;
-      await writeBenchCapture(path, { frames: 30_000, tinyFrames, seed: 7 });
+Deno.test(
+  `analyze agrees with tshark on the generated captures${TSHARK.note}`,
+  { ignore: TSHARK.skip },
+  async (t) => {
+    const dir = await Deno.makeTempDir();
+    await t.step("sample plant", async () => {
+      const path = `${dir}/plant.pcap`;
+      await writePlantSample(path);
       await assertAgreesWithTshark(path);
     });
-  }
-  await Deno.remove(dir, { recursive: true });
-});
+    for (const tinyFrames of [false, true]) {
+      await t.step(`benchmark capture, 30 000 ${tinyFrames ? "64-byte" : "mixed"} frames`, async () => {
+        const path = `${dir}/bench-${tinyFrames}.pcap`;
+        await writeBenchCapture(path, { frames: 30_000, tinyFrames, seed: 7 });
+        await assertAgreesWithTshark(path);
+      });
+    }
+    await Deno.remove(dir, { recursive: true });
+  },
+);

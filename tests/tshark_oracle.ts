@@ -16,6 +16,7 @@
 import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
+import { TSHARK } from "./tshark_fields.ts";
 
 /** One frame as tshark decodes it. */
 export interface OracleFrame {
@@ -79,6 +80,7 @@ export async function tsharkFrames(path: string): Promise<OracleFrame[]> {
     "aggregator=,",
     ...FIELDS.flatMap((field) => ["-e", field]),
   ];
+  TSHARK.check();
   const output = await new Deno.Command("tshark", { args, stdout: "piped", stderr: "piped" }).output();
   if (!output.success) {
     throw new Error(`Cannot run tshark on ${path}: ${new TextDecoder().decode(output.stderr)}`);
@@ -162,6 +164,15 @@ export interface Comparable {
   sourcePairs: Set<string>;
   vlans: Set<string>;
   flows: Map<string, { packets: number; bytes: number }>;
+  /** Unicast IPs of frame sides without a MAC (raw IP, loopback) that no MAC holds: devices keyed by IP. */
+  ipDevices: Set<string>;
+}
+
+/** True for an address tshark shows that names one host (not multicast, broadcast or unspecified). */
+function isUnicast(ip: string): boolean {
+  if (ip.includes(":")) return ip !== "::" && !ip.startsWith("ff");
+  const first = Number(ip.split(".")[0]);
+  return ip !== "0.0.0.0" && ip !== "255.255.255.255" && (first < 224 || first > 239);
 }
 
 /** What tshark says of a capture. */
@@ -170,6 +181,15 @@ export async function expectedFrom(path: string): Promise<Comparable> {
   const vlans = new Set<string>();
   const flows = new Map<string, { packets: number; bytes: number }>();
   const frames = await tsharkFrames(path);
+  const withMac = new Set<string>();
+  const withoutMac = new Set<string>();
+  for (const frame of frames) {
+    for (const [mac, ip] of [[frame.srcMac, frame.srcIp], [frame.dstMac, frame.dstIp]]) {
+      if (ip !== null && isUnicast(ip)) (mac === null ? withoutMac : withMac).add(ip);
+    }
+  }
+  // An IP that a MAC device sends from is that device, on whatever link it was also seen.
+  const ipDevices = new Set([...withoutMac].filter((ip) => !withMac.has(ip)));
   for (const frame of frames) {
     if (frame.srcMac && frame.srcIp && !isUnspecified(frame.srcIp)) {
       sourcePairs.add(`${frame.srcMac} ${frame.srcIp}`);
@@ -183,7 +203,7 @@ export async function expectedFrom(path: string): Promise<Comparable> {
       flows.set(key, flow);
     }
   }
-  return { frames: frames.length, sourcePairs, vlans, flows };
+  return { frames: frames.length, sourcePairs, vlans, flows, ipDevices };
 }
 
 /** What NetSentinel says of it. */
@@ -217,7 +237,8 @@ export function actualFrom(doc: InventoryDocument): Comparable {
     known.bytes += flow.byte_count;
     flows.set(key, known);
   }
-  return { frames: doc.summary.packets, sourcePairs, vlans, flows };
+  const ipDevices = new Set((doc.ip_devices ?? []).map((device) => device.ip_address));
+  return { frames: doc.summary.packets, sourcePairs, vlans, flows, ipDevices };
 }
 
 /** Sorted copy, for order-free comparisons. */

@@ -4,7 +4,7 @@ import { classifyDevices, type DeviceClass } from "./classify.ts";
 import type { IdentityFact } from "./evidence.ts";
 import { osFromFingerprint, osFromVendorClass } from "./os_hints.ts";
 import { PLANT_HOSTS } from "../../samples/plant/ground_truth.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture } from "../../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../tests/shared_pcaps.ts";
 
 const MAC = "02:00:00:00:00:01";
 const GATEWAY_REASON = "sends from 6 IPv4 addresses outside its own subnet 10.0.0.0/24";
@@ -124,8 +124,8 @@ Deno.test("classifyDevices on the plant sample: router from the gateway evidence
 });
 
 Deno.test({
-  name: "classifyDevices on real LLDP/CDP and STP captures: Cisco switches",
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `classifyDevices on real LLDP/CDP and STP captures: Cisco switches${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     const cisco = classifyDevices(await documentOfCapture(sharedCapture("lldp_cdp_cisco.pcap")))
       .filter((found) => found.device_type !== "unknown");

@@ -3,7 +3,7 @@ import { at, device, documentOfCapture, handMade, plantDocument } from "./_test_
 import { trackDhcp } from "./dhcp_tracker.ts";
 import type { EventFact } from "./evidence.ts";
 import { PLANT_HOSTS } from "../../samples/plant/ground_truth.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../tests/shared_pcaps.ts";
 
 const CLIENT = "02:00:00:00:00:0a";
 const OTHER = "02:00:00:00:00:0b";
@@ -197,8 +197,9 @@ Deno.test("trackDhcp on the plant sample: the two office DORAs, one server, no c
 });
 
 Deno.test({
-  name: "trackDhcp on real captures: a relayed renewal, a NAK then a new lease, an INFORM",
-  ignore: !HAVE_SHARED_PCAPS,
+  name:
+    `trackDhcp on real captures: a relayed renewal, a NAK then a new lease, an INFORM${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     const relayed = trackDhcp(await documentOfCapture(sharedCapture("dhcp_mud_hostname_raspberrypi.pcap")));
     deepStrictEqual(
@@ -230,5 +231,3 @@ Deno.test({
     deepStrictEqual(inform.leases, [], "an ACK to an INFORM is not a lease");
   },
 });
-
-if (!HAVE_SHARED_PCAPS) console.warn(SKIP_REASON);

@@ -3,7 +3,7 @@ import { device, documentOfCapture, handMade, plantDocument } from "./_test_docs
 import { displayNames } from "./display_name.ts";
 import type { IdentityFact } from "./evidence.ts";
 import { PLANT_HOSTS } from "../../samples/plant/ground_truth.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture } from "../../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../tests/shared_pcaps.ts";
 
 const MAC = "02:00:00:00:00:01";
 const ROUTER = "02:00:00:00:00:fe";
@@ -83,8 +83,8 @@ Deno.test("displayNames on the plant sample: DHCP names for the office PCs, LLDP
 });
 
 Deno.test({
-  name: "displayNames on real captures: DHCP host names and CDP device ids",
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `displayNames on real captures: DHCP host names and CDP device ids${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     const pi = displayNames(await documentOfCapture(sharedCapture("dhcp_mud_hostname_raspberrypi.pcap")));
     deepStrictEqual(pi.get("b8:27:eb:b8:53:c8"), { name: "raspberrypi", source: "dhcp", confidence: 80 });

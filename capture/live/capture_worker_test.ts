@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { PacketBatch } from "../batch.ts";
 import { openCaptureFile } from "../file_source.ts";
 import { writeBenchCapture } from "../../samples/bench_capture.ts";
-import { Netns, NETNS_SKIP_REASON } from "../../tests/netns.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../tests/shared_pcaps.ts";
+import { NETNS, Netns } from "../../tests/netns.ts";
+import { notes } from "../../tests/requirements.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../tests/shared_pcaps.ts";
 import { type HarnessEvent, type HarnessFrame, type HarnessRequest, spawnHarness } from "./_harness.ts";
 
 /** Ethernet captures with 802.1Q, QinQ (0x88a8 and 0x8100/0x8100), jumbo-free full-size frames, IPv6, LLDP, STP. */
@@ -26,8 +27,8 @@ const FILES = [
   "lldp_cdp_cisco.pcap",
 ];
 
-const SKIP = NETNS_SKIP_REASON ?? (HAVE_SHARED_PCAPS ? undefined : SKIP_REASON);
-const suffix = SKIP === undefined ? "" : ` (${SKIP})`;
+const SKIP = NETNS.skip || SHARED_PCAPS.skip;
+const suffix = notes(NETNS, SHARED_PCAPS);
 
 type Result = Extract<HarnessEvent, { event: "result" }>;
 
@@ -87,7 +88,7 @@ async function capture(
 Deno.test({
   name:
     `capture worker: replayed frames (802.1Q, QinQ, full size) arrive byte for byte, nothing sent${suffix}`,
-  ignore: SKIP !== undefined,
+  ignore: SKIP,
   async fn() {
     await using ns = await Netns.create();
     const paths = FILES.map(sharedCapture);
@@ -121,7 +122,7 @@ Deno.test({
 Deno.test({
   name:
     `capture worker: stats every second, and a stop request is honoured quickly on a silent interface${suffix}`,
-  ignore: SKIP !== undefined,
+  ignore: SKIP,
   async fn() {
     await using ns = await Netns.create();
     const result = await capture(ns, { stopAfterMs: 1300 }, () => Promise.resolve());
@@ -136,7 +137,7 @@ Deno.test({
 
 Deno.test({
   name: `capture worker: a partial batch reaches the ring after batchLatencyMs${suffix}`,
-  ignore: SKIP !== undefined,
+  ignore: SKIP,
   async fn() {
     await using ns = await Netns.create();
     // Six frames in a 1024-packet batch: only the latency flush can deliver them before the
@@ -155,7 +156,7 @@ Deno.test({
 
 Deno.test({
   name: `capture worker: stops by itself after maxPackets${suffix}`,
-  ignore: SKIP !== undefined,
+  ignore: SKIP,
   async fn() {
     await using ns = await Netns.create();
     const path = sharedCapture("modbus_tcp_test_data_part1.pcap");
@@ -172,7 +173,7 @@ Deno.test({
 
 Deno.test({
   name: `capture worker: a full ring drops and counts batches, capture goes on${suffix}`,
-  ignore: SKIP !== undefined,
+  ignore: SKIP,
   async fn() {
     await using ns = await Netns.create();
     const path = sharedCapture("goose_vlan_tagged.pcap"); // 451 frames of 245 bytes
@@ -189,7 +190,7 @@ Deno.test({
 
 Deno.test({
   name: `capture worker: with three rings both directions of a conversation share a ring${suffix}`,
-  ignore: SKIP !== undefined,
+  ignore: SKIP,
   async fn() {
     await using ns = await Netns.create();
     const dir = await Deno.makeTempDir();

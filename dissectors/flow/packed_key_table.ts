@@ -13,8 +13,11 @@
 
 const EMPTY = -1;
 
-/** Hash of `count` words at `words[at]` (multiply-xorshift; non-cryptographic). */
-function hashWords(words: Uint32Array, at: number, count: number): number {
+/**
+ * Hash of `count` words at `words[at]` (multiply-xorshift; non-cryptographic). Exported for the
+ * tests, which search for two keys with the same hash to check the full key comparison.
+ */
+export function hashWords(words: Uint32Array, at: number, count: number): number {
   let h = 0x811c9dc5 ^ count;
   for (let i = 0; i < count; i++) h = Math.imul((h << 5) ^ (h >>> 27) ^ words[at + i], 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);

@@ -4,8 +4,9 @@ import { PacketBatch } from "../../capture/batch.ts";
 import { openCaptureFile } from "../../capture/file_source.ts";
 import { PcapWriter } from "../../samples/pcap_writer.ts";
 import { Rng } from "../../samples/rng.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../samples/_tshark.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../tests/shared_pcaps.ts";
+import { TSHARK, tsharkFields } from "../../tests/tshark_fields.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../tests/shared_pcaps.ts";
+import { notes } from "../../tests/requirements.ts";
 import { eventCounts, flushOfCapture, testEngine } from "../_testing.ts";
 import type { FlushRecord } from "../../model/flush_record.ts";
 import { adu, request } from "../ot/modbus/_test_frames.ts";
@@ -187,8 +188,8 @@ for (const [name, protocol] of CAPTURES) {
   Deno.test({
     name: `${name} with every TCP payload cut in two: the same events and identities${
       protocol ? ", and tshark reassembles the same PDUs" : ""
-    }${HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`}`,
-    ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+    }${notes(SHARED_PCAPS, TSHARK)}`,
+    ignore: SHARED_PCAPS.skip || TSHARK.skip,
     async fn() {
       const dir = await Deno.makeTempDir({ prefix: "netsentinel-reassembly-" });
       try {

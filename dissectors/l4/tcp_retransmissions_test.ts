@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { PacketBatch } from "../../capture/batch.ts";
 import { openCaptureFile } from "../../capture/file_source.ts";
 import { PcapWriter } from "../../samples/pcap_writer.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../samples/_tshark.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../tests/shared_pcaps.ts";
+import { TSHARK, tsharkFields } from "../../tests/tshark_fields.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../tests/shared_pcaps.ts";
+import { notes } from "../../tests/requirements.ts";
 import { eventCounts, flushOfCapture, testEngine } from "../_testing.ts";
 import type { FlushRecord } from "../../model/flush_record.ts";
 import { adu, request } from "../ot/modbus/_test_frames.ts";
@@ -189,9 +190,9 @@ for (const [name, reorders] of CAPTURES) {
   Deno.test({
     name:
       `${name} with every third payload segment retransmitted and segments out of order: the retransmissions tshark flags are the ones skipped, events unchanged${
-        HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
+        notes(SHARED_PCAPS, TSHARK)
       }`,
-    ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+    ignore: SHARED_PCAPS.skip || TSHARK.skip,
     async fn() {
       const dir = await Deno.makeTempDir({ prefix: "netsentinel-retransmissions-" });
       try {
@@ -232,9 +233,9 @@ for (const [name, reorders] of CAPTURES) {
 Deno.test({
   name:
     `two captures of one EtherNet/IP connection, one after the other: the segments they share are the retransmissions tshark flags${
-      HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
+      notes(SHARED_PCAPS, TSHARK)
     }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "netsentinel-retransmissions-" });
     try {

@@ -1,21 +1,17 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture, hex, testEngine } from "../_testing.ts";
-import {
-  HAVE_SHARED_PCAPS,
-  sharedCapture,
-  sharedCaptureFiles,
-  SKIP_REASON,
-} from "../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "../../tests/shared_pcaps.ts";
+import { notes } from "../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../tests/tshark_fields.ts";
 import { initialTtl } from "./tcp_syn_signature.ts";
 
 const LETTERS: Record<string, string> = { "0": "E", "1": "N", "2": "M", "3": "W", "4": "S", "8": "T" };
 
 Deno.test({
   name: `every SYN and SYN-ACK of the shared captures gives the signature tshark's fields spell${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
+    notes(SHARED_PCAPS, TSHARK)
   }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     let compared = 0;
     for (const name of sharedCaptureFiles()) {

@@ -30,7 +30,7 @@ export {
 
 /**
  * Frames of a shared capture (copies), optionally only the 1-based frame `numbers` given.
- * Callers check `HAVE_SHARED_PCAPS` first.
+ * Callers check `SHARED_PCAPS.skip` first.
  */
 export async function captureFrames(name: string, numbers?: readonly number[]): Promise<Uint8Array[]> {
   const frames: Uint8Array[] = [];

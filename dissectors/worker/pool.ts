@@ -213,6 +213,13 @@ export class DissectorPool {
     });
   }
 
+  /** Flows the workers meter since their last flush (not yet in any flush record). */
+  get unflushedFlows(): number {
+    let flows = 0;
+    for (const control of this.#controls) flows += Atomics.load(control, WorkerControl.FLOWS);
+    return flows;
+  }
+
   /** Records that worker `index` answered flush request `requested` (internal). */
   answered(index: number, requested: number): void {
     this.#answered[index] = Math.max(this.#answered[index], requested);

@@ -18,6 +18,8 @@ export const WorkerControl = {
   STOP: 0,
   /** Incremented by the sensor to ask for a flush; the worker answers with a `flush` message. */
   FLUSH_REQUESTED: 1,
+  /** Written by the worker: flows it meters since its last flush (for the live status). */
+  FLOWS: 2,
   /** Number of words. */
   WORDS: 4,
 } as const;

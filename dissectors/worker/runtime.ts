@@ -66,7 +66,9 @@ function run(init: InitMessage, plugins: Dissector[]): void {
         read = true;
       }
     }
-    if (!read) {
+    if (read) {
+      Atomics.store(control, WorkerControl.FLOWS, engine.meter.size);
+    } else {
       // Every ring looked empty: finish when the producers closed them or the sensor asked to stop.
       if (rings.every((ring) => ring.drained) || Atomics.load(control, WorkerControl.STOP) === 1) {
         // The rings were read before STOP was: a slab published in between would be lost. STOP
@@ -80,6 +82,7 @@ function run(init: InitMessage, plugins: Dissector[]): void {
     const due = init.flushIntervalMs > 0 && performance.now() - lastFlush >= init.flushIntervalMs;
     if (requested !== flushed || due) {
       post({ type: "flush", index: init.index, record: engine.flush(), final: false, requested });
+      Atomics.store(control, WorkerControl.FLOWS, 0);
       flushed = requested;
       lastFlush = performance.now();
     }

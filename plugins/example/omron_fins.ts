@@ -27,7 +27,14 @@
  *
  * An example drop-in plugin: load it with `netsentinel analyze FILE --plugins plugins/example`.
  */
-import { Decoded, type Dissector, type Observer, type Packet, type Severity } from "../../dissectors/api.ts";
+import {
+  Decoded,
+  decodeText,
+  type Dissector,
+  type Observer,
+  type Packet,
+  type Severity,
+} from "../../dissectors/api.ts";
 
 const PROTO = "FINS";
 const PROTO_TCP = "FINS/TCP";
@@ -140,14 +147,6 @@ function unicastDestination(packet: Packet): boolean {
   if (packet.ipVersion === 4) return packet.bytes[ip] < 224 && packet.bytes[ip + 3] !== 255;
   if (packet.ipVersion === 6) return packet.bytes[ip] !== 0xff;
   return false;
-}
-
-/** ASCII text of `length` bytes at `at`, without trailing spaces and NULs; "" when not printable. */
-function asciiAt(bytes: Uint8Array, at: number, length: number): string {
-  let last = at + length;
-  while (last > at && (bytes[last - 1] === 0x20 || bytes[last - 1] === 0)) last--;
-  for (let i = at; i < last; i++) if (bytes[i] < 0x20 || bytes[i] > 0x7e) return "";
-  return String.fromCharCode(...bytes.subarray(at, last));
 }
 
 /** Fields common to a command's event: command, name, operation, node addresses. */
@@ -263,8 +262,9 @@ function decodeFrame(packet: Packet, out: Observer, at: number, end: number, udp
   // unit configuration (67 bytes) was asked for.
   const data = at + HEADER + 4;
   if (code === 0x0501 && end - data >= 40 && end - data !== 67) {
-    const model = asciiAt(bytes, data, 20);
-    const version = asciiAt(bytes, data + 20, 20);
+    // Space- or NUL-padded fixed fields: the plugin API's text rule (decodeText) trims the padding.
+    const model = decodeText(bytes, data, 20);
+    const version = decodeText(bytes, data + 20, 20);
     if (model !== "") out.identity(packet, "src", { key: "ot.product", value: model, confidence: 90 });
     if (version !== "") out.identity(packet, "src", { key: "ot.firmware", value: version, confidence: 90 });
     out.identity(packet, "src", { key: "ot.vendor", value: "Omron", confidence: 70 });

@@ -116,3 +116,18 @@ export function putAscii(buf: Uint8Array, offset: number, text: string): number 
   for (let i = 0; i < text.length; i++) buf[offset + i] = text.charCodeAt(i) & 0xff;
   return text.length;
 }
+
+/**
+ * Writes a text field at `offset`: a string as ASCII ({@linkcode putAscii}), or raw bytes as they are
+ * (for fields that carry UTF-8, invalid bytes, control characters or NUL padding).
+ *
+ * @param buf Destination.
+ * @param offset Position of the first byte.
+ * @param text ASCII text or the field's bytes.
+ * @returns The number of bytes written.
+ */
+export function putText(buf: Uint8Array, offset: number, text: string | Uint8Array): number {
+  if (typeof text === "string") return putAscii(buf, offset, text);
+  buf.set(text, offset);
+  return text.length;
+}

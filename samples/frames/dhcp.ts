@@ -11,7 +11,7 @@
  * @module
  */
 
-import { put16, put32, putAscii, putIpv4 } from "./addr.ts";
+import { put16, put32, putIpv4, putText } from "./addr.ts";
 
 /** DHCP message types (option 53, RFC 2132 §9.6). */
 export const DhcpType = {
@@ -60,8 +60,8 @@ export interface DhcpMessage {
   readonly routers?: readonly number[];
   /** Option 6 DNS servers. */
   readonly dnsServers?: readonly number[];
-  /** Option 12 host name. */
-  readonly hostname?: string;
+  /** Option 12 host name: ASCII text, or the option's bytes as they are. */
+  readonly hostname?: string | Uint8Array;
   /** Option 60 vendor class identifier. */
   readonly vendorClass?: string;
   /** Option 55 parameter request list. */
@@ -128,7 +128,7 @@ export function writeDhcp(buf: Uint8Array, offset: number, msg: DhcpMessage): nu
     if (text === undefined) continue;
     buf[at] = code;
     buf[at + 1] = text.length;
-    at += 2 + putAscii(buf, at + 2, text);
+    at += 2 + putText(buf, at + 2, text);
   }
   if (msg.parameterRequestList) {
     buf[at] = 55;

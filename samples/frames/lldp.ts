@@ -17,7 +17,7 @@
  * @module
  */
 
-import { parseMac, put16, put32, putAscii, putIpv4 } from "./addr.ts";
+import { parseMac, put16, put32, putAscii, putIpv4, putText } from "./addr.ts";
 import { EtherType, padFrame, writeEthernet } from "./ethernet.ts";
 
 /** Destination of LLDPDUs: the nearest-bridge group address. */
@@ -42,8 +42,8 @@ export interface LldpInfo {
   readonly ttl?: number;
   /** Port description. Default none. */
   readonly portDescription?: string;
-  /** System name. */
-  readonly systemName: string;
+  /** System name: ASCII text, or the TLV's bytes as they are. */
+  readonly systemName: string | Uint8Array;
   /** System description. */
   readonly systemDescription: string;
   /** Capabilities ({@linkcode LldpCapability} bits). */
@@ -61,9 +61,9 @@ function tlvHeader(buf: Uint8Array, at: number, type: number, length: number): n
   return at + 2;
 }
 
-function textTlv(buf: Uint8Array, at: number, type: number, text: string): number {
+function textTlv(buf: Uint8Array, at: number, type: number, text: string | Uint8Array): number {
   const v = tlvHeader(buf, at, type, text.length);
-  return v + putAscii(buf, v, text);
+  return v + putText(buf, v, text);
 }
 
 /**

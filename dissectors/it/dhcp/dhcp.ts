@@ -23,6 +23,7 @@ import {
   type Subject,
 } from "../../api.ts";
 import { macAt } from "../../../model/address.ts";
+import { decodeText } from "../../text.ts";
 import {
   BootpOp,
   CHADDR_LENGTH,
@@ -34,7 +35,6 @@ import {
   Opt,
 } from "./_consts.ts";
 import {
-  asciiText,
   byteList,
   DhcpOptions,
   fqdnText,
@@ -84,12 +84,12 @@ function clientIdentities(packet: Packet, out: Observer, client: Subject): void 
   const report = (key: string, value: string | null | undefined) => {
     if (value) out.identity(packet, client, { key, value, confidence: CLIENT_CONFIDENCE });
   };
-  report("hostname", text(bytes, Opt.HOSTNAME, asciiText));
+  report("hostname", text(bytes, Opt.HOSTNAME, decodeText));
   report("dhcp.fqdn", text(bytes, Opt.CLIENT_FQDN, fqdnText));
-  report("dhcp.vendor_class", text(bytes, Opt.VENDOR_CLASS, asciiText));
+  report("dhcp.vendor_class", text(bytes, Opt.VENDOR_CLASS, decodeText));
   report("dhcp.fingerprint", text(bytes, Opt.PARAMETER_LIST, byteList));
   report("dhcp.client_id", text(bytes, Opt.CLIENT_ID, hexText));
-  report("dhcp.mud_url", text(bytes, Opt.MUD_URL, asciiText));
+  report("dhcp.mud_url", text(bytes, Opt.MUD_URL, decodeText));
   const fqdnAt = options.offset[Opt.CLIENT_FQDN];
   if (fqdnAt >= 0 && fqdnText(bytes, fqdnAt, options.length[Opt.CLIENT_FQDN]) === null) {
     out.anomaly(packet, "bad_client_fqdn", "notice");
@@ -110,11 +110,11 @@ function serverIdentities(packet: Packet, out: Observer, client: Subject | null,
       u32(bytes, packet.srcIpOffset) === u32(bytes, serverAt) && isZeroIpv4(bytes, message + Field.GIADDR);
     const server: Subject = direct ? { mac: macAt(bytes, packet.srcMacOffset), ip } : { ip };
     out.identity(packet, server, { key: "dhcp.server", value: "true", confidence: SERVER_CONFIDENCE });
-    const vendor = text(bytes, Opt.VENDOR_CLASS, asciiText);
+    const vendor = text(bytes, Opt.VENDOR_CLASS, decodeText);
     if (vendor) out.identity(packet, server, { key: "dhcp.vendor_class", value: vendor, confidence: 60 });
   }
   if (client === null) return;
-  const hostname = text(bytes, Opt.HOSTNAME, asciiText);
+  const hostname = text(bytes, Opt.HOSTNAME, decodeText);
   if (hostname) {
     out.identity(packet, client, { key: "hostname", value: hostname, confidence: OFFERED_CONFIDENCE });
   }
@@ -136,15 +136,15 @@ function messageEvent(packet: Packet, out: Observer, client: Subject, message: n
   put(fields, "requested_ip", address(bytes, Opt.REQUESTED_IP));
   put(fields, "server", address(bytes, Opt.SERVER_ID));
   if (options.length[Opt.LEASE_TIME] === 4) fields.lease_seconds = u32(bytes, options.offset[Opt.LEASE_TIME]);
-  put(fields, "hostname", text(bytes, Opt.HOSTNAME, asciiText));
+  put(fields, "hostname", text(bytes, Opt.HOSTNAME, decodeText));
   put(fields, "fqdn", text(bytes, Opt.CLIENT_FQDN, fqdnText));
   put(fields, "subnet_mask", address(bytes, Opt.SUBNET_MASK));
   const router = options.length[Opt.ROUTER] >= 4 ? ipv4Text(bytes, options.offset[Opt.ROUTER]) : undefined;
   put(fields, "router", router);
   put(fields, "dns", text(bytes, Opt.DNS, ipv4List));
-  put(fields, "vendor_class", text(bytes, Opt.VENDOR_CLASS, asciiText));
+  put(fields, "vendor_class", text(bytes, Opt.VENDOR_CLASS, decodeText));
   put(fields, "fingerprint", text(bytes, Opt.PARAMETER_LIST, byteList));
-  put(fields, "message", text(bytes, Opt.MESSAGE, asciiText));
+  put(fields, "message", text(bytes, Opt.MESSAGE, decodeText));
   out.event(packet, { type: `dhcp.${MESSAGE_TYPE_NAMES[type]}`, severity: "info", about: client, fields });
 }
 

@@ -4,7 +4,7 @@ import { openCaptureFile } from "../../../capture/file_source.ts";
 import { PacketFlag } from "../../packet.ts";
 import type { DissectionEngine } from "../../engine.ts";
 import { Rng } from "../../../samples/rng.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "../../../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "../../../tests/shared_pcaps.ts";
 import { dhcpFrame, engineFor } from "./_test_frames.ts";
 
 /** Offset of the DHCP message in the frames of this file (Ethernet 14 + IPv4 20 + UDP 8). */
@@ -34,7 +34,7 @@ const ACK = dhcpFrame({
 
 /** Every DHCP frame of the shared captures (the real ones), when the folder is present. */
 async function realFrames(): Promise<Uint8Array[]> {
-  if (!HAVE_SHARED_PCAPS) return [];
+  if (SHARED_PCAPS.skip) return [];
   const frames: Uint8Array[] = [];
   for (const name of sharedCaptureFiles().filter((n) => /^dhcp_.*\.pcap$/.test(n))) {
     const source = await openCaptureFile(sharedCapture(name));

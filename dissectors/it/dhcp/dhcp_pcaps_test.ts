@@ -1,13 +1,9 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
 import type { FlushRecord } from "../../../model/flush_record.ts";
-import {
-  HAVE_SHARED_PCAPS,
-  sharedCapture,
-  sharedCaptureFiles,
-  SKIP_REASON,
-} from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { PLANT_GROUND_TRUTH, PLANT_HOSTS, writePlantSample } from "../../../samples/plant.ts";
 import { MESSAGE_TYPE_NAMES } from "./_consts.ts";
 import { DHCP_DISSECTORS } from "./mod.ts";
@@ -41,10 +37,8 @@ const FIELDS = [
 const DHCP_FILES = sharedCaptureFiles().filter((name) => /^dhcp_.*\.pcap$/.test(name));
 
 Deno.test({
-  name: `dhcp finds what tshark shows in every shared DHCP capture${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  name: `dhcp finds what tshark shows in every shared DHCP capture${notes(SHARED_PCAPS, TSHARK)}`,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     ok(DHCP_FILES.length > 0, "no dhcp_*.pcap in the shared folder");
     for (const name of DHCP_FILES) {

@@ -8,6 +8,7 @@
  */
 
 import { formatIpv4 } from "../../../model/address.ts";
+import { decodeText } from "../../text.ts";
 import { Field, FILE_LENGTH, FQDN_FLAG_E, Opt, Overload, SNAME_LENGTH } from "./_consts.ts";
 
 /** Where each option of a message is: value offset and length by option code, -1 when absent. */
@@ -113,23 +114,6 @@ export function u32(bytes: Uint8Array, at: number): number {
   return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
 }
 
-/**
- * Text of an NVT ASCII option (RFC 2132 section 2: not NUL-terminated, but some clients add one):
- * trailing NULs are dropped, printable ASCII is kept and other bytes are written `\xNN`.
- */
-export function asciiText(bytes: Uint8Array, at: number, length: number): string {
-  let stop = at + length;
-  while (stop > at && bytes[stop - 1] === 0) stop--;
-  let text = "";
-  for (let i = at; i < stop; i++) {
-    const b = bytes[i];
-    text += b >= 0x20 && b < 0x7f && b !== 0x5c
-      ? String.fromCharCode(b)
-      : `\\x${b.toString(16).padStart(2, "0")}`;
-  }
-  return text;
-}
-
 /** Bytes as lowercase hex with no separator (option 61 client identifier). */
 export function hexText(bytes: Uint8Array, at: number, length: number): string {
   let text = "";
@@ -154,7 +138,8 @@ export function ipv4List(bytes: Uint8Array, at: number, length: number): string 
 /**
  * Domain name of option 81 (RFC 4702 section 2: flags, RCODE1, RCODE2, then the name). With flag
  * E the name is in canonical wire format (RFC 1035 section 3.1, no compression; a partial name
- * has no terminating zero label, section 2.1); without it, deprecated ASCII.
+ * has no terminating zero label, section 2.1); without it, deprecated ASCII. Labels and names go
+ * through the project's text rule ({@linkcode decodeText}).
  *
  * @returns the name without a trailing dot, "" when the option carries none, or null when the
  * wire encoding is broken (label past the end, label longer than 63 bytes, compression pointer)
@@ -164,14 +149,14 @@ export function fqdnText(bytes: Uint8Array, at: number, length: number): string 
   const flags = bytes[at];
   const from = at + 3;
   const to = at + length;
-  if ((flags & FQDN_FLAG_E) === 0) return asciiText(bytes, from, to - from).replace(/\.$/, "");
+  if ((flags & FQDN_FLAG_E) === 0) return decodeText(bytes, from, to - from).replace(/\.$/, "");
   const labels: string[] = [];
   let i = from;
   while (i < to) {
     const size = bytes[i];
     if (size === 0) break;
     if (size > 63 || i + 1 + size > to) return null;
-    labels.push(asciiText(bytes, i + 1, size));
+    labels.push(decodeText(bytes, i + 1, size));
     i += 1 + size;
   }
   return labels.join(".");

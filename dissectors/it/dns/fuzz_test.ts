@@ -2,7 +2,7 @@
 // byte, and a seeded random-mutation loop. Nothing may throw, nothing may hang, and the damage
 // must be counted (malformed or truncated).
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
 import { openCaptureFile } from "../../../capture/file_source.ts";
 import { PacketBatch } from "../../../capture/batch.ts";
 import { FUZZ_ENGINE, testEngine } from "../../_testing.ts";
@@ -63,8 +63,8 @@ function assertNoThrow(engine: DissectionEngine): void {
 }
 
 Deno.test({
-  name: `name services: frames cut at every byte never throw${HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`}`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `name services: frames cut at every byte never throw${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     const frames = [...await nameFrames(), ...builtFrames()];
     ok(frames.length > 10);
@@ -113,10 +113,8 @@ function mutate(rng: Rng, whole: Uint8Array): Uint8Array {
 }
 
 Deno.test({
-  name: `name services: 10 000 seeded mutations never throw nor hang${
-    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `name services: 10 000 seeded mutations never throw nor hang${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     const frames = [...await nameFrames(), ...builtFrames()];
     const rng = new Rng(Number(Deno.env.get("NETSENTINEL_FUZZ_SEED") ?? 5353));

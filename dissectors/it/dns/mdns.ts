@@ -17,6 +17,7 @@
 
 import type { Dissector, Observer, Packet } from "../../api.ts";
 import { ipAt } from "../../../model/address.ts";
+import { decodeText } from "../../text.ts";
 import { Confidence, Port, RrType } from "./_consts.ts";
 import { type DnsMessage, parseMessage, type ResourceRecord } from "./message.ts";
 import { reverseAddress } from "./name.ts";
@@ -47,22 +48,28 @@ function reportService(packet: Packet, out: Observer, labels: readonly string[],
   }
 }
 
-const UTF8 = new TextDecoder("utf-8");
+/** Key of the device model in `_device-info._tcp` TXT data (RFC 6763 6.3), before its `=`. */
+const MODEL_KEY = "model";
 
 /** The `model=` value of TXT data (length-prefixed strings, RFC 6763 6.1), or null. */
 function txtModel(bytes: Uint8Array, at: number, end: number): string | null {
   while (at < end) {
     const length = bytes[at];
     if (at + 1 + length > end) return null;
-    // Keys are ASCII, values UTF-8 (RFC 6763 6.4, 6.5); control characters are dropped.
-    const text = UTF8.decode(bytes.subarray(at + 1, at + 1 + length));
-    if (text.toLowerCase().startsWith("model=")) {
-      const model = [...text.slice(6)].filter((char) => char >= " " && char !== "\x7f").join("").trim();
+    // Keys are ASCII, compared case-insensitively (RFC 6763 6.4); values UTF-8 (6.5), by the text rule.
+    if (length >= 6 && isModelKey(bytes, at + 1)) {
+      const model = decodeText(bytes, at + 7, length - 6);
       return model === "" ? null : model;
     }
     at += 1 + length;
   }
   return null;
+}
+
+/** True when the 6 bytes at `at` are `model=` in any case. */
+function isModelKey(bytes: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 5; i++) if ((bytes[at + i] | 0x20) !== MODEL_KEY.charCodeAt(i)) return false;
+  return bytes[at + 5] === 0x3d;
 }
 
 function reportRecord(packet: Packet, out: Observer, record: ResourceRecord, confidence: number): void {

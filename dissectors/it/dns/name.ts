@@ -14,6 +14,7 @@
  */
 
 import { MAX_JUMPS, MAX_LABEL, MAX_NAME, Problem } from "./_consts.ts";
+import { decodeText } from "../../text.ts";
 
 /** Outcome of {@linkcode NameReader.read}. */
 export const NameStatus = {
@@ -25,35 +26,14 @@ export const NameStatus = {
   INVALID: 2,
 } as const;
 
-/** True for bytes that can be shown as they are in a label (printable ASCII except `.` and `\`). */
-function isPlain(byte: number): boolean {
-  return byte > 0x20 && byte < 0x7f && byte !== 0x2e && byte !== 0x5c;
-}
-
-const UTF8 = new TextDecoder("utf-8");
-
 /**
- * Text of one label. Printable ASCII is kept; `.` and `\` are escaped (RFC 1035 5.1); other
- * bytes are decoded as UTF-8 (RFC 6762 16: mDNS names are UTF-8) with control characters shown
- * as `\DDD`.
+ * Text of one label by the project's text rule ({@linkcode decodeText}: UTF-8, as mDNS names are,
+ * RFC 6762 16; control characters and `\` as `\xNN`), with a `.` inside a label written `\x2e` so
+ * the joined name stays unambiguous (RFC 1035 5.1 escapes it for the same reason).
  */
 function labelText(bytes: Uint8Array, at: number, length: number): string {
-  let plain = true;
-  for (let i = 0; i < length; i++) {
-    if (!isPlain(bytes[at + i])) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return String.fromCharCode(...bytes.subarray(at, at + length));
-  let text = "";
-  for (const char of UTF8.decode(bytes.subarray(at, at + length))) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code === 0x2e || code === 0x5c) text += `\\${char}`;
-    else if (code < 0x21 && code !== 0x20 || code === 0x7f) text += `\\${String(code).padStart(3, "0")}`;
-    else text += char;
-  }
-  return text;
+  const text = decodeText(bytes, at, length);
+  return text.includes(".") ? text.replaceAll(".", "\\x2e") : text;
 }
 
 /** Reads domain names from one message; reuse it for every name of the message. */

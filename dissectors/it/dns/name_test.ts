@@ -74,9 +74,12 @@ Deno.test("name: longer than 255 bytes, and reserved label types", () => {
 
 Deno.test("name: root, escapes and UTF-8 labels", () => {
   strictEqual(read(hex("00"), 0).name, "");
-  strictEqual(read(hex("03612e62 00"), 0).name, "a\\.b");
+  // The project's text rule (dissectors/text.ts): `.` inside a label, `\` and controls as `\xNN`.
+  strictEqual(read(hex("03612e62 00"), 0).name, "a\\x2eb");
+  strictEqual(read(hex("03615c62 00"), 0).name, "a\\x5cb");
   strictEqual(read(hex("0b 4b c3 BC 6368 652d 5450 20 32 00"), 0).name, "Küche-TP 2");
-  strictEqual(read(hex("02 0141 00"), 0).name, "\\001A");
+  strictEqual(read(hex("02 0141 00"), 0).name, "\\x01A");
+  strictEqual(read(hex("02 ff41 00"), 0).name, "\ufffdA");
 });
 
 Deno.test("name: reverse-mapping names give addresses (RFC 1035 3.5, RFC 3596 2.5)", () => {

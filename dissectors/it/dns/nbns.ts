@@ -19,6 +19,7 @@
 
 import type { Dissector, Observer, Packet, Subject } from "../../api.ts";
 import { ipAt } from "../../../model/address.ts";
+import { decodeText } from "../../text.ts";
 import { Confidence, Port, Problem, RrType } from "./_consts.ts";
 import { type DnsMessage, parseMessage, type Question } from "./message.ts";
 import { isSenderAddress } from "./dns.ts";
@@ -36,13 +37,6 @@ interface NetbiosName {
   suffix: number;
 }
 
-/** Text of 15 name bytes: trailing spaces dropped, unprintable bytes shown as `.`. */
-function nameText(raw: Uint8Array): string {
-  let text = "";
-  for (const byte of raw) text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : ".";
-  return text.trimEnd();
-}
-
 /** Decodes a 32-byte first-level encoded label (RFC 1001 14.1), or null. */
 function decodeLabel(bytes: Uint8Array, at: number, length: number): NetbiosName | null {
   if (length !== 32 || at < 0) return null;
@@ -53,7 +47,8 @@ function decodeLabel(bytes: Uint8Array, at: number, length: number): NetbiosName
     if (high < 0 || high > 15 || low < 0 || low > 15) return null;
     raw[i] = (high << 4) | low;
   }
-  return { name: nameText(raw.subarray(0, 15)), suffix: raw[15] };
+  // The 15 name bytes are space-padded (RFC 1001 14): the text rule trims the padding.
+  return { name: decodeText(raw, 0, 15), suffix: raw[15] };
 }
 
 /** `NAME<xx>`, as Wireshark shows NetBIOS names. */
@@ -90,7 +85,7 @@ function reportNodeStatus(packet: Packet, out: Observer, rdata: number, rdlength
   if (1 + count * 18 > rdlength) return packet.fail("NBNS", Problem.NBSTAT_LENGTH, rdata, count);
   for (let i = 0; i < count; i++) {
     const at = rdata + 1 + i * 18;
-    const name = { name: nameText(bytes.subarray(at, at + 15)), suffix: bytes[at + 15] };
+    const name = { name: decodeText(bytes, at, 15), suffix: bytes[at + 15] };
     reportName(packet, out, ["src"], name, (packet.view.getUint16(at + 16) & GROUP) !== 0);
   }
   return 0;

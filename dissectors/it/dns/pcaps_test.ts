@@ -6,7 +6,9 @@
 // - A/AAAA/PTR records of queries: mDNS known answers (RFC 6762 7.1) are other hosts' cached
 //   records; mDNS probe records (authority section) are reported but not compared here.
 import { ok, strictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK } from "../../../tests/tshark_fields.ts";
 import { flushOfCapture } from "../../_testing.ts";
 import type { FlushRecord } from "../../../model/flush_record.ts";
 import { NAME_DISSECTORS } from "./mod.ts";
@@ -29,6 +31,7 @@ async function tshark(name: string, filter: string, fields: string[]): Promise<s
     "aggregator=|",
   ];
   for (const field of fields) args.push("-e", field);
+  TSHARK.check();
   const result = await new Deno.Command("tshark", { args, stdout: "piped", stderr: "null" }).output();
   strictEqual(result.code, 0, "tshark failed");
   return new TextDecoder().decode(result.stdout).split("\n").filter((line) => line !== "").map((line) =>
@@ -60,6 +63,7 @@ async function expectedPairs(name: string): Promise<{ ip: string; value: string 
     "json",
     "--no-duplicate-keys",
   ];
+  TSHARK.check();
   const result = await new Deno.Command("tshark", { args, stdout: "piped", stderr: "null" }).output();
   strictEqual(result.code, 0, "tshark failed");
   const found: Record<string, Json>[] = [];
@@ -101,9 +105,9 @@ function hasHostname(flush: FlushRecord, ip: string, value: string): boolean {
 for (const name of ["dns_mdns_llmnr_mix.pcap", "mdns_ipv4_ipv6.pcap", "nbns_llmnr_windows_host.pcap"]) {
   Deno.test({
     name: `name services: every A/AAAA/PTR pair tshark shows in ${name} is an identity${
-      HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
+      notes(SHARED_PCAPS, TSHARK)
     }`,
-    ignore: !HAVE_SHARED_PCAPS,
+    ignore: SHARED_PCAPS.skip || TSHARK.skip,
     async fn() {
       const flush = await analyse(name);
       const pairs = await expectedPairs(name);
@@ -117,10 +121,8 @@ for (const name of ["dns_mdns_llmnr_mix.pcap", "mdns_ipv4_ipv6.pcap", "nbns_llmn
 }
 
 Deno.test({
-  name: `name services: every NBNS name tshark shows is reported${
-    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `name services: every NBNS name tshark shows is reported${notes(SHARED_PCAPS, TSHARK)}`,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const file = "nbns_llmnr_windows_host.pcap";
     const flush = await analyse(file);
@@ -147,10 +149,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: `name services: mDNS gives the sender's hostname with its MAC${
-    HAVE_SHARED_PCAPS ? "" : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS,
+  name: `name services: mDNS gives the sender's hostname with its MAC${SHARED_PCAPS.note}`,
+  ignore: SHARED_PCAPS.skip,
   async fn() {
     const flush = await analyse("mdns_ipv4_ipv6.pcap");
     const own = flush.identities.find((identity) =>

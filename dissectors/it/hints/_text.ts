@@ -3,14 +3,15 @@
  * SSDP dissectors (SSDP is HTTP over UDP, UPnP Device Architecture 2.0 section 1).
  *
  * Everything is bounded: a message is read up to the end of its headers or of the payload,
- * whichever comes first, at most {@linkcode MAX_HEADERS} header lines, and each value is cut
- * to {@linkcode MAX_VALUE} characters. Nothing here throws.
+ * whichever comes first, at most {@linkcode MAX_HEADERS} header lines. The start line, names and
+ * values are texts by the project's text rule ({@linkcode decodeText}: UTF-8, control characters
+ * escaped, white space trimmed, at most `MAX_TEXT_BYTES` bytes). Nothing here throws.
  *
  * @module
  */
 
-/** Longest value kept, in characters (longer values are cut). */
-export const MAX_VALUE = 512;
+import { decodeText, lineEnd } from "../../text.ts";
+
 /** Header lines read at most per message. */
 export const MAX_HEADERS = 100;
 
@@ -22,34 +23,12 @@ const COLON = 0x3a;
 
 /** The start line and header fields of one message. */
 export interface MessageHead {
-  /** The request or status line (cut to {@linkcode MAX_VALUE}). */
+  /** The request or status line. */
   startLine: string;
   /** Header values by lower-case field name (RFC 9110 section 5.1: names are case-insensitive); first wins. */
   headers: Map<string, string>;
   /** True when the empty line that ends the header section was seen. */
   complete: boolean;
-}
-
-/**
- * Text of `bytes[from, to)` as Latin-1 (each byte one character, as RFC 9110 section 5.5 allows
- * for obsolete text), without surrounding whitespace, control characters dropped, cut to
- * {@linkcode MAX_VALUE} characters.
- */
-export function latin1(bytes: Uint8Array, from: number, to: number): string {
-  while (from < to && (bytes[from] === SP || bytes[from] === HT)) from++;
-  while (to > from && (bytes[to - 1] === SP || bytes[to - 1] === HT || bytes[to - 1] === CR)) to--;
-  let text = "";
-  for (let i = from; i < to && text.length < MAX_VALUE; i++) {
-    const b = bytes[i];
-    if (b >= SP && b !== 0x7f) text += String.fromCharCode(b);
-  }
-  return text;
-}
-
-/** Offset of the next line feed in `bytes[from, end)`, or `end` when there is none. */
-export function lineEnd(bytes: Uint8Array, from: number, end: number): number {
-  for (let i = from; i < end; i++) if (bytes[i] === LF) return i;
-  return end;
 }
 
 /** True when `bytes` at `at` (before `end`) hold the ASCII text `text`, compared exactly. */
@@ -66,7 +45,11 @@ export function startsWith(bytes: Uint8Array, at: number, end: number, text: str
  */
 export function readHead(bytes: Uint8Array, start: number, end: number): MessageHead {
   let eol = lineEnd(bytes, start, end);
-  const head: MessageHead = { startLine: latin1(bytes, start, eol), headers: new Map(), complete: false };
+  const head: MessageHead = {
+    startLine: decodeText(bytes, start, eol - start),
+    headers: new Map(),
+    complete: false,
+  };
   let at = eol + 1;
   for (let n = 0; n < MAX_HEADERS && at < end; n++) {
     eol = lineEnd(bytes, at, end);
@@ -79,8 +62,8 @@ export function readHead(bytes: Uint8Array, start: number, end: number): Message
       let colon = at;
       while (colon < eol && bytes[colon] !== COLON) colon++;
       if (colon < eol && colon > at) {
-        const name = latin1(bytes, at, colon).toLowerCase();
-        if (!head.headers.has(name)) head.headers.set(name, latin1(bytes, colon + 1, eol));
+        const name = decodeText(bytes, at, colon - at).toLowerCase();
+        if (!head.headers.has(name)) head.headers.set(name, decodeText(bytes, colon + 1, eol - colon - 1));
       }
     }
     at = eol + 1;

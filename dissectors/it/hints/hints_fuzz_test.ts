@@ -4,7 +4,7 @@ import { openCaptureFile } from "../../../capture/file_source.ts";
 import { PacketFlag } from "../../packet.ts";
 import type { DissectionEngine } from "../../engine.ts";
 import { Rng } from "../../../samples/rng.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
 import { frame, toClient, toServer } from "./_test_frames.ts";
 import { FUZZ_ENGINE, testEngine } from "../../_testing.ts";
 import { HINT_DISSECTORS } from "./mod.ts";
@@ -32,7 +32,7 @@ async function framesOf(name: string, numbers: number[]): Promise<Uint8Array[]> 
 
 /** The ClientHello of the Chrome capture (frame 4), the HTTP request (4) and response head (6). */
 async function realFrames(): Promise<Uint8Array[]> {
-  if (!HAVE_SHARED_PCAPS) return [];
+  if (SHARED_PCAPS.skip) return [];
   return [
     ...await framesOf("tls_clienthello_sni_chrome.pcap", [4]),
     ...await framesOf("http_get.pcap", [4, 6]),
@@ -66,11 +66,11 @@ function assertNoThrow(engine: DissectionEngine, where: string): void {
 
 Deno.test({
   name: `tls and http survive truncation of the real frames at every byte${
-    HAVE_SHARED_PCAPS ? "" : ` (real frames ${SKIP_REASON})`
+    SHARED_PCAPS.skip ? ` (real frames skipped: ${SHARED_PCAPS.missing})` : ""
   }`,
   async fn() {
     const frames = [...await realFrames(), ...BUILT.slice(0, 3)];
-    if (HAVE_SHARED_PCAPS) strictEqual(frames.length, 6);
+    if (!SHARED_PCAPS.skip) strictEqual(frames.length, 6);
     for (const whole of frames) {
       const engine = testEngine(HINT_DISSECTORS, FUZZ_ENGINE);
       const payloadAt = engine.dissectFrame(whole).payloadOffset;

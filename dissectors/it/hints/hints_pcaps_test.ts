@@ -2,13 +2,9 @@ import { ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
 import type { Dissector } from "../../api.ts";
 import type { FlushRecord } from "../../../model/flush_record.ts";
-import {
-  HAVE_SHARED_PCAPS,
-  sharedCapture,
-  sharedCaptureFiles,
-  SKIP_REASON,
-} from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { hostName } from "./_text.ts";
 import { HINT_DISSECTORS } from "./mod.ts";
 
@@ -28,14 +24,16 @@ const FIELDS = [
   "udp.port",
   "tls.handshake.extensions_alpn_str",
   "tls.handshake.ciphersuite",
+  "ipv6.src",
+  "ipv6.dst",
 ] as const;
 const FILTER = "tls.handshake.extensions_server_name or http.host or http.user_agent or http.server";
 
 Deno.test({
   name: `hints find every SNI, Host, User-Agent and Server that tshark shows in the shared captures${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
+    notes(SHARED_PCAPS, TSHARK)
   }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const seen = new Set<string>();
     for (const name of sharedCaptureFiles()) {
@@ -49,8 +47,10 @@ Deno.test({
       strictEqual(record.stats.malformed, baseline.stats.malformed, `${name}: ${record.stats.problems}`);
       const has = (ip: string, key: string, value: string) =>
         record.identities.some((i) => i.ip === ip && i.key === key && i.value === value);
-      for (const [[frame], sni, host, agent, server, [src], [dst], udp, ...rest] of rows) {
+      for (const [[frame], sni, host, agent, server, [ip4Src], [ip4Dst], udp, ...rest] of rows) {
         const where = `${name} frame ${frame}`;
+        // IPv4 or IPv6 (the loopback captures carry HTTP over ::1).
+        const [src, dst] = ip4Src ? [ip4Src, ip4Dst] : [rest[2][0], rest[3][0]];
         for (const value of sni) ok(has(dst, "hostname", value.toLowerCase()), `${where}: SNI ${value}`);
         const [alpn, ciphers] = rest;
         if (sni.length) {

@@ -7,13 +7,16 @@
  * destination; User-Agent (RFC 9110 section 10.1.5) is `http.user_agent` and `software` of the
  * client; the event `http.request` carries the method, host, path (without its query string:
  * those often hold personal data) and user agent. Responses (section 4): the Server header (RFC
- * 9110 section 10.2.4) is `http.server` and `software` of the server.
+ * 9110 section 10.2.4) is `http.server` and `software` of the server. A TLS ClientHello after a
+ * CONNECT is decoded as the TLS dissector does (`tls.client_hello`, the SNI as `hostname`).
  *
  * @module
  */
 
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
-import { hostName, lineEnd, pathOnly, readHead, startsWith } from "./_text.ts";
+import { tls } from "./tls.ts";
+import { hostName, pathOnly, readHead, startsWith } from "./_text.ts";
+import { lineEnd } from "../../text.ts";
 
 const PROTOCOL = "HTTP";
 /** Ports where plain HTTP is expected. */
@@ -121,6 +124,9 @@ function decodeHttp(packet: Packet, out: Observer): number {
       out.identity(packet, "src", { key: "software", value: server, confidence: SERVER_CONFIDENCE });
     }
   }
+  // A CONNECT tunnel (RFC 9110 section 9.3.6) carries TLS once the proxy has answered: its
+  // ClientHello names the server the client really talks to (tshark decodes it too).
+  if (tls.probe!(packet)) return tls.decode(packet, out);
   return Decoded.DONE; // Bodies, continuations and unknown methods.
 }
 

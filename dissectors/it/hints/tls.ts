@@ -17,7 +17,7 @@
  * @module
  */
 
-import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
+import { Decoded, decodeText, type Dissector, type Observer, type Packet } from "../../api.ts";
 
 const PROTOCOL = "TLS";
 /** Ports where TLS is expected: HTTPS, alternative HTTPS, IMAPS, POP3S, SMTPS, LDAPS, DNS over TLS. */
@@ -98,13 +98,11 @@ function serverName(bytes: Uint8Array, at: number, end: number): boolean {
     if (from + length > end) return bad("server_name entry runs past its list", p);
     if (type === 0 && hello.sni === "") {
       if (length === 0 || length > MAX_NAME) return bad("host_name length out of range", p + 1);
-      let name = "";
+      // RFC 6066 section 3: an ASCII host name; anything else is a broken ClientHello.
       for (let i = from; i < from + length; i++) {
-        const b = bytes[i];
-        if (b <= 0x20 || b >= 0x7f) return bad("host_name is not printable ASCII", i);
-        name += String.fromCharCode(b);
+        if (bytes[i] <= 0x20 || bytes[i] >= 0x7f) return bad("host_name is not printable ASCII", i);
       }
-      hello.sni = name.toLowerCase().replace(/\.$/, "");
+      hello.sni = decodeText(bytes, from, length).toLowerCase().replace(/\.$/, "");
     }
     p = from + length;
   }
@@ -117,9 +115,8 @@ function alpn(bytes: Uint8Array, at: number, end: number): boolean {
   for (let p = at + 2; p < end;) {
     const length = bytes[p];
     if (length === 0 || p + 1 + length > end) return bad("ALPN protocol name runs past its list", p);
-    let name = "";
-    for (let i = p + 1; i <= p + length; i++) name += String.fromCharCode(bytes[i] >= 0x20 ? bytes[i] : 0x3f);
-    hello.alpn.push(name.replace(/,/g, "%2C"));
+    // Protocol names are opaque bytes (RFC 7301 section 6), shown by the text rule; "," separates them here.
+    hello.alpn.push(decodeText(bytes, p + 1, length).replace(/,/g, "%2C"));
     p += 1 + length;
   }
   return true;

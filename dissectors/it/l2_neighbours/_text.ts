@@ -8,39 +8,34 @@
  */
 
 import { ipAt, macAt } from "../../../model/address.ts";
+import { decodeText, lineEnd, MAX_TEXT_BYTES } from "../../text.ts";
 
-/** Longest text kept from a TLV (CDP TLVs may be 64 KiB; nobody needs that much in an identity). */
-export const MAX_TEXT = 1024;
+/** Bytes shown at most as hex (three characters each, as many characters as the longest text). */
+const MAX_HEX_BYTES = Math.floor(MAX_TEXT_BYTES / 3);
 
-const decoder = new TextDecoder();
-
-/**
- * UTF-8 text of `length` bytes at `at`: trailing NULs and spaces removed, control characters other
- * than tab and newline replaced by U+FFFD, at most {@linkcode MAX_TEXT} characters.
- */
-export function textAt(bytes: Uint8Array, at: number, length: number): string {
-  let stop = at + length;
-  while (stop > at && (bytes[stop - 1] === 0 || bytes[stop - 1] === 0x20)) stop--;
-  const text = decoder.decode(bytes.subarray(at, stop)).replace(/\r\n/g, "\n");
-  // deno-lint-ignore no-control-regex
-  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "\ufffd");
-  return clean.length > MAX_TEXT ? clean.slice(0, MAX_TEXT) : clean;
+/** Text of the first line of a TLV value (multi-line system descriptions and software versions). */
+export function firstLineAt(bytes: Uint8Array, at: number, length: number): string {
+  return decodeText(bytes, at, lineEnd(bytes, at, at + length) - at);
 }
 
 /** Bytes as lowercase hex pairs joined by colons (e.g. `00:1c:0e`). */
 export function hexAt(bytes: Uint8Array, at: number, length: number): string {
   const parts: string[] = [];
-  const stop = Math.min(at + length, at + MAX_TEXT / 3);
+  const stop = Math.min(at + length, at + MAX_HEX_BYTES);
   for (let i = at; i < stop; i++) parts.push(bytes[i].toString(16).padStart(2, "0"));
   return parts.join(":");
 }
 
-/** Printable ASCII as text, anything else as colon-separated hex. */
+/**
+ * An LLDP chassis or port id of a textual subtype: an octet string that is text on most devices
+ * but binary on some (IEEE 802.1AB-2016 8.5.2.3, 8.5.3.3), so printable ASCII goes through the
+ * text rule and anything else is shown as colon-separated hex, as tshark shows binary ids.
+ */
 export function printableOrHex(bytes: Uint8Array, at: number, length: number): string {
   for (let i = at; i < at + length; i++) {
     if (bytes[i] < 0x20 || bytes[i] > 0x7e) return hexAt(bytes, at, length);
   }
-  return textAt(bytes, at, length);
+  return decodeText(bytes, at, length);
 }
 
 /**
@@ -62,10 +57,4 @@ export function bitNames(bits: number, names: readonly string[]): string {
     if ((bits >>> bit) & 1) set.push(bit < names.length ? names[bit] : `bit${bit}`);
   }
   return set.join(",");
-}
-
-/** First line of a text, trimmed. */
-export function firstLine(text: string): string {
-  const newline = text.indexOf("\n");
-  return (newline < 0 ? text : text.slice(0, newline)).trim();
 }

@@ -19,7 +19,8 @@
 
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
 import { ipAt } from "../../../model/address.ts";
-import { bitNames, firstLine, hexAt, printableOrHex, textAt } from "./_text.ts";
+import { bitNames, firstLineAt, hexAt } from "./_text.ts";
+import { decodeText } from "../../text.ts";
 
 const PROTOCOL = "CDP";
 
@@ -62,6 +63,8 @@ interface CdpFacts {
   portId: string;
   platform: string;
   software: string;
+  /** First line of the software version (the version itself; the rest is copyright and build). */
+  softwareFirstLine: string;
   capabilities: number;
   addresses: string[];
   nativeVlan: number;
@@ -116,19 +119,20 @@ function readTlv(packet: Packet, facts: CdpFacts, type: number, at: number, end:
   const length = end - at;
   switch (type) {
     case CdpTlv.DEVICE_ID:
-      facts.deviceId = printableOrHex(bytes, at, length);
+      facts.deviceId = decodeText(bytes, at, length);
       return "";
     case CdpTlv.PORT_ID:
-      facts.portId = textAt(bytes, at, length);
+      facts.portId = decodeText(bytes, at, length);
       return "";
     case CdpTlv.PLATFORM:
-      facts.platform = textAt(bytes, at, length);
+      facts.platform = decodeText(bytes, at, length);
       return "";
     case CdpTlv.SOFTWARE_VERSION:
-      facts.software = textAt(bytes, at, length);
+      facts.software = decodeText(bytes, at, length);
+      facts.softwareFirstLine = firstLineAt(bytes, at, length);
       return "";
     case CdpTlv.VTP_DOMAIN:
-      facts.vtpDomain = textAt(bytes, at, length);
+      facts.vtpDomain = decodeText(bytes, at, length);
       return "";
     case CdpTlv.CAPABILITIES:
       if (length !== 4) return "capabilities TLV length is not 8";
@@ -153,9 +157,9 @@ function report(packet: Packet, out: Observer, facts: CdpFacts): void {
   say("cdp.device_id", facts.deviceId, 90);
   say("cdp.port_id", facts.portId, 90);
   say("cdp.platform", facts.platform, 85);
-  say("cdp.software_version", firstLine(facts.software), 85);
+  say("cdp.software_version", facts.softwareFirstLine, 85);
   say("cdp.software_version_full", facts.software, 85);
-  say("software", firstLine(facts.software), 60);
+  say("software", facts.softwareFirstLine, 60);
   if (facts.capabilities >= 0) {
     say("cdp.capabilities", bitNames(facts.capabilities, CDP_CAPABILITY_NAMES), 80);
   }
@@ -200,6 +204,7 @@ export const cdp: Dissector = {
       portId: "",
       platform: "",
       software: "",
+      softwareFirstLine: "",
       capabilities: -1,
       addresses: [],
       nativeVlan: -1,

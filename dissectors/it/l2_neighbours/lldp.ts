@@ -18,7 +18,8 @@
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
 import { EtherType } from "../../ethertypes.ts";
 import { macAt } from "../../../model/address.ts";
-import { bitNames, familyAddressAt, firstLine, printableOrHex, textAt } from "./_text.ts";
+import { bitNames, familyAddressAt, firstLineAt, printableOrHex } from "./_text.ts";
+import { decodeText } from "../../text.ts";
 
 const PROTOCOL = "LLDP";
 
@@ -98,6 +99,8 @@ interface LldpFacts {
   portDescription: string;
   systemName: string;
   systemDescription: string;
+  /** First line of the system description (the software, on most devices). */
+  software: string;
   capabilities: number;
   enabledCapabilities: number;
   managementAddresses: string[];
@@ -133,13 +136,14 @@ function readTlv(packet: Packet, facts: LldpFacts, type: number, at: number, len
       facts.ttl = packet.view.getUint16(at);
       return "";
     case LldpTlv.PORT_DESCRIPTION:
-      facts.portDescription = textAt(bytes, at, length);
+      facts.portDescription = decodeText(bytes, at, length);
       return "";
     case LldpTlv.SYSTEM_NAME:
-      facts.systemName = textAt(bytes, at, length);
+      facts.systemName = decodeText(bytes, at, length);
       return "";
     case LldpTlv.SYSTEM_DESCRIPTION:
-      facts.systemDescription = textAt(bytes, at, length);
+      facts.systemDescription = decodeText(bytes, at, length);
+      facts.software = firstLineAt(bytes, at, length);
       return "";
     case LldpTlv.SYSTEM_CAPABILITIES:
       if (length !== 4) return "system capabilities TLV length is not 4";
@@ -173,7 +177,7 @@ function readOrganizationTlv(packet: Packet, facts: LldpFacts, at: number, lengt
     if (length !== 6) return "port VLAN ID TLV length is not 6";
     facts.pvid = packet.view.getUint16(at + 4);
   } else if (oui === OUI_TIA && subtype >= 5 && subtype <= 10 && length > 4) {
-    facts.inventory.push([MED_INVENTORY[subtype - 5], textAt(bytes, at + 4, length - 4)]);
+    facts.inventory.push([MED_INVENTORY[subtype - 5], decodeText(bytes, at + 4, length - 4)]);
   }
   return "";
 }
@@ -190,7 +194,7 @@ function report(packet: Packet, out: Observer, facts: LldpFacts): void {
   say("hostname", facts.systemName, 85);
   say("lldp.system_name", facts.systemName, 85);
   say("lldp.system_description", facts.systemDescription, 80);
-  say("software", firstLine(facts.systemDescription), 60);
+  say("software", facts.software, 60);
   if (facts.capabilities >= 0) {
     say("lldp.capabilities", bitNames(facts.capabilities, LLDP_CAPABILITY_NAMES), 80);
     say("lldp.enabled_capabilities", bitNames(facts.enabledCapabilities, LLDP_CAPABILITY_NAMES), 80);
@@ -231,6 +235,7 @@ export const lldp: Dissector = {
       portDescription: "",
       systemName: "",
       systemDescription: "",
+      software: "",
       capabilities: -1,
       enabledCapabilities: 0,
       managementAddresses: [],

@@ -58,7 +58,7 @@ Deno.test("lldp reports ids, names, capabilities, IPv4/IPv6 management addresses
     "lldp.port_id_subtype = interface-name",
     "hostname = core-sw.example",
     "lldp.system_name = core-sw.example",
-    "lldp.system_description = Vendor OS 1.2\nbuild 7",
+    "lldp.system_description = Vendor OS 1.2\\x0abuild 7", // line feed escaped by the text rule
     "software = Vendor OS 1.2",
     "lldp.capabilities = bridge,router",
     "lldp.enabled_capabilities = router",
@@ -116,7 +116,7 @@ Deno.test("cdp reports device id, port, platform, version, capabilities, address
     "cdp.port_id = GigabitEthernet0/5",
     "cdp.platform = cisco WS-C2960",
     "cdp.software_version = Cisco IOS Software, Version 15.2",
-    "cdp.software_version_full = Cisco IOS Software, Version 15.2\nCopyright (c) Cisco",
+    "cdp.software_version_full = Cisco IOS Software, Version 15.2\\x0aCopyright (c) Cisco",
     "software = Cisco IOS Software, Version 15.2",
     "cdp.capabilities = router,switch,igmp",
     "cdp.addresses = 192.168.0.1",

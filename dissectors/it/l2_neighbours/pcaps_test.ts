@@ -13,8 +13,9 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import type { FlushRecord } from "../../../model/flush_record.ts";
 import { openCaptureFile } from "../../../capture/file_source.ts";
 import { PacketBatch } from "../../../capture/batch.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { neighbourEngine } from "./_frames_test_util.ts";
 import { PLANT_GROUND_TRUTH, PLANT_HOSTS, writePlantSample } from "../../../samples/plant.ts";
 
@@ -77,7 +78,8 @@ function expectedIdentities(row: string[][]): string[] {
   const software = f["cdp.software_version"];
   if (software.length > 0) {
     each("cdp.software_version", [software[0]]);
-    each("cdp.software_version_full", [software.join("\n")]);
+    // tshark shows one occurrence per line; the text rule escapes the line feeds between them.
+    each("cdp.software_version_full", [software.join("\\x0a")]);
   }
   if (f["cdp.address"].length > 0) each("cdp.addresses", [[...new Set(f["cdp.address"])].join(",")]);
   const id = (p: string, e: string, hw: string) => f[hw].map((mac, i) => `${f[p][i]}.${f[e][i]}.${mac}`);
@@ -111,10 +113,8 @@ const CAPTURES = [
 
 for (const name of CAPTURES) {
   Deno.test({
-    name: `l2 neighbours report what tshark shows in ${name}${
-      HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-    }`,
-    ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+    name: `l2 neighbours report what tshark shows in ${name}${notes(SHARED_PCAPS, TSHARK)}`,
+    ignore: SHARED_PCAPS.skip || TSHARK.skip,
     async fn() {
       const path = sharedCapture(name);
       const rows = await tsharkFields(path, FIELDS, "lldp or cdp or stp");

@@ -9,7 +9,7 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import type { DissectionEngine } from "../../engine.ts";
 import { openCaptureFile } from "../../../capture/file_source.ts";
 import { PacketBatch } from "../../../capture/batch.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
 import { writePlantSample } from "../../../samples/plant.ts";
 import { Rng } from "../../../samples/rng.ts";
 import {
@@ -94,7 +94,7 @@ async function allFrames(): Promise<Uint8Array[]> {
   } finally {
     await Deno.remove(path);
   }
-  if (HAVE_SHARED_PCAPS) {
+  if (!SHARED_PCAPS.skip) {
     for (
       const name of ["lldp_cdp_cisco.pcap", "stp_mstp_intra_region.pcap", "stp_rpvst_trunk_dtp_vtp.pcap"]
     ) {

@@ -21,7 +21,7 @@
 
 import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
 import { macAt } from "../../../model/address.ts";
-import { textAt } from "./_text.ts";
+import { decodeText } from "../../text.ts";
 
 const PROTOCOL = "STP";
 
@@ -90,7 +90,7 @@ function report(packet: Packet, out: Observer, at: number, length: number, pvst:
   };
   if (version === "mstp") {
     say("stp.regional_root_id", bridgeIdAt(packet, at + 17), 90);
-    const region = textAt(bytes, at + 39, 32);
+    const region = decodeText(bytes, at + 39, 32);
     if (region !== "") say("stp.mst_region", region, 80);
     fields.regional_root_id = bridgeIdAt(packet, at + 17);
   }

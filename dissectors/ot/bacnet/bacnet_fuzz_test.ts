@@ -1,12 +1,12 @@
 import { ok } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
+import { SHARED_PCAPS } from "../../../tests/shared_pcaps.ts";
 import { captureFrames, fuzzDissectors } from "../_testing.ts";
 import { BACNET_DISSECTORS } from "./mod.ts";
 import { bacnetEthernet, bacnetIp, bvll, confirmedRequest, iAm, npdu, objectId } from "./_test_frames.ts";
 
 /** Real frames: BACnet/IP and BACnet/Ethernet requests, ACKs and errors of each service in the capture. */
 async function realFrames(): Promise<Uint8Array[]> {
-  if (!HAVE_SHARED_PCAPS) return [];
+  if (SHARED_PCAPS.skip) return [];
   return [
     ...await captureFrames(
       "bacnet_stack_services_ip_and_ethernet.pcap",
@@ -47,7 +47,7 @@ function builtFrames(): Uint8Array[] {
 
 Deno.test(
   `bacnet survives truncation and 100 000 seeded mutations, refusing some itself${
-    HAVE_SHARED_PCAPS ? "" : ` (real frames ${SKIP_REASON})`
+    SHARED_PCAPS.skip ? ` (real frames skipped: ${SHARED_PCAPS.missing})` : ""
   }`,
   async () => {
     const report = fuzzDissectors({

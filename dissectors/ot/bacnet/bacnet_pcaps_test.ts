@@ -1,6 +1,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { tshark, TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tshark, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { PacketFlag } from "../../api.ts";
 import { captureFrames, otEngine } from "../_testing.ts";
 import { OBJECT_TYPES, propertyName, VENDORS } from "./_consts.ts";
@@ -26,7 +27,7 @@ const FIELDS = [
   "ip.src",
   "eth.src",
 ] as const;
-const NOTE = HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`;
+const NOTE = notes(SHARED_PCAPS, TSHARK);
 
 /** What the dissector saw in one frame, from its reused traces (-1: absent). */
 function snapshot(malformed: boolean) {
@@ -54,7 +55,7 @@ const numbers = (values: string[]) => values.map((v) => Number(v));
 
 Deno.test({
   name: `bacnet: BVLC, NPDU and APDU fields of every BACnet frame equal tshark${NOTE}`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     let compared = 0;
     let devices = 0;
@@ -119,10 +120,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: `bacnet: vendor, object type and property names equal tshark's for every id mapped${
-    TSHARK_SKIP ? TSHARK_NOTE : ""
-  }`,
-  ignore: TSHARK_SKIP,
+  name: `bacnet: vendor, object type and property names equal tshark's for every id mapped${TSHARK.note}`,
+  ignore: TSHARK.skip,
   async fn() {
     const text = await tshark(["-G", "values"]);
     const table = (field: string) =>

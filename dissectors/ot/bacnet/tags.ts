@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Packet } from "../../api.ts";
+import { decodeText, type Packet } from "../../api.ts";
 
 /** The tag read last by {@linkcode readTag} (reused). */
 export const tag = {
@@ -111,17 +111,13 @@ export function skipConstructed(packet: Packet, end: number): number {
   return -1;
 }
 
-/** A character string's content (charset 0, ANSI X3.4 / UTF-8) as printable text, at most 64 characters. */
+/**
+ * A character string's content (ASHRAE 135 20.2.9: charset 0, UTF-8 / ANSI X3.4) by the project's
+ * text rule; "" for another charset (UCS-2, ISO 8859-1, DBCS, JIS are not decoded).
+ */
 export function tagText(packet: Packet): string {
-  const bytes = packet.bytes;
-  if (tag.length < 1 || bytes[tag.valueAt] !== 0) return "";
-  let text = "";
-  const length = Math.min(tag.length - 1, 64);
-  for (let i = 0; i < length; i++) {
-    const c = bytes[tag.valueAt + 1 + i];
-    text += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : "?";
-  }
-  return text.trim();
+  if (tag.length < 1 || packet.bytes[tag.valueAt] !== 0) return "";
+  return decodeText(packet.bytes, tag.valueAt + 1, tag.length - 1);
 }
 
 /** True when the last tag is the opening tag of context `number`. */

@@ -1,27 +1,31 @@
 import { ok, strictEqual } from "node:assert/strict";
 import { captureFrames, fuzzDissectors, otEngine } from "../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
+import { whySkipped } from "../../../tests/requirements.ts";
 import { Rng } from "../../../samples/rng.ts";
 import { DNP3_DISSECTORS, dnpCrc } from "./mod.ts";
 import { BUILT_FRAMES } from "./_test_frames.ts";
 
 const CAPTURE = "dnp3_tcp_test_data_part1.pcap";
 
+/** Why the real frames are left out (no captures or no tshark, not under CI), or undefined. */
+const REAL_SKIPPED = whySkipped(SHARED_PCAPS, TSHARK);
+
 /** The DNP3 frames of the shared capture (numbers from tshark), or none without it. */
 async function realFrames(): Promise<Uint8Array[]> {
-  if (!HAVE_SHARED_PCAPS || TSHARK_SKIP) return [];
+  if (REAL_SKIPPED !== undefined) return [];
   const numbers = (await tsharkFields(sharedCapture(CAPTURE), ["frame.number"], "dnp3")).map((r) =>
     Number(r[0][0])
   );
   return await captureFrames(CAPTURE, numbers);
 }
 
-const NOTE = HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (real frames ${SKIP_REASON}; built frames only)`;
+const NOTE = REAL_SKIPPED ? ` (real frames skipped: ${REAL_SKIPPED}; built frames only)` : "";
 
 Deno.test(`dnp3 survives truncation and 100 000 seeded mutations${NOTE}`, async () => {
   const real = await realFrames();
-  if (HAVE_SHARED_PCAPS && !TSHARK_SKIP) strictEqual(real.length, 93);
+  if (REAL_SKIPPED === undefined) strictEqual(real.length, 93);
   const report = fuzzDissectors({
     dissectors: DNP3_DISSECTORS,
     bases: [...real, ...BUILT_FRAMES],

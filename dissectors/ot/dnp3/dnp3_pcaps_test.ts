@@ -1,8 +1,9 @@
 import { ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
 import { captureFrames, otEngine } from "../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { DNP3_DISSECTORS, dnp3Tap } from "./mod.ts";
 
 const CAPTURE = "dnp3_tcp_test_data_part1.pcap";
@@ -23,9 +24,9 @@ const FIELDS = [
 
 Deno.test({
   name: `dnp3 link addresses, control, function codes and IIN equal tshark's in ${CAPTURE}${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
+    notes(SHARED_PCAPS, TSHARK)
   }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const rows = await tsharkFields(sharedCapture(CAPTURE), FIELDS, "dnp3");
     const expected = new Map(rows.map((row) => [Number(row[0][0]), row]));
@@ -81,9 +82,9 @@ Deno.test({
 
 Deno.test({
   name: `dnp3 roles, link addresses and restart events of ${CAPTURE} agree with tshark${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
+    notes(SHARED_PCAPS, TSHARK)
   }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const rows = await tsharkFields(sharedCapture(CAPTURE), FIELDS, "dnp3");
     const record = await flushOfCapture(sharedCapture(CAPTURE), DNP3_DISSECTORS);

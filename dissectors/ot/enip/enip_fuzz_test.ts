@@ -1,5 +1,5 @@
 import { ok } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
+import { SHARED_PCAPS } from "../../../tests/shared_pcaps.ts";
 import { captureFrames, frame, fuzzDissectors, toClient, toServer } from "../_testing.ts";
 import { ENIP_DISSECTORS } from "./mod.ts";
 import {
@@ -16,7 +16,7 @@ import {
 
 /** Real frames: ListIdentity request and reply, an I/O datagram, MSP request and reply, Get/Set Attribute List. */
 async function realFrames(): Promise<Uint8Array[]> {
-  if (!HAVE_SHARED_PCAPS) return [];
+  if (SHARED_PCAPS.skip) return [];
   return [
     ...await captureFrames("enip_cip_io_listidentity_1756enbt.pcap", [371, 372, 377]),
     ...await captureFrames("enip_cip_controllogix_change_date.pcap", [10, 11, 109, 111, 138, 140]),
@@ -56,7 +56,7 @@ function builtFrames(): Uint8Array[] {
 
 Deno.test(
   `enip survives truncation and 100 000 seeded mutations, refusing some itself${
-    HAVE_SHARED_PCAPS ? "" : ` (real frames ${SKIP_REASON})`
+    SHARED_PCAPS.skip ? ` (real frames skipped: ${SHARED_PCAPS.missing})` : ""
   }`,
   async () => {
     const report = fuzzDissectors({

@@ -1,6 +1,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { tshark, TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tshark, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { captureFrames, otEngine } from "../_testing.ts";
 import { DEVICE_TYPES, VENDORS } from "./_consts.ts";
 import { cipTrace, ENIP_DISSECTORS, enipTrace } from "./mod.ts";
@@ -22,7 +23,7 @@ const FIELDS = [
   "enip.lir.serial",
   "enip.lir.name",
 ] as const;
-const NOTE = HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`;
+const NOTE = notes(SHARED_PCAPS, TSHARK);
 
 /** What the dissector saw in one frame, from its reused traces. */
 interface Seen {
@@ -52,7 +53,7 @@ const numbers = (values: string[]) => values.map((v) => Number(v));
 Deno.test({
   name:
     `enip: every encapsulation command and CIP service/class/instance/attribute/status equals tshark${NOTE}`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     let compared = 0;
     let requests = 0;
@@ -112,10 +113,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: `enip: vendor and device type names equal tshark's for every id mapped${
-    TSHARK_SKIP ? TSHARK_NOTE : ""
-  }`,
-  ignore: TSHARK_SKIP,
+  name: `enip: vendor and device type names equal tshark's for every id mapped${TSHARK.note}`,
+  ignore: TSHARK.skip,
   async fn() {
     const text = await tshark(["-G", "values"]);
     const table = (field: string) =>

@@ -15,9 +15,8 @@
  * @module
  */
 
-import type { Observer, Packet } from "../../api.ts";
+import { decodeText, type Observer, type Packet } from "../../api.ts";
 import { DEVICE_TYPES, VENDORS } from "./_consts.ts";
-import { textAt } from "./path.ts";
 
 /** Bytes before the product name. */
 export const IDENTITY_FIXED = 15;
@@ -52,7 +51,8 @@ export function reportIdentity(
   say("ot.product_code", String(view.getUint16(at + 4, true)));
   say("ot.firmware", `${bytes[at + 6]}.${String(bytes[at + 7]).padStart(2, "0")}`);
   say("ot.serial", `0x${view.getUint32(at + 10, true).toString(16).padStart(8, "0")}`);
-  if (nameLength > 0) say("ot.product", textAt(bytes, at + IDENTITY_FIXED, nameLength));
+  const product = decodeText(bytes, at + IDENTITY_FIXED, nameLength);
+  if (product !== "") say("ot.product", product);
   return true;
 }
 

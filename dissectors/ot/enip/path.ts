@@ -18,7 +18,7 @@
  * @module
  */
 
-import { Decoded, type Packet } from "../../api.ts";
+import { Decoded, decodeText, type Packet } from "../../api.ts";
 
 const PROTOCOL = "CIP";
 /** Longest tag name reported (characters). */
@@ -44,19 +44,9 @@ function resetPath(): void {
   path.tag = "";
 }
 
-/** Characters `at`…`at + length` as text, with anything unprintable as "?". */
-export function textAt(bytes: Uint8Array, at: number, length: number): string {
-  let text = "";
-  for (let i = 0; i < length; i++) {
-    const c = bytes[at + i];
-    text += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : "?";
-  }
-  return text;
-}
-
 function addSymbol(bytes: Uint8Array, at: number, length: number): void {
   if (path.tag.length >= MAX_TAG) return;
-  const symbol = textAt(bytes, at, Math.min(length, MAX_TAG - path.tag.length));
+  const symbol = decodeText(bytes, at, Math.min(length, MAX_TAG - path.tag.length));
   path.tag = path.tag === "" ? symbol : `${path.tag}.${symbol}`;
 }
 

@@ -17,6 +17,8 @@
  * @module
  */
 
+import { decodeText } from "../../api.ts";
+
 /** Returned by {@linkcode GooseReader.read} when the frame ends before the GOOSE Length says. */
 export const TRUNCATED = "truncated";
 /** Returned when the PDU was read. */
@@ -206,7 +208,8 @@ const memoTexts: string[] = new Array(MEMO_SIZE).fill("");
 let memoNext = 0;
 
 /**
- * Printable ASCII of `bytes[at, at + length)`; other bytes become `?`. The last texts read are
+ * Text of `bytes[at, at + length)` by the project's text rule ({@linkcode decodeText}; a
+ * VisibleString is printable ASCII, ISO/IEC 8824-1 41.4, so the rule's fast path). The last texts read are
  * remembered with their bytes (a pure memo: equal bytes give the same text), so the gocbRef and
  * datSet repeated by every frame of a publisher are compared, not rebuilt.
  */
@@ -223,20 +226,11 @@ export function visibleAt(bytes: Uint8Array, at: number, length: number): string
     }
     if (same) return memoTexts[m];
   }
-  const text = buildVisible(bytes, at, length);
+  const text = decodeText(bytes, at, length);
   if (length > 0 && length <= 256) {
     memoBytes[memoNext] = bytes.slice(at, at + length);
     memoTexts[memoNext] = text;
     memoNext = (memoNext + 1) % MEMO_SIZE;
-  }
-  return text;
-}
-
-function buildVisible(bytes: Uint8Array, at: number, length: number): string {
-  let text = "";
-  for (let i = at; i < at + length; i++) {
-    const b = bytes[i];
-    text += b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : "?";
   }
   return text;
 }

@@ -1,7 +1,8 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { captureFrames, eventLines, fuzzDissectors, identityLines, otEngine } from "../_testing.ts";
 import { GooseReader, OK, visibleAt } from "./_reader.ts";
 import { forgetGooseState, GOOSE_DISSECTORS } from "./mod.ts";
@@ -124,10 +125,8 @@ const FIELDS = [
 ];
 
 Deno.test({
-  name: `goose matches tshark on every frame of the shared capture${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  name: `goose matches tshark on every frame of the shared capture${notes(SHARED_PCAPS, TSHARK)}`,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const name = "goose_vlan_tagged.pcap";
     const rows = await tsharkFields(sharedCapture(name), FIELDS, "goose");
@@ -201,8 +200,8 @@ Deno.test({
   },
 });
 
-Deno.test(`goose survives truncation and 100 000 seeded mutations${HAVE_SHARED_PCAPS ? "" : ` (built frames only: ${SKIP_REASON})`}`, async () => {
-  const real = HAVE_SHARED_PCAPS ? await captureFrames("goose_vlan_tagged.pcap", [1, 2, 200]) : [];
+Deno.test(`goose survives truncation and 100 000 seeded mutations${SHARED_PCAPS.skip ? ` (built frames only: skipped ${SHARED_PCAPS.missing})` : ""}`, async () => {
+  const real = SHARED_PCAPS.skip ? [] : await captureFrames("goose_vlan_tagged.pcap", [1, 2, 200]);
   const report = fuzzDissectors({
     dissectors: GOOSE_DISSECTORS,
     bases: [...real, ...BUILT],

@@ -1,12 +1,13 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
 import { captureFrames, otEngine } from "../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { IEC104_DISSECTORS, iec104Tap } from "./mod.ts";
 
 const CAPTURE = "iec104_diverse.pcap";
-const NOTE = HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`;
+const NOTE = notes(SHARED_PCAPS, TSHARK);
 const FIELDS = [
   "frame.number",
   "iec60870_104.type",
@@ -25,7 +26,7 @@ function tapList(values: ArrayLike<number>, keep: (i: number) => boolean = () =>
 
 Deno.test({
   name: `iec104 decodes every APDU of ${CAPTURE} as tshark does${NOTE}`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const rows = await tsharkFields(sharedCapture(CAPTURE), FIELDS, "iec60870_104");
     const expected = new Map(rows.map((row) => [Number(row[0][0]), row]));
@@ -64,7 +65,7 @@ Deno.test({
 
 Deno.test({
   name: `iec104 events and identities of ${CAPTURE} follow tshark's commands and addresses${NOTE}`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const path = sharedCapture(CAPTURE);
     const rows = await tsharkFields(path, [

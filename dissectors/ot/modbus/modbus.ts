@@ -30,7 +30,7 @@
  * @module
  */
 
-import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
+import { Decoded, decodeText, type Dissector, type Observer, type Packet } from "../../api.ts";
 import { checkResponse, parseRequest, request } from "./_pdu.ts";
 import {
   DEVICE_ID_KEYS,
@@ -90,16 +90,6 @@ function isRequest(packet: Packet): boolean {
   return packet.dstPort < packet.srcPort;
 }
 
-/** Printable ASCII of `length` bytes at `at`, trimmed ("" when nothing printable). */
-function textAt(bytes: Uint8Array, at: number, length: number): string {
-  let text = "";
-  for (let i = at; i < at + length; i++) {
-    const c = bytes[i];
-    text += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : " ";
-  }
-  return text.trim();
-}
-
 function roles(packet: Packet, out: Observer, fromClient: boolean): void {
   out.identity(packet, fromClient ? "src" : "dst", {
     key: "modbus.role",
@@ -156,7 +146,7 @@ function deviceIdentification(
     const id = bytes[at];
     const length = bytes[at + 1];
     if (report && id < DEVICE_ID_KEYS.length) {
-      const value = textAt(bytes, at + 2, length);
+      const value = decodeText(bytes, at + 2, length);
       const key = isOwnUnit(unit) ? DEVICE_ID_KEYS[id] : `child/modbus.unit/${unit}/${DEVICE_ID_KEYS[id]}`;
       if (value !== "") out.identity(packet, "src", { key, value, confidence: 90 });
     }

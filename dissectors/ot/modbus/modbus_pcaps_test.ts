@@ -1,8 +1,9 @@
 import { ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
 import { captureFrames, otEngine } from "../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { MODBUS_DISSECTORS, modbusTap } from "./mod.ts";
 
 const CAPTURE = "modbus_tcp_test_data_part1.pcap";
@@ -36,10 +37,8 @@ const FIELDS = [
 ] as const;
 
 Deno.test({
-  name: `modbus decodes every Modbus/TCP frame of ${CAPTURE} as tshark does${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  name: `modbus decodes every Modbus/TCP frame of ${CAPTURE} as tshark does${notes(SHARED_PCAPS, TSHARK)}`,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const rows = await tsharkFields(sharedCapture(CAPTURE), FIELDS, "mbtcp");
     const expected = new Map(rows.map((row) => [Number(row[0][0]), row]));
@@ -92,9 +91,9 @@ Deno.test({
 
 Deno.test({
   name: `modbus roles, events and units of ${CAPTURE} match tshark's directions${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
+    notes(SHARED_PCAPS, TSHARK)
   }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const rows = await tsharkFields(sharedCapture(CAPTURE), [
       "ip.src",

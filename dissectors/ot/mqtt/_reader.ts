@@ -288,16 +288,3 @@ function isText(bytes: Uint8Array, at: number, length: number, text: string): bo
   for (let i = 0; i < length; i++) if (bytes[at + i] !== text.charCodeAt(i)) return false;
   return true;
 }
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-const MAX_TEXT = 256;
-
-/** UTF-8 text of `bytes[at, at + length)` cut to 256 characters, or null when it is not UTF-8. */
-export function utf8At(bytes: Uint8Array, at: number, length: number): string | null {
-  try {
-    const text = utf8.decode(bytes.subarray(at, at + length));
-    return text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
-  } catch {
-    return null;
-  }
-}

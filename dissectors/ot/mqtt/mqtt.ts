@@ -20,8 +20,8 @@
  * @module
  */
 
-import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
-import { ConnectFlag, MqttReader, NOT_HEADER, OK, PacketType, utf8At } from "./_reader.ts";
+import { Decoded, decodeText, type Dissector, type Observer, type Packet } from "../../api.ts";
+import { ConnectFlag, MqttReader, NOT_HEADER, OK, PacketType } from "./_reader.ts";
 
 const PROTOCOL = "MQTT";
 /** IANA port of MQTT without TLS. */
@@ -32,8 +32,9 @@ const MAX_FILTERS = 32;
 
 const reader = new MqttReader();
 
-function text(packet: Packet, at: number, length: number): string | null {
-  return utf8At(packet.bytes, at, length);
+/** A UTF-8 string of the packet (MQTT 3.1.1 1.5.3) by the project's text rule. */
+function text(packet: Packet, at: number, length: number): string {
+  return decodeText(packet.bytes, at, length);
 }
 
 function reportConnect(packet: Packet, out: Observer): void {
@@ -55,8 +56,7 @@ function reportConnect(packet: Packet, out: Observer): void {
     password_present: (flags & ConnectFlag.PASSWORD) !== 0,
   };
   if (r.willTopicAt >= 0) {
-    const will = text(packet, r.willTopicAt, r.willTopicLength);
-    if (will !== null) fields.will_topic = will;
+    fields.will_topic = text(packet, r.willTopicAt, r.willTopicLength);
   }
   out.event(packet, { type: "mqtt.connect", severity: "info", fields });
   if (flags & ConnectFlag.PASSWORD) {
@@ -71,7 +71,6 @@ function reportFilters(packet: Packet, out: Observer): void {
     r.nextFilter();
     if (r.filterAt < 0) break;
     const topic = text(packet, r.filterAt, r.filterLength);
-    if (topic === null) continue;
     if (subscribe) {
       out.event(packet, {
         type: "mqtt.subscribe",
@@ -97,13 +96,11 @@ function report(packet: Packet, out: Observer): void {
     });
   } else if (type === PacketType.PUBLISH) {
     const topic = text(packet, r.topicAt, r.topicLength);
-    if (topic !== null) {
-      out.event(packet, {
-        type: "mqtt.publish",
-        severity: "info",
-        fields: { op: "publish", topic, qos: (r.flags >> 1) & 0x03, retain: (r.flags & 0x01) !== 0 },
-      });
-    }
+    out.event(packet, {
+      type: "mqtt.publish",
+      severity: "info",
+      fields: { op: "publish", topic, qos: (r.flags >> 1) & 0x03, retain: (r.flags & 0x01) !== 0 },
+    });
   } else if (type === PacketType.SUBSCRIBE || type === PacketType.UNSUBSCRIBE) {
     reportFilters(packet, out);
   }

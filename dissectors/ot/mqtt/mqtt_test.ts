@@ -1,7 +1,8 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture, testEngine } from "../../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import {
   captureFrames,
   eventLines,
@@ -11,7 +12,8 @@ import {
   toClient,
   toServer,
 } from "../_testing.ts";
-import { MqttReader, OK, PacketType, utf8At } from "./_reader.ts";
+import { MqttReader, OK, PacketType } from "./_reader.ts";
+import { decodeText } from "../../text.ts";
 import { MQTT_DISSECTORS } from "./mod.ts";
 
 function str(s: string): number[] {
@@ -108,10 +110,8 @@ Deno.test("mqtt refuses bad whole packets and leaves segments that start inside 
 });
 
 Deno.test({
-  name: `mqtt matches tshark on every frame of the shared capture${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  name: `mqtt matches tshark on every frame of the shared capture${notes(SHARED_PCAPS, TSHARK)}`,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const name = "mqtt_connect_pubsub.pcap";
     const rows = await tsharkFields(
@@ -158,7 +158,7 @@ Deno.test({
         ok(reader.complete);
         got.types.push(String(reader.type));
         if (reader.type === PacketType.CONNECT) {
-          got.clientIds.push(utf8At(f, reader.clientIdAt, reader.clientIdLength)!);
+          got.clientIds.push(decodeText(f, reader.clientIdAt, reader.clientIdLength));
           got.unames.push(reader.connectFlags & 0x80 ? "1" : "0");
           got.passwords.push(reader.connectFlags & 0x40 ? "1" : "0");
           got.versions.push(String(reader.level));
@@ -166,14 +166,14 @@ Deno.test({
         if (reader.type === PacketType.CONNACK) got.acks.push(String(reader.returnCode));
         // tshark shows the header QoS and retain of PUBLISH, and the header QoS bits of SUBSCRIBE.
         if (reader.type === PacketType.PUBLISH) {
-          got.topics.push(utf8At(f, reader.topicAt, reader.topicLength)!);
+          got.topics.push(decodeText(f, reader.topicAt, reader.topicLength));
           got.qos.push(String((reader.flags >> 1) & 3));
           got.retains.push(String(reader.flags & 1));
         }
         if (reader.type === PacketType.SUBSCRIBE) {
           got.qos.push(String((reader.flags >> 1) & 3));
           for (reader.nextFilter(); reader.filterAt >= 0; reader.nextFilter()) {
-            got.topics.push(utf8At(f, reader.filterAt, reader.filterLength)!);
+            got.topics.push(decodeText(f, reader.filterAt, reader.filterLength));
             got.subQos.push(String(reader.filterOptions & 3));
           }
         }
@@ -209,8 +209,8 @@ Deno.test({
   },
 });
 
-Deno.test(`mqtt survives truncation and 100 000 seeded mutations${HAVE_SHARED_PCAPS ? "" : ` (built frames only: ${SKIP_REASON})`}`, async () => {
-  const real = HAVE_SHARED_PCAPS ? await captureFrames("mqtt_connect_pubsub.pcap", [1, 2, 3, 4, 5, 9]) : [];
+Deno.test(`mqtt survives truncation and 100 000 seeded mutations${SHARED_PCAPS.skip ? ` (built frames only: skipped ${SHARED_PCAPS.missing})` : ""}`, async () => {
+  const real = SHARED_PCAPS.skip ? [] : await captureFrames("mqtt_connect_pubsub.pcap", [1, 2, 3, 4, 5, 9]);
   const report = fuzzDissectors({
     dissectors: MQTT_DISSECTORS,
     bases: [...real, ...BUILT],

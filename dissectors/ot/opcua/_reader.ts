@@ -38,8 +38,6 @@ export const OK = "";
 /** The chunk continues past the captured bytes or the segment: nothing more can be read. */
 export const PARTIAL = "partial";
 
-const MAX_TEXT = 512;
-
 /** True when `type` (packed) is one of the seven message types. */
 export function isMessageType(type: number): boolean {
   return type === MessageType.HEL || type === MessageType.ACK || type === MessageType.ERR ||
@@ -306,15 +304,4 @@ export class OpcUaReader {
       if (this.#need(16)) this.serviceResult = this.view.getUint32(this.#pos + 12, true);
     }
   }
-}
-
-/** Printable ASCII of `bytes[at, at + length)` cut to 512 characters; other bytes become `?`. */
-export function textAt(bytes: Uint8Array, at: number, length: number): string {
-  let text = "";
-  const to = at + Math.min(length, MAX_TEXT);
-  for (let i = at; i < to; i++) {
-    const b = bytes[i];
-    text += b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : "?";
-  }
-  return text;
 }

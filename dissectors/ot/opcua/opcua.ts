@@ -22,8 +22,15 @@
  * @module
  */
 
-import { Decoded, type Dissector, MAX_REASSEMBLY_BYTES, type Observer, type Packet } from "../../api.ts";
-import { isMessageType, MessageType, OK, OpcUaReader, PARTIAL, textAt } from "./_reader.ts";
+import {
+  Decoded,
+  decodeText,
+  type Dissector,
+  MAX_REASSEMBLY_BYTES,
+  type Observer,
+  type Packet,
+} from "../../api.ts";
+import { isMessageType, MessageType, OK, OpcUaReader, PARTIAL } from "./_reader.ts";
 import { SERVICES, TokenType } from "./_services.ts";
 
 const PROTOCOL = "OPC UA";
@@ -57,7 +64,7 @@ function roles(packet: Packet, out: Observer, toServer: boolean, confidence: num
 function reportOpen(packet: Packet, out: Observer, toServer: boolean): void {
   const r = reader;
   const server = toServer ? "dst" : "src";
-  const policy = r.policyAt >= 0 ? textAt(packet.bytes, r.policyAt, r.policyLength) : "";
+  const policy = r.policyAt >= 0 ? decodeText(packet.bytes, r.policyAt, r.policyLength) : "";
   if (policy !== "") {
     out.identity(packet, server, {
       key: "opcua.security_policy",
@@ -107,7 +114,7 @@ function report(packet: Packet, out: Observer): void {
     roles(packet, out, true, 80);
     const fields: Record<string, string> = { op: "session" };
     if (r.endpointAt >= 0) {
-      const url = textAt(packet.bytes, r.endpointAt, r.endpointLength);
+      const url = decodeText(packet.bytes, r.endpointAt, r.endpointLength);
       out.identity(packet, "dst", { key: "opcua.endpoint_url", value: url, confidence: 80 });
       fields.endpoint_url = url;
     }

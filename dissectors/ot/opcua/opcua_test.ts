@@ -1,7 +1,8 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture, testEngine } from "../../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import {
   captureFrames,
   eventLines,
@@ -13,7 +14,8 @@ import {
   toServer,
   withSequence,
 } from "../_testing.ts";
-import { isMessageType, OK, OpcUaReader, PARTIAL, textAt } from "./_reader.ts";
+import { isMessageType, OK, OpcUaReader, PARTIAL } from "./_reader.ts";
+import { decodeText } from "../../text.ts";
 import { OPCUA_DISSECTORS } from "./mod.ts";
 
 function u32(v: number): number[] {
@@ -168,10 +170,8 @@ interface Chunk {
 }
 
 Deno.test({
-  name: `opcua matches tshark (-d tcp.port==12001,opcua) on the shared capture${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  name: `opcua matches tshark (-d tcp.port==12001,opcua) on the shared capture${notes(SHARED_PCAPS, TSHARK)}`,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     const name = "opcua_tcp12001_method_call.pcap";
     const rows = await tsharkFields(
@@ -220,8 +220,8 @@ Deno.test({
           type: String.fromCharCode(f[at], f[at + 1], f[at + 2]),
           chunk: String.fromCharCode(reader.chunk),
           size: reader.size,
-          endpoint: reader.endpointAt >= 0 ? textAt(f, reader.endpointAt, reader.endpointLength) : "",
-          policy: reader.policyAt >= 0 ? textAt(f, reader.policyAt, reader.policyLength) : "",
+          endpoint: reader.endpointAt >= 0 ? decodeText(f, reader.endpointAt, reader.endpointLength) : "",
+          policy: reader.policyAt >= 0 ? decodeText(f, reader.policyAt, reader.policyLength) : "",
           service: reader.serviceId,
         });
         got.set(String(packet.srcPort), list);
@@ -258,10 +258,10 @@ Deno.test({
   },
 });
 
-Deno.test(`opcua survives truncation and 100 000 seeded mutations${HAVE_SHARED_PCAPS ? "" : ` (built frames only: ${SKIP_REASON})`}`, async () => {
-  const real = HAVE_SHARED_PCAPS
-    ? await captureFrames("opcua_tcp12001_method_call.pcap", [4, 6, 8, 9, 35, 43, 84])
-    : [];
+Deno.test(`opcua survives truncation and 100 000 seeded mutations${SHARED_PCAPS.skip ? ` (built frames only: skipped ${SHARED_PCAPS.missing})` : ""}`, async () => {
+  const real = SHARED_PCAPS.skip
+    ? []
+    : await captureFrames("opcua_tcp12001_method_call.pcap", [4, 6, 8, 9, 35, 43, 84]);
   const report = fuzzDissectors({
     dissectors: OPCUA_DISSECTORS,
     bases: [...real, ...BUILT],

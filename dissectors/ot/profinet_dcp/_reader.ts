@@ -135,15 +135,3 @@ export class DcpReader {
     return OK;
   }
 }
-
-/** Printable ASCII of `bytes[at, at + length)` cut to `max` characters; "" when a byte is not printable. */
-export function asciiAt(bytes: Uint8Array, at: number, length: number, max: number): string {
-  let text = "";
-  const to = at + Math.min(length, max);
-  for (let i = at; i < to; i++) {
-    const b = bytes[i];
-    if (b < 0x20 || b > 0x7e) return "";
-    text += String.fromCharCode(b);
-  }
-  return text;
-}

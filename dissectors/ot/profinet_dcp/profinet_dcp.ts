@@ -20,15 +20,13 @@
  * @module
  */
 
-import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
+import { Decoded, decodeText, type Dissector, type Observer, type Packet } from "../../api.ts";
 import { formatIpv4 } from "../../../model/address.ts";
-import { asciiAt, DcpReader, FrameId, OK, Option, Service, ServiceType, TRUNCATED } from "./_reader.ts";
+import { DcpReader, FrameId, OK, Option, Service, ServiceType, TRUNCATED } from "./_reader.ts";
 
 const PROTOCOL = "PROFINET DCP";
 /** EtherType of PROFINET RT (IEC 61158-6-10). */
 export const PROFINET_ETHERTYPE = 0x8892;
-/** Longest NameOfStation (240 characters, IEC 61158-6-10) and type of station kept. */
-const MAX_NAME = 240;
 
 /** PROFINET vendor ids (PI vendor list) mapped to names: only ids whose owner is certain. */
 const VENDORS: Record<number, string> = { 0x002a: "Siemens" };
@@ -69,9 +67,9 @@ function reportDeviceBlock(packet: Packet, out: Observer): void {
   } else if (r.option !== Option.DEVICE) {
     return;
   } else if (r.suboption === 1) {
-    say(packet, out, "ot.product", asciiAt(bytes, at, length, MAX_NAME).trim());
+    say(packet, out, "ot.product", decodeText(bytes, at, length));
   } else if (r.suboption === 2) {
-    const name = asciiAt(bytes, at, length, MAX_NAME);
+    const name = decodeText(bytes, at, length);
     say(packet, out, "ot.station_name", name);
     if (/^[a-z0-9][a-z0-9.-]*$/i.test(name)) say(packet, out, "hostname", name.toLowerCase(), 50);
   } else if (r.suboption === 3 && length >= 4) {
@@ -100,7 +98,7 @@ function reportSetBlock(packet: Packet, out: Observer): void {
     fields.gateway = formatIpv4(packet.view.getUint32(at + 8));
   } else if (r.option === Option.DEVICE && r.suboption === 2) {
     fields.what = "name_of_station";
-    fields.name_of_station = asciiAt(packet.bytes, at, r.valueLength, MAX_NAME);
+    fields.name_of_station = decodeText(packet.bytes, at, r.valueLength);
   } else if (r.option === Option.CONTROL && r.suboption === 3) {
     fields.what = "signal";
   } else if (r.option === Option.CONTROL && (r.suboption === 5 || r.suboption === 6)) {
@@ -141,7 +139,7 @@ function decodeDcp(packet: Packet, out: Observer, at: number): number {
         reportDeviceBlock(packet, out);
       }
       if (r.option === Option.DEVICE && r.suboption === 2) {
-        stationName = asciiAt(packet.bytes, r.valueAt, r.valueLength, MAX_NAME);
+        stationName = decodeText(packet.bytes, r.valueAt, r.valueLength);
       }
       if (
         r.serviceId === Service.SET && r.option === Option.CONTROL && r.suboption === 4 &&
@@ -165,7 +163,7 @@ function decodeDcp(packet: Packet, out: Observer, at: number): number {
       if (r.option === Option.ALL) filter = "all";
       else if (r.option === Option.DEVICE && r.suboption === 2) {
         filter = "name_of_station";
-        nameFilter = asciiAt(packet.bytes, r.valueAt, r.valueLength, MAX_NAME);
+        nameFilter = decodeText(packet.bytes, r.valueAt, r.valueLength);
       } else if (r.option === Option.DEVICE && r.suboption === 6) filter = "alias_name";
       else if (r.option === Option.DEVICE && r.suboption === 3) filter = "device_id";
       else if (r.option === Option.DEVICE && r.suboption === 1) filter = "type_of_station";

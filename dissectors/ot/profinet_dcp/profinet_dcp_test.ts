@@ -1,7 +1,8 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { captureFrames, eventLines, fuzzDissectors, otEngine } from "../_testing.ts";
 import { DcpReader, OK } from "./_reader.ts";
 import { PROFINET_DCP_DISSECTORS } from "./mod.ts";
@@ -159,10 +160,8 @@ function blocksOf(frame: Uint8Array) {
 }
 
 Deno.test({
-  name: `profinet_dcp matches tshark on every DCP frame of the shared captures${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+  name: `profinet_dcp matches tshark on every DCP frame of the shared captures${notes(SHARED_PCAPS, TSHARK)}`,
+  ignore: SHARED_PCAPS.skip || TSHARK.skip,
   async fn() {
     let compared = 0;
     for (const name of ["profinet_dcp_identify.pcap", "profinet_dcp_set_ip.pcap"]) {
@@ -231,13 +230,11 @@ Deno.test({
   },
 });
 
-Deno.test(`profinet_dcp survives truncation and 100 000 seeded mutations${HAVE_SHARED_PCAPS ? "" : ` (built frames only: ${SKIP_REASON})`}`, async () => {
-  const real = HAVE_SHARED_PCAPS
-    ? [
-      ...await captureFrames("profinet_dcp_identify.pcap", [1]),
-      ...await captureFrames("profinet_dcp_set_ip.pcap", [1, 2, 3, 4]),
-    ]
-    : [];
+Deno.test(`profinet_dcp survives truncation and 100 000 seeded mutations${SHARED_PCAPS.skip ? ` (built frames only: skipped ${SHARED_PCAPS.missing})` : ""}`, async () => {
+  const real = SHARED_PCAPS.skip ? [] : [
+    ...await captureFrames("profinet_dcp_identify.pcap", [1]),
+    ...await captureFrames("profinet_dcp_set_ip.pcap", [1, 2, 3, 4]),
+  ];
   const report = fuzzDissectors({
     dissectors: PROFINET_DCP_DISSECTORS,
     bases: [...real, ...BUILT],

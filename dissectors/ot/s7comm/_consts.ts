@@ -126,23 +126,6 @@ export function hex4(value: number): string {
   return `0x${value.toString(16).padStart(4, "0")}`;
 }
 
-/**
- * Printable ASCII text of at most `length` bytes at `at`, up to the first NUL, without trailing
- * spaces; "" when it holds a control or non-ASCII byte (not a name worth reporting).
- */
-export function textAt(bytes: Uint8Array, at: number, length: number): string {
-  let last = at;
-  while (last < at + length && bytes[last] !== 0) last++;
-  while (last > at && bytes[last - 1] === 0x20) last--;
-  let text = "";
-  for (let i = at; i < last; i++) {
-    const c = bytes[i];
-    if (c < 0x20 || c > 0x7e) return "";
-    text += String.fromCharCode(c);
-  }
-  return text;
-}
-
 /** True when the packet goes to the S7/ISO server (the port 102 side). */
 export function isToServer(packet: Packet): boolean {
   if (packet.dstPort === ISO_TSAP_PORT) return true;

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { Decoded, type Dissector, type Observer, type Packet } from "../../api.ts";
+import { Decoded, decodeText, type Dissector, type Observer, type Packet } from "../../api.ts";
 import { COTP, ISO_TSAP_PORT, isToServer, S7COMM_ID, S7COMM_PLUS_ID, TPKT } from "./_consts.ts";
 import { decodeS7comm } from "./s7comm_pdu.ts";
 import { tapTpdu } from "./_tap.ts";
@@ -36,14 +36,16 @@ const DT = 0xf;
 const KNOWN_TYPES = 0b1111_0001_1110_0110; // bits 1, 2, 5, 6, 7, 8, 12, 13, 14, 15
 const PARAM_CALLED_TSAP = 0xc2;
 
-/** A TSAP as tshark shows it: the text when every byte is printable, else `0x` and hex digits. */
+/**
+ * A TSAP as tshark shows it: an octet string (ISO 8073 CR/CC parameter), text by the project's rule when every
+ * byte is printable ASCII, else `0x` and hex digits.
+ */
 export function tsapText(bytes: Uint8Array, at: number, length: number): string {
   let printable = length > 0;
   for (let i = at; i < at + length; i++) if (bytes[i] < 0x20 || bytes[i] > 0x7e) printable = false;
-  let text = printable ? "" : "0x";
-  for (let i = at; i < at + length; i++) {
-    text += printable ? String.fromCharCode(bytes[i]) : bytes[i].toString(16).padStart(2, "0");
-  }
+  if (printable) return decodeText(bytes, at, length);
+  let text = "0x";
+  for (let i = at; i < at + length; i++) text += bytes[i].toString(16).padStart(2, "0");
   return text;
 }
 

@@ -1,13 +1,17 @@
 import { ok } from "node:assert/strict";
 import { captureFrames, fuzzDissectors } from "../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
+import { whySkipped } from "../../../tests/requirements.ts";
 import { S7COMM_DISSECTORS } from "./mod.ts";
 import { builtFrames } from "./_test_frames.ts";
 
+/** Why the real frames are left out (no captures or no tshark, not under CI), or undefined. */
+const REAL_SKIPPED = whySkipped(SHARED_PCAPS, TSHARK);
+
 /** COTP frames of the shared captures (numbers from tshark; at most `limit` per capture). */
 async function realFrames(): Promise<Uint8Array[]> {
-  if (!HAVE_SHARED_PCAPS || TSHARK_SKIP) return [];
+  if (REAL_SKIPPED !== undefined) return [];
   const frames: Uint8Array[] = [];
   for (
     const [name, limit] of [
@@ -25,11 +29,11 @@ async function realFrames(): Promise<Uint8Array[]> {
 
 Deno.test(
   `s7comm survives truncation and 100 000 seeded mutations${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (real frames ${SKIP_REASON}; built frames only)`
+    REAL_SKIPPED ? ` (real frames skipped: ${REAL_SKIPPED}; built frames only)` : ""
   }`,
   async () => {
     const real = await realFrames();
-    if (HAVE_SHARED_PCAPS && !TSHARK_SKIP) ok(real.length > 400, String(real.length));
+    if (REAL_SKIPPED === undefined) ok(real.length > 400, String(real.length));
     const report = fuzzDissectors({
       dissectors: S7COMM_DISSECTORS,
       bases: [...real, ...builtFrames()],

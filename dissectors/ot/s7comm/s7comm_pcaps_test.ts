@@ -1,16 +1,17 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { flushOfCapture } from "../../_testing.ts";
 import { captureFrames, otEngine } from "../_testing.ts";
-import { HAVE_SHARED_PCAPS, sharedCapture, SKIP_REASON } from "../../../tests/shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP, tsharkFields } from "../../../samples/_tshark.ts";
+import { SHARED_PCAPS, sharedCapture } from "../../../tests/shared_pcaps.ts";
+import { notes } from "../../../tests/requirements.ts";
+import { TSHARK, tsharkFields } from "../../../tests/tshark_fields.ts";
 import { S7COMM_DISSECTORS, s7commTap, TAP_PLUS } from "./mod.ts";
 
 const STATUS = "s7comm_reading_plc_status.pcap";
 const DIAG = "s7comm_step7_s300_read_diag.pcap";
 const PLUS = "s7commplus_s7-1200_upload_ob1.pcap";
 const MMS = "mms_iec61850_client_session.pcap";
-const NOTE = HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`;
-const IGNORE = !HAVE_SHARED_PCAPS || TSHARK_SKIP;
+const NOTE = notes(SHARED_PCAPS, TSHARK);
+const IGNORE = SHARED_PCAPS.skip || TSHARK.skip;
 
 const FIELDS = [
   "frame.number",

@@ -25,8 +25,8 @@
  * @module
  */
 
-import { Decoded, type Observer, type Packet } from "../../api.ts";
-import { addBlock, AREA_NAMES, Func, hex4, isToServer, Rosctr, S7COMM, textAt } from "./_consts.ts";
+import { Decoded, decodeText, type Observer, type Packet } from "../../api.ts";
+import { addBlock, AREA_NAMES, Func, hex4, isToServer, Rosctr, S7COMM } from "./_consts.ts";
 import { decodeUserdata } from "./s7comm_userdata.ts";
 import { tapPdu } from "./_tap.ts";
 
@@ -108,7 +108,7 @@ function decodePiService(packet: Packet, out: Observer, param: number, parlg: nu
       blockLength,
     );
   }
-  const service = textAt(bytes, nameAt + 1, bytes[nameAt]);
+  const service = decodeText(bytes, nameAt + 1, bytes[nameAt]);
   if (service === "" || service.length > 32) return Decoded.DONE;
   if (service === "P_PROGRAM") {
     const cold = blockLength >= 1 && bytes[block] === 0x43; // "C": cold restart
@@ -150,7 +150,7 @@ function decodeJob(packet: Packet, out: Observer, param: number, parlg: number):
     case Func.PLC_STOP: {
       const fields: Fields = { op: "cpu_stop" };
       if (parlg >= 8 && 7 + bytes[param + 6] <= parlg) {
-        const service = textAt(bytes, param + 7, bytes[param + 6]);
+        const service = decodeText(bytes, param + 7, bytes[param + 6]);
         if (service !== "" && service.length <= 32) fields.service = service;
       }
       out.event(packet, { type: "s7comm.plc_stop", severity: "critical", fields });

@@ -18,8 +18,8 @@
  * @module
  */
 
-import { Decoded, type Observer, type Packet } from "../../api.ts";
-import { hex4, isToServer, PLUS_FUNCTION_NAMES, PlusOpcode, S7COMM_PLUS, textAt } from "./_consts.ts";
+import { Decoded, decodeText, type Observer, type Packet } from "../../api.ts";
+import { hex4, isToServer, PLUS_FUNCTION_NAMES, PlusOpcode, S7COMM_PLUS } from "./_consts.ts";
 import { reportRoles } from "./s7comm_pdu.ts";
 import { TAP_PLUS, tapPdu } from "./_tap.ts";
 
@@ -37,7 +37,7 @@ function reportSessionVersion(packet: Packet, out: Observer, at: number, end: nu
     ) continue;
     const length = bytes[i + 4];
     if (length >= 0x80 || i + 5 + length > end) return;
-    const parts = textAt(bytes, i + 5, length).split(";");
+    const parts = decodeText(bytes, i + 5, length).split(";");
     if (parts.length < 3) return;
     const order = parts[1].trim();
     const firmware = parts[2].trim();

@@ -31,9 +31,9 @@
  * @module
  */
 
-import { Decoded, type Observer, type Packet } from "../../api.ts";
+import { Decoded, decodeText, type Observer, type Packet } from "../../api.ts";
 import { tapPdu } from "./_tap.ts";
-import { addBlock, CPU_STATES, Group, hex4, S7COMM, textAt, UserdataType } from "./_consts.ts";
+import { addBlock, CPU_STATES, Group, hex4, S7COMM, UserdataType } from "./_consts.ts";
 
 type Fields = Record<string, string | number | boolean>;
 
@@ -80,7 +80,7 @@ function decodeSzlRecords(packet: Packet, out: Observer, at: number, end: number
   for (let i = 0, r = at + 8; i < count; i++, r += recordLength) {
     const index = view.getUint16(r);
     if (list === SZL_MODULE_ID && recordLength >= 28) {
-      if (index === 0x0001) say(packet, out, "ot.order_number", textAt(bytes, r + 2, 20));
+      if (index === 0x0001) say(packet, out, "ot.order_number", decodeText(bytes, r + 2, 20));
       // Basic firmware: Ausbg 'V' + major, Ausbe minor + patch.
       if (index === 0x0007 && bytes[r + 24] === 0x56) {
         say(packet, out, "ot.firmware", `V${bytes[r + 25]}.${bytes[r + 26]}.${bytes[r + 27]}`);
@@ -88,7 +88,7 @@ function decodeSzlRecords(packet: Packet, out: Observer, at: number, end: number
     } else if (list === SZL_COMPONENT_ID && recordLength >= 34) {
       const key = index < COMPONENT_KEYS.length ? COMPONENT_KEYS[index] : undefined;
       if (key === undefined) continue;
-      const text = textAt(bytes, r + 2, 32);
+      const text = decodeText(bytes, r + 2, 32);
       say(packet, out, key, text);
       if (index === 7) say(packet, out, "ot.product", text);
     } else if (list === SZL_STATE && recordLength >= 4 && i === 0) {

@@ -1,13 +1,12 @@
 /**
  * The factory that picks the bus: Redis Streams when a Redis URL is set (`REDIS_URL` in the
- * environment, else `[bus] redis_url`), the in-process queue otherwise (the embedded default). The
- * `[bus]` section itself is config/bus_schema.ts.
+ * environment, else `[bus] redis_url`), the in-process queue otherwise (the embedded default).
  *
  * @module
  */
 
-import type { BusConfig } from "../config/bus_schema.ts";
 import type { BusLog, ObservationBus } from "./bus.ts";
+import type { BusConfig } from "../config/bus_schema.ts";
 import { MemoryBus } from "./memory_bus.ts";
 import { RedisBus } from "./redis_bus.ts";
 

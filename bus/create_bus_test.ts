@@ -1,6 +1,6 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { createBus } from "./config.ts";
 import { BusConfigSchema } from "../config/bus_schema.ts";
+import { createBus } from "./create_bus.ts";
 import { MemoryBus } from "./memory_bus.ts";
 import { RedisBus } from "./redis_bus.ts";
 import { REDIS_URL } from "./_testing.ts";

@@ -1,11 +1,14 @@
 /**
  * Test helper: runs tshark (the dissection oracle) on generated captures. Not part of the product.
  *
- * Tests that need tshark pass {@linkcode TSHARK_SKIP} as their `ignore` flag, so a machine without it
- * skips them and says so in the test name via {@linkcode TSHARK_NOTE}.
+ * Tests that need tshark pass {@linkcode TSHARK}`.skip` as their `ignore` flag and its `note` to
+ * the test name, so a machine without it skips them and says so; under `CI=true` they run and
+ * {@linkcode tshark} fails them with the reason (see `tests/requirements.ts`).
  *
  * @module
  */
+
+import { Requirement } from "./requirements.ts";
 
 function probe(): boolean {
   try {
@@ -15,10 +18,11 @@ function probe(): boolean {
   }
 }
 
-/** True when tshark cannot be run here. */
-export const TSHARK_SKIP: boolean = !probe();
-/** Suffix for test names that need tshark. */
-export const TSHARK_NOTE: string = TSHARK_SKIP ? " (skipped: tshark is not installed)" : "";
+/** tshark, as a test requirement. */
+export const TSHARK: Requirement = new Requirement(
+  "tshark",
+  probe() ? undefined : "tshark is not installed (apt-get install tshark)",
+);
 
 /** Preferences that make tshark verify the IPv4, TCP and UDP checksums (ICMP ones are always checked). */
 export const CHECKSUM_PREFS: readonly string[] = [
@@ -39,6 +43,7 @@ const decoder = new TextDecoder();
  * @throws {Error} When tshark fails or writes anything to stderr besides its warning about running as root.
  */
 export async function tshark(args: readonly string[]): Promise<string> {
+  TSHARK.check();
   const { code, stdout, stderr } = await new Deno.Command("tshark", { args: [...args] }).output();
   const errors = decoder.decode(stderr).split("\n").filter((l) =>
     l.trim() !== "" && !/^Running as user/.test(l)
@@ -98,4 +103,30 @@ export async function expertProblems(path: string): Promise<string[]> {
 /** Number of frames tshark reads from a file. */
 export async function tsharkFrameCount(path: string): Promise<number> {
   return (await tsharkFields(path, ["frame.number"])).length;
+}
+
+/**
+ * The bytes tshark found for `fields` in every frame, as lowercase hex (from its PDML output): what a
+ * field holds on the wire, before any display rule turns it into text.
+ *
+ * @param path Capture file.
+ * @param fields tshark field names.
+ * @returns Per frame, the hex of each occurrence of each field (fields absent from a frame are empty).
+ */
+export async function tsharkFieldHex(
+  path: string,
+  fields: readonly string[],
+): Promise<Record<string, string[]>[]> {
+  const pdml = await tshark(["-r", path, "-T", "pdml"]);
+  return pdml.split("<packet>").slice(1).map((packet) => {
+    const found: Record<string, string[]> = {};
+    for (const field of fields) {
+      const pattern = new RegExp(
+        `<field name="${field.replaceAll(".", "\\.")}"[^>]*? value="([0-9a-f]*)"`,
+        "g",
+      );
+      found[field] = [...packet.matchAll(pattern)].map((match) => match[1]);
+    }
+    return found;
+  });
 }

@@ -1,0 +1,71 @@
+/**
+ * The dashboard's figures in a handful of aggregate queries: device counts, flows, traffic,
+ * events by severity, open alerts, protocols, top talkers, newest devices and latest events.
+ *
+ * @module
+ */
+
+import type { Queryable } from "../database.ts";
+import { DEVICE_COLUMNS, type DeviceSummary } from "./devices.ts";
+import { type EventSummary, listEvents } from "./events.ts";
+import { iso } from "./sql.ts";
+
+/** What the dashboard shows. */
+export interface Dashboard {
+  devices: { total: number; active: number; new_today: number; flagged: number; ot: number };
+  flows: { total: number; packets: number; bytes: number };
+  events: { total: number; by_severity: Record<string, number> };
+  alerts_open: number;
+  last_seen: string | null;
+  protocols: { application: string; flows: number; bytes: number }[];
+  top_talkers: DeviceSummary[];
+  newest_devices: DeviceSummary[];
+  latest_events: EventSummary[];
+}
+
+/** The dashboard, read now. */
+export async function readDashboard(db: Queryable): Promise<Dashboard> {
+  const [devices, flows, severities, alerts, protocols, talkers, newest, events] = await Promise.all([
+    db.query<Dashboard["devices"] & { last_seen: string | null }>(
+      `SELECT count(*)::float8 AS total, count(*) FILTER (WHERE is_active)::float8 AS active,
+         count(*) FILTER (WHERE first_seen >= date_trunc('day', now()))::float8 AS new_today,
+         count(*) FILTER (WHERE is_flagged)::float8 AS flagged,
+         count(*) FILTER (WHERE ot_role IS NOT NULL)::float8 AS ot, ${iso("max(last_seen)", "last_seen")}
+       FROM devices`,
+    ),
+    db.query<Dashboard["flows"]>(
+      `SELECT count(*)::float8 AS total, COALESCE(sum(packet_count), 0)::float8 AS packets,
+         COALESCE(sum(byte_count), 0)::float8 AS bytes FROM traffic_flows`,
+    ),
+    db.query<{ severity: string; n: number }>(
+      "SELECT severity, sum(count)::float8 AS n FROM protocol_events GROUP BY severity",
+    ),
+    db.query<{ n: number }>("SELECT count(*)::float8 AS n FROM alerts WHERE status = 'open'"),
+    db.query<Dashboard["protocols"][number]>(
+      `SELECT COALESCE(application, 'other') AS application, count(*)::float8 AS flows,
+         sum(byte_count)::float8 AS bytes FROM traffic_flows GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 10`,
+    ),
+    db.query<DeviceSummary>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices d
+       ORDER BY d.total_bytes_sent + d.total_bytes_received DESC, d.id LIMIT 5`,
+    ),
+    db.query<DeviceSummary>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices d ORDER BY d.first_seen DESC, d.id DESC LIMIT 5`,
+    ),
+    listEvents(db, { page: 1, page_size: 5 }),
+  ]);
+  const { last_seen, ...counts } = devices[0];
+  const bySeverity: Record<string, number> = {};
+  for (const row of severities) bySeverity[row.severity] = row.n;
+  return {
+    devices: counts,
+    flows: flows[0],
+    events: { total: Object.values(bySeverity).reduce((a, b) => a + b, 0), by_severity: bySeverity },
+    alerts_open: alerts[0].n,
+    last_seen,
+    protocols,
+    top_talkers: talkers,
+    newest_devices: newest,
+    latest_events: events.items,
+  };
+}

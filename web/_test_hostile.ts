@@ -1,0 +1,241 @@
+/**
+ * Steps of web/api_test.ts: hostile inputs (SQL meta-characters, huge and negative numbers, wrong
+ * types, unknown fields and sort keys, 10 MB bodies, bad UTF-8, NUL) get a 4xx with the error shape
+ * naming the parameter, and change nothing in the database.
+ */
+
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import type { ScratchDatabase } from "../storage/_testing.ts";
+import type { Page } from "../storage/read/sql.ts";
+import type { Harness, RequestOptions } from "./_testing.ts";
+
+interface Case {
+  method: string;
+  path: string;
+  options?: RequestOptions;
+  status: number;
+  /** Expected `error.field`, when the answer names one. */
+  field?: string;
+}
+
+/** A checksum of everything a hostile request could change. */
+async function stateOf(scratch: ScratchDatabase): Promise<string> {
+  const rows = await scratch.db.query<{ state: string }>(
+    `SELECT concat_ws('|',
+       (SELECT md5(string_agg(concat_ws(',', id, device_name, device_type_override, device_notes, is_flagged), ';' ORDER BY id)) FROM devices),
+       (SELECT count(*) FROM devices), (SELECT count(*) FROM traffic_flows),
+       (SELECT md5(string_agg(concat_ws(',', username, role, is_active, password_hash), ';' ORDER BY username)) FROM users),
+       (SELECT count(*) FROM api_tokens),
+       (SELECT count(*) FROM audit_log WHERE action NOT LIKE 'login%')) AS state`,
+  );
+  return rows[0].state;
+}
+
+const TEN_MB = "x".repeat(10 * 1024 * 1024);
+const BAD_UTF8 = new Uint8Array([
+  0x7b,
+  0x22,
+  0x6e,
+  0x6f,
+  0x74,
+  0x65,
+  0x73,
+  0x22,
+  0x3a,
+  0x22,
+  0xff,
+  0xfe,
+  0x22,
+  0x7d,
+]); // {"notes":"\xff\xfe"}
+
+function cases(device: number, operator: string, admin: string): Case[] {
+  const patch = (body: unknown, field?: string, status = 400): Case => ({
+    method: "PATCH",
+    path: `/devices/${device}`,
+    options: { cookie: operator, body },
+    status,
+    field,
+  });
+  const list = (query: string, field?: string): Case => ({
+    method: "GET",
+    path: `/devices?${query}`,
+    status: 400,
+    field,
+  });
+  return [
+    list("page=-1", "page"),
+    list("page=0", "page"),
+    list("page=99999999999999999999", "page"),
+    list("page=1e3", "page"),
+    list("page=abc", "page"),
+    list("page=1&page=2", "page"),
+    list("page_size=501", "page_size"),
+    list("page_size=1.5", "page_size"),
+    list("vlan=4096", "vlan"),
+    list("vlan=-1", "vlan"),
+    list("vlan=1%3BDROP%20TABLE%20devices", "vlan"),
+    list("sort=password_hash", "sort"),
+    list("sort=id%3B%20DROP%20TABLE%20devices", "sort"),
+    list("sort=last_seen%20desc", "sort"),
+    list("active=yes", "active"),
+    list("limit=10", "limit"),
+    list("q=a%00b", "q"),
+    list("q=%FF%FE", "query"),
+    list(`q=${"a".repeat(129)}`, "q"),
+    { method: "GET", path: "/devices/1'%20OR%20'1'='1", status: 400, field: "key" },
+    { method: "GET", path: "/devices/0", status: 400, field: "key" },
+    { method: "GET", path: "/devices/99999999999999999999", status: 400, field: "key" },
+    { method: "GET", path: "/flows?ip=10.0.0.1'--", status: 400, field: "ip" },
+    { method: "GET", path: "/flows?ip=999.1.1.1", status: 400, field: "ip" },
+    { method: "GET", path: "/flows?port=70000", status: 400, field: "port" },
+    { method: "GET", path: "/flows?from=yesterday", status: 400, field: "from" },
+    { method: "GET", path: "/flows?protocol=modbus'%20OR%201=1", status: 400, field: "protocol" },
+    { method: "GET", path: "/events?min_severity=loud", status: 400, field: "min_severity" },
+    { method: "GET", path: "/flows/-5", status: 400, field: "id" },
+    patch({ device_type: "toaster" }, "device_type"),
+    patch({ is_flagged: "yes" }, "is_flagged"),
+    patch({ device_name: 5 }, "device_name"),
+    patch({ device_name: "x".repeat(256) }, "device_name"),
+    patch({ device_name: "a\u0000b" }, "device_name"),
+    patch({ device_name: "\ud800" }, "device_name"),
+    patch({ mac_address: "00:00:00:00:00:00" }, "mac_address"),
+    patch({}),
+    patch([]),
+    patch("'; DROP TABLE devices; --"),
+    {
+      method: "PATCH",
+      path: `/devices/${device}`,
+      options: { cookie: operator, raw: "{not json" },
+      status: 400,
+    },
+    {
+      method: "PATCH",
+      path: `/devices/${device}`,
+      options: { cookie: operator, raw: BAD_UTF8 },
+      status: 400,
+    },
+    {
+      method: "PATCH",
+      path: `/devices/${device}`,
+      options: { cookie: operator, raw: `{"notes":"${TEN_MB}"}` },
+      status: 413,
+    },
+    {
+      method: "PATCH",
+      path: `/devices/${device}`,
+      options: { cookie: operator, raw: '{"notes":"x"}', headers: { "content-type": "text/plain" } },
+      status: 415,
+    },
+    { method: "POST", path: "/auth/login", options: { raw: TEN_MB }, status: 413 },
+    {
+      method: "POST",
+      path: "/auth/login",
+      options: { body: { username: "admin1", password: ["x"] } },
+      status: 400,
+      field: "password",
+    },
+    {
+      method: "POST",
+      path: "/auth/login",
+      options: { body: { username: "admin1' --", password: "x", role: "admin" } },
+      status: 400,
+      field: "role",
+    },
+    {
+      method: "POST",
+      path: "/users",
+      options: { cookie: admin, body: { username: "a b", password: "long-enough-pass", role: "viewer" } },
+      status: 400,
+      field: "username",
+    },
+    {
+      method: "POST",
+      path: "/users",
+      options: { cookie: admin, body: { username: "root", password: "long-enough-pass", role: "root" } },
+      status: 400,
+      field: "role",
+    },
+    {
+      method: "POST",
+      path: "/users",
+      options: { cookie: admin, body: { username: "shorty", password: "short", role: "viewer" } },
+      status: 400,
+      field: "password",
+    },
+    {
+      method: "POST",
+      path: "/users",
+      options: { cookie: admin, body: { username: "viewer1", password: "long-enough-pass", role: "viewer" } },
+      status: 409,
+      field: "username",
+    },
+    {
+      method: "PATCH",
+      path: "/users/not-a-uuid",
+      options: { cookie: admin, body: { role: "admin" } },
+      status: 400,
+      field: "id",
+    },
+    {
+      method: "POST",
+      path: "/tokens",
+      options: { cookie: admin, body: { name: "t", scope: "root" } },
+      status: 400,
+      field: "scope",
+    },
+    {
+      method: "POST",
+      path: "/tokens",
+      options: { cookie: admin, body: { name: "t", scope: "read", expires_in_days: -1 } },
+      status: 400,
+      field: "expires_in_days",
+    },
+    { method: "GET", path: "/nope", status: 404 },
+  ];
+}
+
+/** The hostile-input steps. */
+export async function hostileSteps(t: Deno.TestContext, h: Harness, scratch: ScratchDatabase): Promise<void> {
+  await t.step("hostile inputs: 4xx with the error shape naming the parameter, nothing changed", async () => {
+    const [{ id }] = await scratch.db.query<{ id: number }>(
+      "SELECT id::int AS id FROM devices ORDER BY id LIMIT 1",
+    );
+    const before = await stateOf(scratch);
+    for (const c of cases(id, h.as.operator.cookie, h.as.admin.cookie)) {
+      const options = { cookie: h.as.viewer.cookie, ...c.options };
+      const answer = await h.request(c.method, c.path, options);
+      const label = `${c.method} ${c.path.slice(0, 80)} ${
+        JSON.stringify(c.options?.body ?? "").slice(0, 60)
+      }`;
+      strictEqual(answer.status, c.status, label);
+      strictEqual(answer.headers.get("content-type"), "application/json", label);
+      const body = await answer.json();
+      deepStrictEqual(Object.keys(body), ["error"], label);
+      ok(typeof body.error.code === "string" && typeof body.error.message === "string", label);
+      ok(!body.error.message.includes("\n") && body.error.message.length < 300, `one short line: ${label}`);
+      if (c.field !== undefined) strictEqual(body.error.field, c.field, label);
+    }
+    strictEqual(await stateOf(scratch), before);
+  });
+
+  await t.step("SQL meta-characters in a search are text: no match, nothing changed", async () => {
+    const before = await stateOf(scratch);
+    for (
+      const q of [
+        "' OR 1=1 --",
+        "'; DELETE FROM devices; --",
+        "\\",
+        "%_%",
+        "$1",
+        "0x41); SELECT pg_sleep(5); --",
+      ]
+    ) {
+      const page =
+        await (await h.request("GET", `/devices?q=${encodeURIComponent(q)}`, { cookie: h.as.viewer.cookie }))
+          .json() as Page<unknown>;
+      strictEqual(page.total, 0, q);
+    }
+    strictEqual(await stateOf(scratch), before);
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * What the routes share: the app's dependencies and the per-request variables (who is asking).
+ *
+ * @module
+ */
+
+import type { Database } from "../../storage/database.ts";
+import type { PasswordCost } from "../../storage/accounts/password.ts";
+import type { SessionPolicy } from "../../storage/accounts/sessions.ts";
+import type { TokenScope } from "../../storage/accounts/tokens.ts";
+import type { User } from "../../storage/accounts/users.ts";
+import type { LoginRateLimiter } from "../auth/rate_limit.ts";
+
+/** State of a part of the appliance for `/health`. */
+export interface PartHealth {
+  status: "ok" | "degraded" | "down" | "absent";
+  detail?: string;
+  [key: string]: unknown;
+}
+
+/** Everything the API needs, given once to {@linkcode createApi}. */
+export interface ApiDeps {
+  db: Database;
+  /** argon2id cost of new hashes. */
+  passwordCost: PasswordCost;
+  sessions: SessionPolicy;
+  limiter: LoginRateLimiter;
+  /** Set the cookie's `Secure` flag (the server speaks TLS). */
+  secureCookies: boolean;
+  /** Origins allowed on state-changing cookie requests besides the request's own (a reverse proxy's). */
+  allowedOrigins: readonly string[];
+  /** Admins must have a TOTP second factor before they can do anything but set one up. */
+  requireTotpForAdmins: boolean;
+  /** When the process started (ms since the epoch), for `uptime_s`. */
+  startedAt: number;
+  /** Capture and bus state, from the appliance that runs the server. */
+  health: () => { capture: PartHealth; bus: PartHealth };
+  /** Where errors and security events are written (one line each). */
+  log: (line: string) => void;
+}
+
+/** Who is asking. */
+export interface Principal {
+  user: User;
+  /** `session`: a browser cookie; `token`: an API token with its scope. */
+  via: "session" | "token";
+  scope: TokenScope | "session";
+  /** Hex SHA-256 of the session token (to end it at logout). */
+  sessionDigest?: string;
+}
+
+/** Hono environment of the API. */
+export interface ApiEnv {
+  Bindings: { remoteAddr?: { hostname: string } };
+  Variables: { deps: ApiDeps; principal: Principal | null; clientIp: string | null };
+}

@@ -1,0 +1,133 @@
+/**
+ * The web application: security headers on every answer and the REST API under `/api/v1`. One
+ * Hono app, served by `web/server.ts` (`Deno.serve(app.fetch)`) or called in memory by
+ * the tests (`app.fetch(request, { remoteAddr })`).
+ *
+ * @example In memory
+ * ```ts ignore
+ * const app = createWebApp(apiDeps({ db }));
+ * const answer = await app.fetch(new Request("http://localhost/api/v1/health"));
+ * ```
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import type { Database } from "../storage/database.ts";
+import { OWASP_COST, type PasswordCost } from "../storage/accounts/password.ts";
+import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "../storage/accounts/sessions.ts";
+import type { ApiDeps, ApiEnv } from "./api/context.ts";
+import { ApiError, errorResponse, routeNotFound } from "./api/errors.ts";
+import { accountRoutes } from "./api/routes/accounts.ts";
+import { authRoutes } from "./api/routes/auth.ts";
+import { inventoryRoutes } from "./api/routes/inventory.ts";
+import { statusRoutes } from "./api/routes/status.ts";
+import { authenticate, csrfGuard } from "./auth/middleware.ts";
+import { LoginRateLimiter, type RateLimitOptions } from "./auth/rate_limit.ts";
+
+/** Largest request body accepted (JSON bodies are small; captures will have their own route). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Options of {@linkcode apiDeps}; everything but the database has a default. */
+export interface ApiDepsOptions {
+  db: Database;
+  passwordCost?: PasswordCost;
+  sessions?: SessionPolicy;
+  rateLimit?: RateLimitOptions;
+  secureCookies?: boolean;
+  allowedOrigins?: readonly string[];
+  requireTotpForAdmins?: boolean;
+  health?: ApiDeps["health"];
+  log?: (line: string) => void;
+}
+
+/** The API's dependencies with their defaults filled in. */
+export function apiDeps(options: ApiDepsOptions): ApiDeps {
+  return {
+    db: options.db,
+    passwordCost: options.passwordCost ?? OWASP_COST,
+    sessions: options.sessions ?? DEFAULT_SESSION_POLICY,
+    limiter: new LoginRateLimiter(options.rateLimit),
+    secureCookies: options.secureCookies ?? false,
+    allowedOrigins: options.allowedOrigins ?? [],
+    requireTotpForAdmins: options.requireTotpForAdmins ?? false,
+    startedAt: Date.now(),
+    health: options.health ?? (() => ({ capture: { status: "absent" }, bus: { status: "absent" } })),
+    log: options.log ?? ((line) => console.error(`netsentinel: ${line}`)),
+  };
+}
+
+/** The client address Deno.serve gives (`info.remoteAddr`), or null in memory. */
+function clientIpOf(env: ApiEnv["Bindings"] | undefined): string | null {
+  const hostname = env?.remoteAddr?.hostname;
+  return typeof hostname === "string" && hostname.length > 0 ? hostname : null;
+}
+
+/** The `/api/v1` routes. */
+function createApi(deps: ApiDeps): Hono<ApiEnv> {
+  const api = new Hono<ApiEnv>();
+  api.use("*", async function context(c, next) {
+    c.set("deps", deps);
+    c.set("clientIp", clientIpOf(c.env));
+    c.header("Cache-Control", "no-store");
+    try {
+      decodeURIComponent(new URL(c.req.url).search);
+    } catch {
+      throw new ApiError(
+        400,
+        "invalid",
+        "Cannot read the query string: it is not valid percent-encoded UTF-8",
+        { field: "query" },
+      );
+    }
+    await next();
+  });
+  api.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json(
+          { error: { code: "too_large", message: `Cannot accept a body over ${MAX_BODY_BYTES} bytes` } },
+          413,
+        ),
+    }),
+  );
+  api.use("*", csrfGuard());
+  api.use("*", authenticate());
+  api.route("/", statusRoutes);
+  api.route("/auth", authRoutes);
+  api.route("/", accountRoutes);
+  api.route("/", inventoryRoutes);
+  return api;
+}
+
+/** The whole web application. */
+export function createWebApp(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: "no-referrer",
+      strictTransportSecurity: deps.secureCookies ? "max-age=31536000" : false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.route("/api/v1", createApi(deps));
+  app.notFound(routeNotFound);
+  app.onError((error, c) => errorResponse(error, c, deps.log));
+  return app;
+}
