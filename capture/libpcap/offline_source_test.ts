@@ -5,11 +5,12 @@ import {
   sharedCaptureFiles,
   SKIP_REASON,
 } from "../../tests/shared_pcaps.ts";
-import { LinkType, PacketBatch } from "../batch.ts";
+import { PacketBatch } from "../batch.ts";
 import { CaptureFileError } from "../capture_error.ts";
 import { type CaptureFileSource, openCaptureFile } from "../file_source.ts";
 import { openLibpcapOffline } from "./offline_source.ts";
 import { PcapWriter } from "../../samples/pcap_writer.ts";
+import { LinkType } from "../batch.ts";
 
 /** Every packet as a line: lengths, µs time stamp, link type, interface, bytes (hex). */
 async function frames(source: CaptureFileSource, capacity: number, microseconds: boolean): Promise<string[]> {
