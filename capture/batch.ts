@@ -38,6 +38,18 @@ export const LinkType = {
   LINUX_SLL2: 276,
 } as const;
 
+/** DLT_RAW as libpcap on Linux numbers it (DLT values are platform-specific; LINKTYPE values are not). */
+const DLT_RAW_LINUX = 12;
+
+/**
+ * The LINKTYPE_* value of what `pcap_datalink` returns: libpcap maps a file's or an interface's
+ * link type to its DLT_* value, which differs from the LINKTYPE_* value for raw IP only among the
+ * types NetSentinel decodes (a tun or WireGuard interface, a LINKTYPE_RAW file).
+ */
+export function linkTypeOfDlt(dlt: number): number {
+  return dlt === DLT_RAW_LINUX ? LinkType.RAW : dlt;
+}
+
 /** Human-readable name of a link type, for messages and reports. */
 export function linkTypeName(linkType: number): string {
   switch (linkType) {

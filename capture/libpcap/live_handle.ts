@@ -30,6 +30,7 @@ import {
   setFilter,
 } from "./ffi.ts";
 import { FdWaiter, POLLERR, POLLHUP } from "./libc_poll.ts";
+import { linkTypeOfDlt } from "../batch.ts";
 
 /** libpcap's counters, widened to 64 bits (libpcap's own are 32-bit and wrap). */
 export interface LiveHandleStats {
@@ -158,7 +159,7 @@ export class LiveHandle {
     this.iface = init.iface;
     this.nanosecond = init.nanosecond;
     this.#timeScale = init.nanosecond ? 1 : 1000;
-    this.linkType = pcap.pcap_datalink(handle);
+    this.linkType = linkTypeOfDlt(pcap.pcap_datalink(handle));
     this.#waiter = new FdWaiter(init.fd);
     const views = Math.min(init.snaplen, LARGEST_CACHED_VIEW) + 1;
     this.#views = new Array<Uint8Array | undefined>(views).fill(undefined);

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { CaptureInterface, PacketBatch } from "../batch.ts";
+import { type CaptureInterface, linkTypeOfDlt, type PacketBatch } from "../batch.ts";
 import { CaptureFileError } from "../capture_error.ts";
 import type { CaptureFileSource } from "../file_source.ts";
 import { isPcapMagic } from "../pcap_reader.ts";
@@ -137,7 +137,7 @@ export class LibpcapOfflineSource implements CaptureFileSource {
     this.#path = init.path;
     this.format = init.format;
     this.fileSize = init.fileSize;
-    this.#linkType = pcap.pcap_datalink(handle);
+    this.#linkType = linkTypeOfDlt(pcap.pcap_datalink(handle));
     this.interfaces = [{ index: 0, linkType: this.#linkType, snaplen: 0 }];
     this.#overhead = init.format === "pcap" ? 16 : 32;
     this.#estimate = init.format === "pcap" ? 24 : 0;

@@ -4,6 +4,8 @@ import { PacketBatch } from "../batch.ts";
 import { CaptureFileError } from "../capture_error.ts";
 import { type CaptureFileSource, openCaptureFile } from "../file_source.ts";
 import { openLibpcapOffline } from "./offline_source.ts";
+import { PcapWriter } from "../../samples/pcap_writer.ts";
+import { LinkType } from "../batch.ts";
 
 /** Every packet as a line: lengths, µs time stamp, link type, interface, bytes (hex). */
 async function frames(source: CaptureFileSource, capacity: number, microseconds: boolean): Promise<string[]> {
@@ -85,4 +87,22 @@ Deno.test("openLibpcapOffline() reads a file libpcap refuses as a CaptureFileErr
     assert.equal(error.offset, -1);
     assert.match(error.message, /^Cannot read capture file ".*": libpcap cannot open it: .+/);
   });
+});
+
+Deno.test("openLibpcapOffline() gives the LINKTYPE of every link type NetSentinel decodes, not libpcap's DLT", async () => {
+  // libpcap numbers LINKTYPE_RAW (101) as DLT_RAW (12 on Linux); the others keep their value.
+  for (const linkType of Object.values(LinkType)) {
+    const path = await Deno.makeTempFile({ suffix: ".pcap" });
+    try {
+      const writer = await PcapWriter.create(path, { linkType });
+      writer.write(1_700_000_000, 0, new Uint8Array(40));
+      writer.close();
+      const ours = await frames(await openCaptureFile(path), 16, true);
+      const source = await openLibpcapOffline(path);
+      assert.equal(source.interfaces[0].linkType, linkType);
+      assert.deepEqual(await frames(source, 16, true), ours);
+    } finally {
+      await Deno.remove(path);
+    }
+  }
 });
