@@ -149,11 +149,19 @@ function vlanText(vlans: number[]): string {
   return vlans.slice(0, 2).join("/");
 }
 
-/** The inventory document of a capture (throws on a damaged file). */
-export async function inventoryOf(path: string): Promise<InventoryDocument> {
+/**
+ * The inventory document of a capture, as `analyze` builds it (throws on a damaged file).
+ *
+ * @param path Capture file.
+ * @param options `metrics`: also derive the per-minute metrics (default false: they cost time).
+ */
+export async function inventoryOf(
+  path: string,
+  options: { metrics?: boolean } = {},
+): Promise<InventoryDocument> {
   const analysis = await analyzeCaptureFile(path);
   if (analysis.error) throw analysis.error;
-  return buildInventoryDocument(analysis.inventory, { metrics: false });
+  return buildInventoryDocument(analysis.inventory, { metrics: options.metrics ?? false });
 }
 
 /** What both sides are compared on. */
