@@ -22,12 +22,9 @@
  */
 
 import { deepStrictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP } from "../samples/_tshark.ts";
 import type { Flow } from "../aggregator/inventory_types.ts";
-import { inventoryOf, sorted } from "./tshark_oracle.ts";
+import { inventoryOf, sorted, testOnEveryCapture } from "./tshark_oracle.ts";
 import { shownBytesMatch, tsharkEthConversations } from "./tshark_tables.ts";
-import { writePlantSample } from "../samples/plant.ts";
 
 const CLASSES: { name: string; filter: string; picks: (flow: Flow) => boolean }[] = [
   { name: "all", filter: "", picks: () => true },
@@ -77,26 +74,4 @@ async function assertConversationsAgree(path: string): Promise<void> {
   });
 }
 
-Deno.test({
-  name: `ICMP, ARP and L2 flows per MAC pair equal tshark -z conv,eth on every shared capture${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
-  async fn(t) {
-    for (const name of sharedCaptureFiles()) {
-      await t.step(name, () => assertConversationsAgree(sharedCapture(name)));
-    }
-  },
-});
-
-Deno.test({
-  name: `ICMP, ARP and L2 flows per MAC pair equal tshark -z conv,eth on the sample plant${TSHARK_NOTE}`,
-  ignore: TSHARK_SKIP,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    const path = `${dir}/plant.pcap`;
-    await writePlantSample(path);
-    await assertConversationsAgree(path);
-    await Deno.remove(dir, { recursive: true });
-  },
-});
+testOnEveryCapture("ICMP, ARP and L2 flows per MAC pair equal tshark -z conv,eth", assertConversationsAgree);

@@ -20,13 +20,10 @@
  */
 
 import { deepStrictEqual, ok } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP } from "../samples/_tshark.ts";
 import { isUnicastMacText } from "../dissectors/address.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
-import { inventoryOf, sorted } from "./tshark_oracle.ts";
+import { inventoryOf, sorted, testOnEveryCapture } from "./tshark_oracle.ts";
 import { tsharkEndpoints } from "./tshark_tables.ts";
-import { writePlantSample } from "../samples/plant.ts";
 
 /** Packets sent, bytes sent, packets received, bytes received. */
 type Counters = [number, number, number, number];
@@ -102,31 +99,11 @@ async function assertMetricsAgree(path: string): Promise<void> {
   );
 }
 
-for (
-  const [what, check] of [
-    ["devices' packets and bytes sent and received equal", assertDevicesAgree],
-    ["per-minute device_out / device_in metrics of each MAC add up to", assertMetricsAgree],
-  ] as const
-) {
-  Deno.test({
-    name: `${what} tshark -z endpoints,eth on every shared capture${
-      HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-    }`,
-    ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
-    async fn(t) {
-      for (const name of sharedCaptureFiles()) await t.step(name, () => check(sharedCapture(name)));
-    },
-  });
-
-  Deno.test({
-    name: `${what} tshark -z endpoints,eth on the sample plant${TSHARK_NOTE}`,
-    ignore: TSHARK_SKIP,
-    async fn() {
-      const dir = await Deno.makeTempDir();
-      const path = `${dir}/plant.pcap`;
-      await writePlantSample(path);
-      await check(path);
-      await Deno.remove(dir, { recursive: true });
-    },
-  });
-}
+testOnEveryCapture(
+  "devices' packets and bytes sent and received equal tshark -z endpoints,eth",
+  assertDevicesAgree,
+);
+testOnEveryCapture(
+  "per-minute device_out / device_in metrics of each MAC add up to tshark -z endpoints,eth",
+  assertMetricsAgree,
+);

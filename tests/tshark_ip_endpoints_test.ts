@@ -13,18 +13,16 @@
  *   router's MAC receiving traffic for remote hosts) are counted for no address of `M`; tshark's
  *   second table lists those addresses, and they are not compared.
  * - Addresses are compared per MAC: an address reached through two MACs (asymmetric routing) is
- *   two entries on both sides.
+ *   two entries on both sides. Captures without link-layer addresses (NULL/loopback) have no devices,
+ *   so nothing is compared here; their IP traffic is in the flows (tshark_crosscheck_test.ts).
  *
  * @module
  */
 
 import { deepStrictEqual } from "node:assert/strict";
-import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
-import { TSHARK_NOTE, TSHARK_SKIP } from "../samples/_tshark.ts";
 import type { Device } from "../aggregator/inventory_types.ts";
-import { inventoryOf, sorted } from "./tshark_oracle.ts";
+import { inventoryOf, sorted, testOnEveryCapture } from "./tshark_oracle.ts";
 import { type EndpointRow, tsharkEndpoints } from "./tshark_tables.ts";
-import { writePlantSample } from "../samples/plant.ts";
 
 /** Packets and bytes, per address. */
 type PerAddress = Record<string, [number, number]>;
@@ -95,27 +93,7 @@ async function assertAddressesAgree(path: string): Promise<void> {
   });
 }
 
-Deno.test({
-  name: `devices' addresses sent and received what tshark -z endpoints,ip/ipv6 count on every shared capture${
-    HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`
-  }`,
-  ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
-  async fn(t) {
-    for (const name of sharedCaptureFiles()) {
-      await t.step(name, () => assertAddressesAgree(sharedCapture(name)));
-    }
-  },
-});
-
-Deno.test({
-  name:
-    `devices' addresses sent and received what tshark -z endpoints,ip/ipv6 count on the sample plant${TSHARK_NOTE}`,
-  ignore: TSHARK_SKIP,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    const path = `${dir}/plant.pcap`;
-    await writePlantSample(path);
-    await assertAddressesAgree(path);
-    await Deno.remove(dir, { recursive: true });
-  },
-});
+testOnEveryCapture(
+  "devices' addresses sent and received what tshark -z endpoints,ip/ipv6 count",
+  assertAddressesAgree,
+);

@@ -16,6 +16,9 @@
 import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
+import { HAVE_SHARED_PCAPS, sharedCapture, sharedCaptureFiles, SKIP_REASON } from "./shared_pcaps.ts";
+import { TSHARK_NOTE, TSHARK_SKIP } from "../samples/_tshark.ts";
+import { writePlantSample } from "../samples/plant.ts";
 
 /** One frame as tshark decodes it. */
 export interface OracleFrame {
@@ -231,4 +234,30 @@ export function actualFrom(doc: InventoryDocument): Comparable {
 /** Sorted copy, for order-free comparisons. */
 export function sorted<T>(values: Iterable<T>): T[] {
   return [...values].sort();
+}
+
+/**
+ * Registers `check` as two tests named `${what} on every shared capture` (one step per file) and
+ * `${what} on the sample plant`, skipped with the reason in their names when tshark or the shared
+ * captures are missing.
+ */
+export function testOnEveryCapture(what: string, check: (path: string) => Promise<void>): void {
+  Deno.test({
+    name: `${what} on every shared capture${HAVE_SHARED_PCAPS ? TSHARK_NOTE : ` (${SKIP_REASON})`}`,
+    ignore: !HAVE_SHARED_PCAPS || TSHARK_SKIP,
+    async fn(t) {
+      for (const name of sharedCaptureFiles()) await t.step(name, () => check(sharedCapture(name)));
+    },
+  });
+  Deno.test({
+    name: `${what} on the sample plant${TSHARK_NOTE}`,
+    ignore: TSHARK_SKIP,
+    async fn() {
+      const dir = await Deno.makeTempDir();
+      const path = `${dir}/plant.pcap`;
+      await writePlantSample(path);
+      await check(path);
+      await Deno.remove(dir, { recursive: true });
+    },
+  });
 }
