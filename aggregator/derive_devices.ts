@@ -139,8 +139,14 @@ function addFlows(builder: DeviceBuilder, inventory: Inventory, flows: Flow[]): 
       }
     }
   }
-  // Received counters go to addresses the device is known by (a router's MAC receives traffic for
-  // remote IPs it does not own: those do not become its IPs).
+}
+
+/**
+ * Received counters go to addresses the device is known by, from its traffic or its ARP/NDP/DHCP
+ * bindings (a router's MAC receives traffic for remote IPs it does not own: those do not become its
+ * IPs). Run after {@linkcode addSightings}, so an address known only from a binding counts too.
+ */
+function addReceived(builder: DeviceBuilder, flows: Flow[]): void {
   for (const flow of flows) {
     if (!isUnicastMacText(flow.dst_mac) || flow.dst_ip === null) continue;
     const ip = builder.devices.get(flow.dst_mac)?.ips.get(
@@ -245,5 +251,6 @@ export function deriveDevices(inventory: Inventory, flows: Flow[]): Device[] {
   const builder = new DeviceBuilder();
   addFlows(builder, inventory, flows);
   addSightings(builder, inventory);
+  addReceived(builder, flows);
   return [...builder.devices.values()].sort((a, b) => a.mac.localeCompare(b.mac)).map(toDevice);
 }

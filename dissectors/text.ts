@@ -11,7 +11,7 @@
  *    names are fixed fields filled with NULs (W#16#001C, seen in the shared S7 captures); some
  *    LLDP and CDP stacks add a terminating NUL to their TLVs, which IEEE 802.1AB and CDP do not define.
  * 3. **ASCII white space (HT, LF, VT, FF, CR, space) is trimmed at both ends**: it is padding, never
- *    identity (NetBIOS names are padded with spaces to 15 characters, RFC 1001 section 14; S7 order
+ *    identity (NetBIOS names are padded with spaces to 15 characters, [MS-NBTE] 1.8; S7 order
  *    numbers and Omron FINS model strings are space-padded fixed fields).
  * 4. **UTF-8** (RFC 3629; ASCII, which most protocols specify, is its subset): each invalid sequence
  *    becomes U+FFFD, as the WHATWG Encoding Standard decodes (one U+FFFD per maximal invalid subpart).

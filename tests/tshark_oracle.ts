@@ -17,6 +17,9 @@ import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
 import { TSHARK } from "./tshark_fields.ts";
+import { SHARED_PCAPS, sharedCapture, sharedCaptureFiles } from "./shared_pcaps.ts";
+import { notes } from "./requirements.ts";
+import { writePlantSample } from "../samples/plant.ts";
 
 /** One frame as tshark decodes it. */
 export interface OracleFrame {
@@ -151,11 +154,19 @@ function vlanText(vlans: number[]): string {
   return vlans.slice(0, 2).join("/");
 }
 
-/** The inventory document of a capture (throws on a damaged file). */
-export async function inventoryOf(path: string): Promise<InventoryDocument> {
+/**
+ * The inventory document of a capture, as `analyze` builds it (throws on a damaged file).
+ *
+ * @param path Capture file.
+ * @param options `metrics`: also derive the per-minute metrics (default false: they cost time).
+ */
+export async function inventoryOf(
+  path: string,
+  options: { metrics?: boolean } = {},
+): Promise<InventoryDocument> {
   const analysis = await analyzeCaptureFile(path);
   if (analysis.error) throw analysis.error;
-  return buildInventoryDocument(analysis.inventory, { metrics: false });
+  return buildInventoryDocument(analysis.inventory, { metrics: options.metrics ?? false });
 }
 
 /** What both sides are compared on. */
@@ -244,4 +255,30 @@ export function actualFrom(doc: InventoryDocument): Comparable {
 /** Sorted copy, for order-free comparisons. */
 export function sorted<T>(values: Iterable<T>): T[] {
   return [...values].sort();
+}
+
+/**
+ * Registers `check` as two tests named `${what} on every shared capture` (one step per file) and
+ * `${what} on the sample plant`, skipped with the reason in their names when tshark or the shared
+ * captures are missing.
+ */
+export function testOnEveryCapture(what: string, check: (path: string) => Promise<void>): void {
+  Deno.test({
+    name: `${what} on every shared capture${notes(SHARED_PCAPS, TSHARK)}`,
+    ignore: SHARED_PCAPS.skip || TSHARK.skip,
+    async fn(t) {
+      for (const name of sharedCaptureFiles()) await t.step(name, () => check(sharedCapture(name)));
+    },
+  });
+  Deno.test({
+    name: `${what} on the sample plant${TSHARK.note}`,
+    ignore: TSHARK.skip,
+    async fn() {
+      const dir = await Deno.makeTempDir();
+      const path = `${dir}/plant.pcap`;
+      await writePlantSample(path);
+      await check(path);
+      await Deno.remove(dir, { recursive: true });
+    },
+  });
 }

@@ -47,7 +47,7 @@ function decodeLabel(bytes: Uint8Array, at: number, length: number): NetbiosName
     if (high < 0 || high > 15 || low < 0 || low > 15) return null;
     raw[i] = (high << 4) | low;
   }
-  // The 15 name bytes are space-padded (RFC 1001 14): the text rule trims the padding.
+  // The 15 name bytes are space-padded ([MS-NBTE] 1.8): the text rule trims the padding.
   return { name: decodeText(raw, 0, 15), suffix: raw[15] };
 }
 
