@@ -10,9 +10,10 @@
 import { writePlantSample } from "../samples/plant.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
-import { captureOptions } from "./capture_options.ts";
+import { captureOptions, dissectionOptions } from "./capture_options.ts";
 import { analyzeCaptureFile } from "../capture/offline_analysis.ts";
-import { withPersistence } from "../appliance/all_in_one.ts";
+import { type PersistedRun, withPersistence } from "../appliance/all_in_one.ts";
+import type { StorageStatus } from "../appliance/commit_watch.ts";
 import { runLive } from "./live_run.ts";
 import { printInventory } from "./output.ts";
 import { parseCommandArgs } from "./parse.ts";
@@ -72,13 +73,17 @@ async function startLive(
     `netsentinel: capturing on ${live.map((l) => l.iface).join(", ")} (${config.capture.mode} mode); ` +
       `Ctrl-C to stop, SIGUSR1 for counters${statusPath ? `, status in ${statusPath}` : ""}`,
   );
-  const persisted = await withPersistence(config, (publish) =>
+  const extra = (storage: StorageStatus) => ({ intervalS: config.status.interval_s, storage });
+  const persisted = await withPersistence(config, (publish, persistence) =>
     runLive(config, live, {
       onFlush: publish,
+      stop: persistence.signal,
       onRunning: (sensor, inventory) => {
         if (!statusPath) return;
+        const status = () =>
+          statusDocument(startedAt, "live", sensor.stats, inventory, extra(persistence.storageStatus()));
         const write = () =>
-          writeStatusFile(statusPath, statusDocument(startedAt, "live", sensor.stats, inventory)).catch((
+          writeStatusFile(statusPath, status()).catch((
             error,
           ) => console.error(`netsentinel: Cannot write the status file ${statusPath}: ${error.message}`));
         write();
@@ -89,7 +94,10 @@ async function startLive(
   clearInterval(timer);
   console.error(`netsentinel: ${persisted.committed.applied} batches committed to ${persisted.location}`);
   if (statusPath) {
-    await writeStatusFile(statusPath, statusDocument(startedAt, "stopped", run.stats, run.inventory));
+    await writeStatusFile(
+      statusPath,
+      statusDocument(startedAt, "stopped", run.stats, run.inventory, extra(persisted.storage)),
+    );
   }
   const printed = await printInventory(
     run.inventory,
@@ -97,7 +105,7 @@ async function startLive(
     { json, allowedDhcpServers: config.identify.allowed_dhcp_servers },
   );
   console.error(formatCaptureStats(run.stats));
-  return printed.exitStatus;
+  return reportUnstored(persisted) ?? printed.exitStatus;
 }
 
 async function startOnSample(config: Config, sample: string | undefined, json: boolean): Promise<number> {
@@ -120,7 +128,7 @@ async function startOnSample(config: Config, sample: string | undefined, json: b
   const file = path;
   const persisted = await withPersistence(
     config,
-    (publish) => analyzeCaptureFile(file, { onFlush: publish }),
+    (publish) => analyzeCaptureFile(file, { ...dissectionOptions(config), onFlush: publish }),
   );
   const analysis = persisted.result;
   const printed = await printInventory(
@@ -133,7 +141,17 @@ async function startOnSample(config: Config, sample: string | undefined, json: b
     console.error(`netsentinel: ${analysis.error.message}`);
     return 1;
   }
-  return printed.exitStatus;
+  return reportUnstored(persisted) ?? printed.exitStatus;
+}
+
+/** One line, and status 1, when batches could not be stored; undefined when all were. */
+function reportUnstored(persisted: PersistedRun<unknown>): number | undefined {
+  if (!persisted.unstored) return undefined;
+  console.error(
+    `netsentinel: ${persisted.unstored.batches} observation batches were not stored in ${persisted.location} ` +
+      `(${persisted.unstored.error}); the inventory printed above has them, the database does not`,
+  );
+  return 1;
 }
 
 async function exists(path: string): Promise<boolean> {
