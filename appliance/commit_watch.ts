@@ -50,10 +50,12 @@ export interface StorageStatus {
 
 /** Bytes an identity or event takes in memory, roughly (strings and small objects). */
 const BYTES_PER_OBSERVATION = 300;
+/** Bytes of a batch without flows or observations (its counters, dissector names, numbering). */
+const BYTES_PER_BATCH = 2048;
 
 /** Approximate memory of a flush record, bytes (its typed arrays plus its observations). */
 export function flushRecordBytes(record: FlushRecord): number {
-  let bytes = 0;
+  let bytes = BYTES_PER_BATCH;
   for (const array of flushArrays(record)) bytes += array.byteLength;
   return bytes + (record.identities.length + record.events.length) * BYTES_PER_OBSERVATION;
 }
@@ -148,7 +150,8 @@ export class CommitWatch {
     if (this.#failingSince === null || this.#gaveUp) return;
     const now = this.#now();
     const lasted = now - this.#failingSince;
-    const held = `${this.#held.length} batches (${mib(this.#heldBytes)}) held in memory`;
+    const count = this.#held.length;
+    const held = `${count} batch${count === 1 ? "" : "es"} (${mib(this.#heldBytes)}) held in memory`;
     let bound: string | null = null;
     if (lasted >= this.#o.holdMaxMs) {
       bound = `for ${duration(lasted)} ([storage] hold_max_s = ${this.#o.holdMaxMs / 1000})`;

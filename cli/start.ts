@@ -148,8 +148,8 @@ async function startOnSample(config: Config, sample: string | undefined, json: b
 function reportUnstored(persisted: PersistedRun<unknown>): number | undefined {
   if (!persisted.unstored) return undefined;
   console.error(
-    `netsentinel: ${persisted.unstored.batches} observation batches were not stored in ${persisted.location} ` +
-      `(${persisted.unstored.error}); the inventory printed above has them, the database does not`,
+    `netsentinel: ${persisted.unstored.batches} observation batches were not stored: ${persisted.unstored.error}; ` +
+      "the inventory printed above has them, the database does not",
   );
   return 1;
 }

@@ -59,10 +59,13 @@ export function statusDocument(
   };
 }
 
+let writes = 0;
+
 /** Writes the status atomically (temporary file, then rename). */
 export async function writeStatusFile(path: string, status: StatusDocument): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp`;
+  // One temporary name per write: a slow write must not rename away the file of the next one.
+  const temporary = `${path}.${Deno.pid}-${++writes}.tmp`;
   await Deno.writeTextFile(temporary, JSON.stringify(status, null, 2) + "\n");
   await Deno.rename(temporary, path);
 }
