@@ -2,7 +2,8 @@
  * The aggregator role: takes sensor batches from the bus and commits them to the database, one
  * transaction per batch, acknowledging a batch only after its commit (so a crash loses nothing and
  * a redelivered batch is recognised and skipped). Keeps the schema migrated and old partitions
- * dropped.
+ * dropped. A failed commit is retried by the bus, which also reports it (one line when commits
+ * start failing, one when they work again): this service does not log it a second time.
  *
  * @module
  */
@@ -21,7 +22,8 @@ export interface AggregatorOptions {
   retentionDays: number;
   /** Called after each committed batch (e.g. to keep an in-memory inventory for reports). */
   onCommitted?: (batch: SensorBatch, result: "applied" | "duplicate") => void;
-  log?: (line: string) => void;
+  /** Called after each failed commit (the bus retries it), e.g. to hold batches within a bound. */
+  onFailed?: (batch: SensorBatch, error: Error) => void;
 }
 
 /** A running aggregator. */
@@ -40,25 +42,19 @@ export interface RunningAggregator {
  * @throws {StorageError} when the database cannot be migrated
  */
 export async function startAggregator(options: AggregatorOptions): Promise<RunningAggregator> {
-  const log = options.log ?? ((line: string) => console.error(`netsentinel: ${line}`));
   await migrate(options.db);
   await runRetention(options.db, { retentionDays: options.retentionDays });
   const retention = scheduleRetention(options.db, { retentionDays: options.retentionDays });
   const persistence = new Persistence(options.db);
   const counts = { applied: 0, duplicate: 0 };
-  let failing = false;
   const done = options.bus.consume(async (batch) => {
     let result: "applied" | "duplicate";
     try {
       result = await persistence.apply(batch);
     } catch (error) {
-      // The bus retries with back-off; say it once per state change, not once per attempt.
-      if (!failing) log(`cannot commit observations to the database: ${(error as Error).message}; retrying`);
-      failing = true;
+      options.onFailed?.(batch, error as Error);
       throw error;
     }
-    if (failing) log("database reachable again: committing the batches that waited");
-    failing = false;
     counts[result]++;
     options.onCommitted?.(batch, result);
   }).finally(() => retention.stop());

@@ -7,9 +7,8 @@
 
 import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { loadConfig } from "../config/load.ts";
-import { pluginFiles } from "../dissectors/plugin_loader.ts";
 import { captureFileProblem } from "./capture_file_errors.ts";
-import { captureOptions } from "./capture_options.ts";
+import { captureOptions, dissectionOptions } from "./capture_options.ts";
 import { runLive } from "./live_run.ts";
 import { checkOutputTargets, printInventory } from "./output.ts";
 import { parseCommandArgs } from "./parse.ts";
@@ -159,9 +158,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
   let analysis;
   try {
     analysis = await analyzeCaptureFile(path, {
-      pluginFiles: config.dissectors.plugins_dir ? pluginFiles(config.dissectors.plugins_dir) : [],
-      registry: { ports: config.dissectors.ports, disabled: config.dissectors.disabled },
-      workers: config.dissectors.workers,
+      ...dissectionOptions(config),
       onProgress: (done, total) => progress.update(done, total),
     });
   } catch (error) {

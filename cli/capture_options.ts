@@ -6,6 +6,28 @@
 
 import type { Config } from "../config/schema.ts";
 import type { LiveCaptureOptions } from "../capture/live/protocol.ts";
+import { pluginFiles } from "../dissectors/plugin_loader.ts";
+import type { RegistryOptions } from "../dissectors/registry.ts";
+
+/** How the configuration (`[dissectors]`) asks for the capture to be dissected. */
+export interface DissectionOptions {
+  workers: number;
+  /** Absolute paths of the plugin files of `plugins_dir`. */
+  pluginFiles: string[];
+  registry: RegistryOptions;
+  maxErrors: number;
+}
+
+/** The dissection options of the configuration, for a file or a live capture. */
+export function dissectionOptions(config: Config): DissectionOptions {
+  const dissectors = config.dissectors;
+  return {
+    workers: dissectors.workers,
+    pluginFiles: dissectors.plugins_dir ? pluginFiles(dissectors.plugins_dir) : [],
+    registry: { ports: dissectors.ports, disabled: dissectors.disabled },
+    maxErrors: dissectors.max_errors,
+  };
+}
 
 /** Command-line overrides of the capture settings. */
 export interface CaptureFlags {

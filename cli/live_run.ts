@@ -9,7 +9,7 @@ import { Inventory } from "../aggregator/inventory.ts";
 import { LiveSensor } from "../sensor/live_sensor.ts";
 import type { CaptureStats, LiveCaptureOptions } from "../capture/live/protocol.ts";
 import type { Config } from "../config/schema.ts";
-import { pluginFiles } from "../dissectors/plugin_loader.ts";
+import { dissectionOptions } from "./capture_options.ts";
 import type { FlushRecord } from "../model/flush_record.ts";
 
 /** How long to listen. */
@@ -20,6 +20,8 @@ export interface LiveRunOptions {
   onRunning?: (sensor: LiveSensor, inventory: Inventory) => void;
   /** Also receives every flush record (e.g. to publish it on the bus). */
   onFlush?: (record: FlushRecord) => void;
+  /** Stops the run when aborted (e.g. when the observations cannot be stored any more). */
+  stop?: AbortSignal;
 }
 
 /** Result of a live run. */
@@ -28,7 +30,7 @@ export interface LiveRun {
   stats: CaptureStats[];
   seconds: number;
   /** What ended the run. */
-  endedBy: "duration" | "count" | "signal";
+  endedBy: "duration" | "count" | "signal" | "stopped";
 }
 
 function signalOnce(): { promise: Promise<"signal">; dispose: () => void } {
@@ -57,9 +59,7 @@ export async function runLive(
   const inventory = new Inventory();
   const sensor = await LiveSensor.start({
     interfaces,
-    workers: config.dissectors.workers,
-    pluginFiles: config.dissectors.plugins_dir ? pluginFiles(config.dissectors.plugins_dir) : [],
-    registry: { ports: config.dissectors.ports, disabled: config.dissectors.disabled },
+    ...dissectionOptions(config),
     ringBytes: config.dissectors.ring_size_mb * 1024 * 1024,
     flushIntervalMs: config.aggregator.flush_interval_s * 1000,
     onFlush: (record, worker) => {
@@ -74,6 +74,16 @@ export async function runLive(
     signal.promise,
     sensor.captureEnded().then(() => "count" as const),
   ];
+  const stop = options.stop;
+  if (stop) {
+    waits.push(
+      new Promise((resolve) =>
+        stop.aborted
+          ? resolve("stopped")
+          : stop.addEventListener("abort", () => resolve("stopped"), { once: true })
+      ),
+    );
+  }
   if (options.durationSeconds !== undefined) {
     waits.push(
       new Promise((resolve) =>

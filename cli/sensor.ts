@@ -9,8 +9,7 @@ import { loadConfig } from "../config/load.ts";
 import { connectBus, usesRedis } from "../appliance/connections.ts";
 import { sensorId, SensorPublisher } from "../sensor/publisher.ts";
 import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
-import { pluginFiles } from "../dissectors/plugin_loader.ts";
-import { captureOptions } from "./capture_options.ts";
+import { captureOptions, dissectionOptions } from "./capture_options.ts";
 import { runLive } from "./live_run.ts";
 import { parseCommandArgs } from "./parse.ts";
 import { listenForReload } from "./reload.ts";
@@ -62,9 +61,7 @@ export async function runSensor(args: string[]): Promise<number> {
   try {
     if (values.file) {
       const analysis = await analyzeCaptureFile(values.file as string, {
-        pluginFiles: config.dissectors.plugins_dir ? pluginFiles(config.dissectors.plugins_dir) : [],
-        registry: { ports: config.dissectors.ports, disabled: config.dissectors.disabled },
-        workers: config.dissectors.workers,
+        ...dissectionOptions(config),
         onFlush: (record) => publisher.publish(record),
         flushIntervalMs: config.aggregator.flush_interval_s * 1000,
       });

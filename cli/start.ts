@@ -16,7 +16,7 @@ import type { Config } from "../config/schema.ts";
 import { analyzeCaptureFile } from "../sensor/offline_analysis.ts";
 import { withPersistence } from "../appliance/all_in_one.ts";
 import { captureFileProblem, checkCaptureFile } from "./capture_file_errors.ts";
-import { captureOptions } from "./capture_options.ts";
+import { captureOptions, dissectionOptions } from "./capture_options.ts";
 import {
   checkDataDirWritable,
   DATA_DIR_HELP,
@@ -27,6 +27,7 @@ import {
 import { printInventory } from "./output.ts";
 import { parseCommandArgs } from "./parse.ts";
 import { startLive } from "./start_live.ts";
+import { reportUnstored } from "./unstored.ts";
 import { EXIT_INPUT, UsageError } from "./usage_error.ts";
 
 /** Name of the bundled sample capture in the data folder. */
@@ -148,7 +149,7 @@ async function analyzeIntoDatabase(
   try {
     persisted = await withPersistence(
       config,
-      (publish) => analyzeCaptureFile(path, { onFlush: publish }),
+      (publish) => analyzeCaptureFile(path, { ...dissectionOptions(config), onFlush: publish }),
       options,
     );
   } catch (error) {
@@ -170,7 +171,7 @@ async function analyzeIntoDatabase(
     console.error(`netsentinel: ${analysis.error.message}`);
     return EXIT_INPUT;
   }
-  return printed.exitStatus;
+  return reportUnstored(persisted) ?? printed.exitStatus;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -7,6 +7,7 @@
  */
 
 import { withPersistence } from "../appliance/all_in_one.ts";
+import type { StorageStatus } from "../appliance/commit_watch.ts";
 import type { Inventory } from "../aggregator/inventory.ts";
 import type { LiveCaptureOptions } from "../capture/live/protocol.ts";
 import type { LiveSensor } from "../sensor/live_sensor.ts";
@@ -18,6 +19,7 @@ import { printInventory } from "./output.ts";
 import { listenForReload } from "./reload.ts";
 import { statusDocument, writeStatusFile } from "./status_file.ts";
 import { formatCaptureStats } from "./status_text.ts";
+import { reportUnstored } from "./unstored.ts";
 
 /** What {@linkcode startLive} runs. */
 export interface StartLiveOptions {
@@ -44,13 +46,17 @@ class StatusWriter {
   }
 
   /** Starts writing the status of `sensor` every `[status] interval_s`. */
-  start(sensor: LiveSensor, inventory: Inventory): void {
+  start(sensor: LiveSensor, inventory: Inventory, storage: () => StorageStatus): void {
     const path = this.#config.status.file;
     if (!path) return;
     this.#write = () =>
       writeStatusFile(
         path,
-        statusDocument(this.#startedAt, "live", sensor.stats, inventory, sensor.unflushedFlows),
+        statusDocument(this.#startedAt, "live", sensor.stats, inventory, {
+          intervalS: this.#config.status.interval_s,
+          storage: storage(),
+          unflushedFlows: sensor.unflushedFlows,
+        }),
       ).catch((error) =>
         console.error(`netsentinel: Cannot write the status file ${path}: ${error.message}`)
       );
@@ -69,9 +75,11 @@ class StatusWriter {
   }
 
   /** The status document of the ended run. */
-  async final(stats: LiveSensor["stats"], inventory: Inventory): Promise<void> {
+  async final(stats: LiveSensor["stats"], inventory: Inventory, storage: StorageStatus): Promise<void> {
     const path = this.#config.status.file;
-    if (path) await writeStatusFile(path, statusDocument(this.#startedAt, "stopped", stats, inventory));
+    if (!path) return;
+    const extra = { intervalS: this.#config.status.interval_s, storage };
+    await writeStatusFile(path, statusDocument(this.#startedAt, "stopped", stats, inventory, extra));
   }
 }
 
@@ -90,9 +98,10 @@ export async function startLive(options: StartLiveOptions): Promise<number> {
     },
   });
   try {
-    const persisted = await withPersistence(config, (publish) =>
+    const persisted = await withPersistence(config, (publish, persistence) =>
       runLive(config, live, {
         onFlush: publish,
+        stop: persistence.signal,
         onRunning: (sensor, inventory) => {
           console.error(
             `netsentinel: capturing on ${
@@ -101,20 +110,20 @@ export async function startLive(options: StartLiveOptions): Promise<number> {
               "Ctrl-C or SIGTERM to stop, SIGHUP to reload the configuration" +
               (config.status.file ? `; status in ${config.status.file} (netsentinel status)` : ""),
           );
-          status.start(sensor, inventory);
+          status.start(sensor, inventory, persistence.storageStatus);
         },
       }));
     const run = persisted.result;
     status.stop();
     console.error(`netsentinel: ${persisted.committed.applied} batches committed to ${persisted.location}`);
-    await status.final(run.stats, run.inventory);
+    await status.final(run.stats, run.inventory, persisted.storage);
     const printed = await printInventory(
       run.inventory,
       { interfaces: run.stats.map((s) => s.iface), capture: run.stats },
       { json: options.json, allowedDhcpServers: config.identify.allowed_dhcp_servers },
     );
     console.error(formatCaptureStats(run.stats));
-    return printed.exitStatus;
+    return reportUnstored(persisted) ?? printed.exitStatus;
   } finally {
     status.stop();
     stopReloading();

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { isIPv4 } from "node:net";
 import { z } from "zod";
 import { BusConfigSchema } from "./bus_schema.ts";
 import { WebConfigSchema } from "./web_schema.ts";
@@ -61,7 +62,7 @@ export const ConfigSchema = z.object({
      * reported as rogue; when empty, more than one server answering on a subnet is.
      */
     allowed_dhcp_servers: z.array(
-      z.string().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, "must be an IPv4 address such as 10.0.0.1"),
+      z.string().refine((text) => isIPv4(text), "must be an IPv4 address such as 10.0.0.1"),
     ).default([]),
   }).strict().default({}),
   sensor: z.object({
@@ -77,6 +78,13 @@ export const ConfigSchema = z.object({
     data_dir: z.string().min(1).default("data/pglite"),
     /** Days of time series kept (whole daily partitions are dropped). */
     retention_days: z.number().int().min(1).max(3650).default(30),
+    /**
+     * While commits fail (full disk, database down), `start` keeps capturing and holds the batches
+     * in memory for at most this many seconds, then stops with a clear line and status 1.
+     */
+    hold_max_s: z.number().min(1).max(7 * 86400).default(3600),
+    /** ...and while they take at most this much memory, MiB (0: stop at the first failed commit). */
+    hold_max_mb: z.number().min(0).max(65536).default(256),
   }).strict().default({}),
   status: z.object({
     /** Where a running appliance writes its status for `netsentinel status` ("" to disable). */

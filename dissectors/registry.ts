@@ -10,6 +10,7 @@
 
 import { type Dissector, PLUGIN_API_VERSION } from "./api.ts";
 import { Table, type TableName } from "./packet.ts";
+import { suggestion } from "./close_names.ts";
 
 const NONE = -1;
 
@@ -52,6 +53,25 @@ export class RegistrationError extends Error {
   }
 }
 
+/** A misspelt name in `disabled` or `ports` would silently do nothing: refuse it. */
+function checkNames(known: string[], options: RegistryOptions): void {
+  const names = new Set(known);
+  const uses: [string, string][] = [
+    ...(options.disabled ?? []).map((name): [string, string] => [name, "disable"]),
+    ...Object.keys(options.ports ?? {}).map((name): [string, string] => [name, "move the ports of"]),
+  ];
+  for (const [name, action] of uses) {
+    if (names.has(name)) continue;
+    const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+    const where = action === "disable" ? "[dissectors] disabled" : "[dissectors.ports]";
+    throw new RegistrationError(
+      `Cannot ${action} dissector "${shown}" (${where}): no dissector has that name${
+        suggestion(name, known)
+      }`,
+    );
+  }
+}
+
 /** The dissector tables. */
 export class DissectorRegistry {
   /** Dissectors by index. */
@@ -75,6 +95,7 @@ export class DissectorRegistry {
    * @throws {RegistrationError} on an invalid key, a key already taken, or an unsupported API version
    */
   constructor(dissectors: readonly Dissector[], options: RegistryOptions = {}) {
+    checkNames(dissectors.map((dissector) => dissector.name), options);
     const disabled = new Set(options.disabled ?? []);
     for (const dissector of dissectors) {
       if (disabled.has(dissector.name)) continue;

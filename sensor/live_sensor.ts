@@ -32,6 +32,8 @@ export interface LiveSensorOptions {
   workers?: number;
   pluginFiles?: string[];
   registry?: RegistryOptions;
+  /** Throws after which a dissector is disabled (default 100). */
+  maxErrors?: number;
   /** Bytes of each packet ring (default 64 MiB). */
   ringBytes?: number;
   /** Dissector workers flush on their own this often (ms; default 60 000). */
@@ -78,6 +80,7 @@ export class LiveSensor {
       workers: options.workers,
       pluginFiles: options.pluginFiles,
       registry: options.registry,
+      maxErrors: options.maxErrors,
       ringBytes: options.ringBytes,
       producers: options.interfaces.length,
       flushIntervalMs: options.flushIntervalMs ?? 60_000,

@@ -29,6 +29,8 @@ export interface OfflineAnalysisOptions {
   pluginFiles?: string[];
   /** Port changes and disabled dissectors. */
   registry?: RegistryOptions;
+  /** Throws after which a dissector is disabled (default 100). */
+  maxErrors?: number;
   /** Dissector workers (default 1; batches are dealt to them in turn). */
   workers?: number;
   /** Packets per batch (default 4096). */
@@ -74,6 +76,7 @@ export async function analyzeCaptureFile(
     flushIntervalMs: options.flushIntervalMs,
     pluginFiles: options.pluginFiles,
     registry: options.registry,
+    maxErrors: options.maxErrors,
     onFlush: (record, worker) => {
       options.onFlush?.(record);
       inventory.merge(record, `worker-${worker}`);

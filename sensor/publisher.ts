@@ -1,7 +1,8 @@
 /**
  * The sensor's side of the bus: numbers each flush record (sensor id, boot, sequence) and
- * publishes it in order. Flush records arrive synchronously from the dissector workers; publishing
- * is chained so order is kept and the in-process bus's back-pressure applies.
+ * publishes it in order. Flush records arrive synchronously from the dissector workers and are
+ * handed to the bus at once: both buses admit batches in call order, and a batch waiting for room
+ * (the in-process bus's back-pressure) is then held, and counted, by the bus itself.
  *
  * @module
  */
@@ -14,9 +15,11 @@ import type { FlushRecord } from "../model/flush_record.ts";
 export class SensorPublisher {
   readonly #bus: ObservationBus;
   readonly #numberer: BatchNumberer;
-  #chain: Promise<void> = Promise.resolve();
+  readonly #pending = new Set<Promise<void>>();
   #failure: Error | undefined;
-  /** Batches handed to the bus. */
+  /** Batches numbered (given to {@linkcode publish}). */
+  numbered = 0;
+  /** Batches the bus took (its publish resolved). */
   published = 0;
 
   constructor(bus: ObservationBus, sensorId: string) {
@@ -24,17 +27,15 @@ export class SensorPublisher {
     this.#numberer = new BatchNumberer(sensorId);
   }
 
-  /** Queues one flush record for publishing (returns at once). */
+  /** Hands one flush record to the bus (returns at once). */
   publish(record: FlushRecord): void {
     const batch = this.#numberer.next(record);
-    this.#chain = this.#chain.then(async () => {
-      try {
-        await this.#bus.publish(batch);
-        this.published++;
-      } catch (error) {
-        this.#failure ??= error as Error;
-      }
-    });
+    this.numbered++;
+    const done: Promise<void> = this.#bus.publish(batch).then(
+      () => void this.published++,
+      (error) => void (this.#failure ??= error as Error),
+    ).finally(() => this.#pending.delete(done));
+    this.#pending.add(done);
   }
 
   /**
@@ -43,7 +44,7 @@ export class SensorPublisher {
    * @throws {Error} the first publishing failure
    */
   async drain(): Promise<void> {
-    await this.#chain;
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
     if (this.#failure) throw this.#failure;
   }
 }

@@ -15,6 +15,22 @@ import { toParam } from "./pg_array.ts";
 /** Name of the lock file inside the data folder. */
 export const PGLITE_LOCK_FILE = "netsentinel.lock";
 
+/** Bytes a starting PGlite may need to write (WAL segment recovery, its lock and pid files). */
+const STARTUP_SPACE = 1 << 20;
+
+/** True when `dir` cannot take {@linkcode STARTUP_SPACE} more bytes (a write fails with ENOSPC). */
+async function diskIsFull(dir: string): Promise<boolean> {
+  const probe = join(dir, `.netsentinel-space-probe-${Deno.pid}`);
+  try {
+    await Deno.writeFile(probe, new Uint8Array(STARTUP_SPACE));
+    return false;
+  } catch (error) {
+    return (error as { code?: unknown }).code === "ENOSPC";
+  } finally {
+    await Deno.remove(probe).catch(() => {});
+  }
+}
+
 class PgliteQueryable implements Queryable {
   readonly #db: PGlite | Transaction;
   readonly #action: string;
@@ -86,7 +102,18 @@ export class PgliteDatabase extends PgliteQueryable implements Database {
       return new PgliteDatabase(db, lock, dataDir, `Cannot query the embedded database in ${dataDir}`);
     } catch (error) {
       lock.close();
-      throw describeStorageError(action, error);
+      const described = describeStorageError(action, error);
+      // PGlite often aborts ("Aborted()", "failed to initialize properly") without saying why.
+      if (described.kind === "query" && await diskIsFull(dataDir)) {
+        throw new StorageError(
+          "disk-full",
+          `${action}: no space left on device (${described.message.slice(action.length + 2)})`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw described;
     }
   }
 

@@ -72,12 +72,7 @@ Deno.test({
         const aggregatorBus = new RedisBus({ ...options, consumer: "aggregator" });
         const db = await openDatabase({ url: scratch.url });
         try {
-          const aggregator = await startAggregator({
-            db,
-            bus: aggregatorBus,
-            retentionDays: 30,
-            log: () => {},
-          });
+          const aggregator = await startAggregator({ db, bus: aggregatorBus, retentionDays: 30 });
           const publisher = new SensorPublisher(sensorBus, `test/${name}`);
           const analysis = await analyzeCaptureFile(sharedCapture(name), {
             onFlush: (r) => publisher.publish(r),

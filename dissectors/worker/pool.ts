@@ -28,6 +28,8 @@ export interface DissectorPoolOptions {
   pluginFiles?: string[];
   /** Port changes and disabled dissectors. */
   registry?: RegistryOptions;
+  /** Throws after which a dissector is disabled (default 100; configuration `dissectors.max_errors`). */
+  maxErrors?: number;
   /** Each worker flushes on its own every this many ms (0, the default: only when asked and at the end). */
   flushIntervalMs?: number;
   /** Bytes of each packet ring (default 64 MiB). */
@@ -186,6 +188,7 @@ export class DissectorPool {
         control,
         registry: options.registry ?? {},
         flushIntervalMs: options.flushIntervalMs ?? 0,
+        maxErrors: options.maxErrors,
       };
       worker.postMessage(init);
     }
