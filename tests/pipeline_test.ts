@@ -21,6 +21,7 @@ import { comparable } from "../storage/_compare.ts";
 import { TEST_DATABASE_URL } from "../storage/_testing.ts";
 import { RedisBus } from "../bus/redis_bus.ts";
 import { deleteStreams, REDIS_URL, redisCommand, uniqueNames } from "../bus/_testing.ts";
+import { waitFor } from "./wait.ts";
 import { SensorPublisher } from "../appliance/sensor_publisher.ts";
 import { startAggregator } from "../appliance/aggregator_service.ts";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
@@ -83,7 +84,11 @@ Deno.test({
             onFlush: (r) => publisher.publish(r),
           });
           await publisher.drain();
-          while (aggregator.counts.applied < publisher.published) await new Promise((r) => setTimeout(r, 10));
+          await waitFor(
+            () => aggregator.counts.applied >= publisher.published,
+            60_000,
+            `the aggregator to apply the ${publisher.published} published batches`,
+          );
           await aggregator.stop();
           await sensorBus.stop();
           const expected = comparable(buildInventoryDocument(analysis.inventory, { metrics: false }));
@@ -138,6 +143,24 @@ async function committedBatches(url: string): Promise<number> {
   }
 }
 
+/**
+ * Waits until `count` batches are committed, failing when the aggregator process exits first or
+ * after two minutes.
+ */
+async function waitForCommits(url: string, aggregator: Deno.ChildProcess, count: number, what: string) {
+  let exited: Deno.CommandStatus | undefined;
+  aggregator.status.then((status) => exited = status);
+  await waitFor(
+    async () => {
+      if (exited) throw new Error(`Cannot wait for ${what}: the aggregator exited with ${exited.code}`);
+      return (await committedBatches(url)) >= count;
+    },
+    120_000,
+    what,
+    50,
+  );
+}
+
 Deno.test({
   name: "crash test: kill -9 of the aggregator mid-run loses nothing and counts nothing twice",
   sanitizeResources: false,
@@ -160,14 +183,19 @@ Deno.test({
       strictEqual(published > 3, true, `several batches published: ${sensorLog}`);
 
       const first = spawn(["aggregator"], env);
-      while ((await committedBatches(scratch.url)) < 1) await new Promise((r) => setTimeout(r, 20));
+      await waitForCommits(scratch.url, first, 1, "the first aggregator's first commit");
       first.kill("SIGKILL");
       await first.status;
       const before = await committedBatches(scratch.url);
       strictEqual(before < published, true, `killed mid-run (${before} of ${published} committed)`);
 
       const second = spawn(["aggregator"], env);
-      while ((await committedBatches(scratch.url)) < published) await new Promise((r) => setTimeout(r, 50));
+      await waitForCommits(
+        scratch.url,
+        second,
+        published,
+        `the second aggregator to commit all ${published}`,
+      );
       second.kill("SIGTERM");
       const secondLog = new TextDecoder().decode((await second.output()).stderr);
       strictEqual(await committedBatches(scratch.url), published, secondLog);
@@ -198,16 +226,17 @@ Deno.test({
       await writeBenchCapture(path, { frames: 2_000_000, tinyFrames: true, seed: 9 });
       const sensor = spawn(["sensor", "--file", path], env);
       // Kill it once some batches are in Redis, before it has read the whole file.
-      let sent = 0;
-      while (sent < 2) {
-        await new Promise((r) => setTimeout(r, 20));
-        sent = Number(await redisCommand(["XLEN", names.stream]));
-      }
+      await waitFor(
+        async () => Number(await redisCommand(["XLEN", names.stream])) >= 2,
+        60_000,
+        "2 batches from the sensor in Redis",
+        20,
+      );
       sensor.kill("SIGKILL");
       await sensor.status;
       const inRedis = Number(await redisCommand(["XLEN", names.stream]));
       const aggregator = spawn(["aggregator"], env);
-      while ((await committedBatches(scratch.url)) < inRedis) await new Promise((r) => setTimeout(r, 50));
+      await waitForCommits(scratch.url, aggregator, inRedis, `the aggregator to commit all ${inRedis}`);
       aggregator.kill("SIGTERM");
       await aggregator.output();
       strictEqual(
