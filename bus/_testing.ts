@@ -153,17 +153,5 @@ export function logCollector(): { lines: string[]; log: (line: string) => void }
   return { lines, log: (line) => lines.push(line) };
 }
 
-/** Waits until `condition()` is true (polling every 10 ms) or fails after `timeoutMs`. */
-export async function waitFor(
-  condition: () => boolean,
-  timeoutMs = 10_000,
-  what = "condition",
-): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) {
-      throw new Error(`Cannot wait for ${what}: still false after ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits for a condition, with a deadline (the test helper of every test that waits). */
+export { waitFor } from "../tests/wait.ts";

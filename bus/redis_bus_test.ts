@@ -38,6 +38,21 @@ async function pendingCount(stream: string, group: string): Promise<number> {
   return Number(summary[0]);
 }
 
+/** Pending entries idle for at least `ms` (what XAUTOCLAIM with that idle time would take). */
+async function idlePending(stream: string, group: string, ms: number): Promise<number> {
+  const entries = await redisCommand([
+    "XPENDING",
+    stream,
+    group,
+    "IDLE",
+    String(ms),
+    "-",
+    "+",
+    "100",
+  ]) as unknown[];
+  return entries.length;
+}
+
 Deno.test({
   name: "RedisBus: what a dead consumer left pending is claimed and handled exactly once",
   async fn() {
@@ -54,22 +69,26 @@ Deno.test({
       consumer: "next-aggregator",
       claimIdleMs: 50,
     });
-    await new Promise((resolve) => setTimeout(resolve, 60)); // the dead one's entries are idle long enough
+    // Redis claims only entries idle for claimIdleMs: wait until it lists all six as idle that long.
+    await waitFor(
+      async () => (await idlePending(stream, group, 50)) === 6,
+      10_000,
+      "6 entries idle for 50 ms",
+    );
     const handled: number[] = [];
     const consuming = aggregator.consume((batch) => {
       handled.push(batch.seq);
       return Promise.resolve();
     });
-    await waitFor(() => handled.length >= 15, 10_000, "15 batches");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(() => aggregator.stats().acked >= 15, 10_000, "15 acknowledgements");
+    strictEqual(await pendingCount(stream, group), 0);
+    // Stopped, the consumer hands nothing more: a batch handled twice would be in the list now.
+    await Promise.all([sensor.stop(), aggregator.stop()]);
+    await consuming;
     deepStrictEqual([...handled].sort((a, b) => a - b), Array.from({ length: 15 }, (_, i) => i), "each once");
-    await waitFor(() => aggregator.stats().acked === 15, 10_000, "15 acknowledgements");
     const stats = aggregator.stats();
     strictEqual(stats.claimed, 6);
     strictEqual(stats.acked, 15);
-    strictEqual(await pendingCount(stream, group), 0);
-    await Promise.all([sensor.stop(), aggregator.stop()]);
-    await consuming;
     deepStrictEqual(lines, []);
     await deleteStreams(stream);
   },

@@ -101,7 +101,14 @@ Deno.test("PacketRing moves 20 000 batches from the main thread to a worker with
   let checksum = 0;
   for (let seed = 0; seed < 20_000; seed++) {
     const batch = makeBatch(1 + seed % 64, seed);
-    while (!ring.writeBatch(batch)) await new Promise((resolve) => setTimeout(resolve, 1));
+    // A full ring: wait for the worker to release space (an Atomics notification), with a deadline.
+    const deadline = performance.now() + 10_000;
+    while (!ring.writeBatch(batch)) {
+      if (performance.now() > deadline) {
+        throw new Error(`Cannot write batch ${seed}: the ring stayed full for 10 s`);
+      }
+      await ring.waitForSpaceAsync(100);
+    }
     for (let i = 0; i < batch.count; i++) {
       checksum = (checksum * 31 + batch.bytes[batch.offset[i]] + batch.caplen[i]) % 1e9;
     }

@@ -252,13 +252,17 @@ Deno.test({
             [database],
           );
         }
-        for (;;) {
+        // Retried as the aggregator does, but a few times at most: a retry that never succeeds fails.
+        for (let attempt = 1;; attempt++) {
           try {
             await persistence.apply({ sensor: "s", boot: "b", seq, record });
             break;
           } catch (error) {
             strictEqual(error instanceof StorageError && error.retryable, true, String(error));
             failures.push(error as StorageError);
+            if (attempt === 5) {
+              throw new Error(`Cannot apply batch ${seq}: 5 retryable failures`, { cause: error });
+            }
           }
         }
       }

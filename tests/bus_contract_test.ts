@@ -155,11 +155,18 @@ for (const { name, setup } of IMPLEMENTATIONS) {
         "the first event",
       );
       deepStrictEqual(received[0], event);
+      // A second listener that stays: once it has the next event, the bus has dispatched it to
+      // every listener it still had.
+      const witnessed: LiveEvent[] = [];
+      sensors[0].subscribeEvents((event) => witnessed.push(event));
       unsubscribe();
       const before = received.length;
-      await aggregator.publishEvent(event);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      strictEqual(received.length, before);
+      const next: LiveEvent = { ...event, data: { mac: "00:11:22:33:44:66" } };
+      await aggregator.publishEvent(next); // the subscription is live: the first event came through it
+      // (Copies of the first event published while the subscription came up may arrive before it.)
+      const seen = () => witnessed.some((e) => e.data.mac === next.data.mac);
+      await waitFor(seen, 5_000, "the next event at the listener that stayed");
+      strictEqual(received.length, before, "the unsubscribed listener got nothing more");
       strictEqual(aggregator.stats().events.dropped, 0);
       await close();
     },

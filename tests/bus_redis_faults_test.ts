@@ -25,6 +25,10 @@ import {
 
 const FAST = { blockMs: 100, retryMinMs: 10, retryMaxMs: 100, reconnectMaxMs: 100 };
 
+async function pendingCount(stream: string, group: string): Promise<number> {
+  return Number((await redisCommand(["XPENDING", stream, group]) as [number])[0]);
+}
+
 function sorted(values: number[]): number[] {
   return [...values].sort((a, b) => a - b);
 }
@@ -47,7 +51,12 @@ Deno.test({
     strictEqual(sensor.stats().buffered, 5);
     strictEqual(sensor.stats().delivered, 0);
     strictEqual(sensor.stats().connected, false);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // both retry a few times meanwhile
+    // Both have found Redis unreachable (and retry every 10–100 ms while the server starts).
+    await waitFor(
+      () => sensorLog.lines.length >= 2 && aggregatorLog.lines.length >= 1,
+      10_000,
+      "the sensor and the aggregator to report Redis unreachable",
+    );
 
     const server = await startRedisServer(port);
     try {
@@ -193,7 +202,9 @@ Deno.test({
       stdout: "piped",
       stderr: "inherit",
     }).spawn();
-    // The child prints each seq once its handler has "committed" it; read until it dies.
+    // The child prints each seq once its handler has "committed" it; read until it dies (killed
+    // after 5, or after the deadline if it never gets that far).
+    const deadline = setTimeout(() => child.kill("SIGKILL"), 30_000);
     const committed: number[] = [];
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
@@ -207,6 +218,8 @@ Deno.test({
       if (committed.length >= 5) child.kill("SIGKILL");
     }
     await child.status;
+    clearTimeout(deadline);
+    strictEqual(committed.length >= 5, true, `the child committed ${committed.length} batches in 30 s`);
 
     const next = new RedisBus({ ...options, consumer: "survivor", claimIdleMs: 200, claimIntervalMs: 100 });
     const handled: number[] = [];
@@ -215,17 +228,17 @@ Deno.test({
       return Promise.resolve();
     });
     await waitFor(() => new Set([...committed, ...handled]).size === 20, 15_000, "all 20 batches");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(async () => await pendingCount(stream, group) === 0, 10_000, "no pending entry");
+    // Stopped, the survivor hands nothing more: a batch handled again would be in the list now.
+    await Promise.all([sensor.stop(), next.stop()]);
+    await consuming;
     deepStrictEqual(
       sorted([...new Set([...committed, ...handled])]),
       Array.from({ length: 20 }, (_, i) => i),
     );
     // At least once: a batch the child handled but did not acknowledge before dying comes again.
     strictEqual(handled.length + committed.length - 20 <= 1, true, `${committed} / ${handled}`);
-    strictEqual(Number((await redisCommand(["XPENDING", stream, group]) as [number])[0]), 0);
     strictEqual(next.stats().claimed > 0, true, "the dead consumer's entries were claimed");
-    await Promise.all([sensor.stop(), next.stop()]);
-    await consuming;
     await deleteStreams(stream);
   },
 });

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { NETNS, Netns } from "./netns.ts";
 import { type HarnessEvent, type HarnessRequest, spawnHarness } from "../capture/live/_harness.ts";
 import { CAPTURE_PERMISSION_HINT } from "../capture/live/protocol.ts";
+import { withDeadline } from "./wait.ts";
 
 const suffix = NETNS.note;
 const ignore = NETNS.skip;
@@ -17,9 +18,14 @@ async function startError(
   env: Record<string, string> = {},
 ): Promise<Extract<HarnessEvent, { event: "error" }>> {
   const harness = spawnHarness(prefix, request, env);
-  const first = await harness.ready;
+  const first = await withDeadline(
+    harness.ready,
+    30_000,
+    "the capture worker to start or fail",
+    () => harness.stop(),
+  );
   if (first.event === "started") await harness.stop();
-  const { events, stderr } = await harness.done;
+  const { events, stderr } = await harness.finish();
   const error = events.find((event) => event.event === "error");
   assert.ok(error, `expected an error, got ${JSON.stringify(events)} ${stderr}`);
   assert.ok(!events.some((event) => event.event === "started"), "the capture started");
@@ -63,10 +69,10 @@ Deno.test({
   async fn() {
     await using ns = await Netns.create();
     const harness = spawnHarness(ns.prefix, { options: { iface: ns.captureIface } });
-    assert.equal((await harness.ready).event, "started");
+    assert.equal((await withDeadline(harness.ready, 30_000, "the capture worker to start")).event, "started");
     await ns.setUp(ns.captureIface, false);
-    const timer = setTimeout(() => harness.stop(), 3000);
-    const { events } = await harness.done;
+    const timer = setTimeout(() => harness.stop(), 3000); // a deadline: the check below then fails
+    const { events } = await harness.finish();
     clearTimeout(timer);
     assert.deepEqual(events.slice(1, 2), [{
       event: "error",
@@ -75,7 +81,7 @@ Deno.test({
         'Cannot capture on "veth-cap": the interface is down; bring it up with: ip link set veth-cap up',
     }]);
     const result = events.find((event) => event.event === "result");
-    assert.equal(result?.event === "result" && result.stopLatencyMs, null, "it stopped by itself");
+    assert.equal(result?.event === "result" && result.stopReason, null, "it stopped by itself");
   },
 });
 
@@ -137,7 +143,7 @@ Deno.test({
     await withHome(async (home, env) => {
       const request = { options: { iface: ns.captureIface }, stopAfterMs: 100 };
       const ambient = [...ns.prefix, ...NOBODY, "--inh-caps=-all,+net_raw", "--ambient-caps=-all,+net_raw"];
-      const viaAmbient = await spawnHarness(ambient, request, env).done;
+      const viaAmbient = await spawnHarness(ambient, request, env).finish();
       assert.equal(viaAmbient.events[0]?.event, "started", viaAmbient.stderr);
       // setcap on a copy of the Deno binary, run by an unprivileged user with no capability of its own.
       const deno = `${home}/deno-bin`;
@@ -146,7 +152,7 @@ Deno.test({
       const setcap = await new Deno.Command("setcap", { args: ["cap_net_raw+ep", deno] }).output();
       assert.ok(setcap.success, "setcap (libcap2-bin) works here");
       const viaSetcap = await spawnHarness([...ns.prefix, ...NOBODY, "--inh-caps=-all"], request, env, deno)
-        .done;
+        .finish();
       assert.equal(viaSetcap.events[0]?.event, "started", viaSetcap.stderr);
     });
   },

@@ -21,6 +21,7 @@ import { comparable } from "../storage/_compare.ts";
 import { TEST_DATABASE_URL } from "../storage/_testing.ts";
 import { RedisBus } from "../bus/redis_bus.ts";
 import { deleteStreams, REDIS_URL, redisCommand, uniqueNames } from "../bus/_testing.ts";
+import { waitFor } from "./wait.ts";
 import { SensorPublisher } from "../sensor/publisher.ts";
 import { startAggregator } from "../appliance/aggregator_service.ts";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
@@ -78,7 +79,11 @@ Deno.test({
             onFlush: (r) => publisher.publish(r),
           });
           await publisher.drain();
-          while (aggregator.counts.applied < publisher.published) await new Promise((r) => setTimeout(r, 10));
+          await waitFor(
+            () => aggregator.counts.applied >= publisher.published,
+            300_000,
+            `the aggregator to apply the ${publisher.published} published batches`,
+          );
           await aggregator.stop();
           await sensorBus.stop();
           const expected = comparable(buildInventoryDocument(analysis.inventory, { metrics: false }));
@@ -133,6 +138,24 @@ async function committedBatches(url: string): Promise<number> {
   }
 }
 
+/**
+ * Waits until `count` batches are committed, failing when the aggregator process exits first or
+ * after ten minutes (a deadline, not a speed check: over three minutes on a loaded 2-vCPU machine).
+ */
+async function waitForCommits(url: string, aggregator: Deno.ChildProcess, count: number, what: string) {
+  let exited: Deno.CommandStatus | undefined;
+  aggregator.status.then((status) => exited = status);
+  await waitFor(
+    async () => {
+      if (exited) throw new Error(`Cannot wait for ${what}: the aggregator exited with ${exited.code}`);
+      return (await committedBatches(url)) >= count;
+    },
+    600_000,
+    what,
+    50,
+  );
+}
+
 Deno.test({
   name: "crash test: kill -9 of the aggregator mid-run loses nothing and counts nothing twice",
   sanitizeResources: false,
@@ -155,14 +178,19 @@ Deno.test({
       strictEqual(published > 3, true, `several batches published: ${sensorLog}`);
 
       const first = spawn(["aggregator"], env);
-      while ((await committedBatches(scratch.url)) < 1) await new Promise((r) => setTimeout(r, 20));
+      await waitForCommits(scratch.url, first, 1, "the first aggregator's first commit");
       first.kill("SIGKILL");
       await first.status;
       const before = await committedBatches(scratch.url);
       strictEqual(before < published, true, `killed mid-run (${before} of ${published} committed)`);
 
       const second = spawn(["aggregator"], env);
-      while ((await committedBatches(scratch.url)) < published) await new Promise((r) => setTimeout(r, 50));
+      await waitForCommits(
+        scratch.url,
+        second,
+        published,
+        `the second aggregator to commit all ${published}`,
+      );
       second.kill("SIGTERM");
       const secondLog = new TextDecoder().decode((await second.output()).stderr);
       strictEqual(await committedBatches(scratch.url), published, secondLog);
@@ -202,15 +230,6 @@ Deno.test({
   },
 });
 
-/** Polls `condition` every 20 ms; fails naming `what` after `timeoutMs`. */
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error(`Cannot wait for ${what}: not after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Kills a sensor once `entries` batches are in Redis, commits them, checks them; returns their packets. */
 async function killSensorAfter(path: string, entries: number): Promise<number> {
   const scratch = await scratchDatabase();
@@ -219,19 +238,16 @@ async function killSensorAfter(path: string, entries: number): Promise<number> {
   try {
     const sensor = spawn(["sensor", "--file", path], env);
     await waitFor(
-      `${entries} batches in Redis before the sensor ends`,
       async () => Number(await redisCommand(["XLEN", names.stream])) >= entries,
-      120_000,
+      300_000,
+      `${entries} batches from the sensor in Redis`,
+      20,
     );
     sensor.kill("SIGKILL");
     await sensor.status;
     const inRedis = Number(await redisCommand(["XLEN", names.stream]));
     const aggregator = spawn(["aggregator"], env);
-    await waitFor(
-      `the aggregator commits the ${inRedis} batches in Redis`,
-      async () => (await committedBatches(scratch.url)) >= inRedis,
-      120_000,
-    );
+    await waitForCommits(scratch.url, aggregator, inRedis, `the aggregator to commit all ${inRedis}`);
     aggregator.kill("SIGTERM");
     await aggregator.output();
     strictEqual(await committedBatches(scratch.url), inRedis, "every batch the sensor had sent is committed");

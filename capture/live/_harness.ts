@@ -21,6 +21,7 @@ import {
   requestStop,
   type WorkerMessage,
 } from "./protocol.ts";
+import { withDeadline } from "../../tests/wait.ts";
 
 /** What the harness should do. */
 export interface HarnessRequest {
@@ -38,9 +39,14 @@ export interface HarnessRequest {
   stopWhenSeen?: number;
   /** Ask the worker to stop this long after it started, in ms. */
   stopAfterMs?: number;
+  /** Ask the worker to stop once it has posted this many "stats" messages. */
+  stopAfterStats?: number;
   /** Start the worker without FFI permission (to test that error). */
   withoutFfi?: boolean;
 }
+
+/** What asked the worker to stop: stdin, `stopWhenSeen`, `stopAfterMs` or `stopAfterStats`. */
+export type StopReason = "stdin" | "seen" | "timer" | "stats";
 
 /** One frame as the consumer saw it. */
 export interface HarnessFrame {
@@ -67,6 +73,8 @@ export type HarnessEvent =
     perRing: number[];
     /** ms from the stop request to the "stopped" message, when a stop was requested. */
     stopLatencyMs: number | null;
+    /** What asked for the stop (the first of them), or null when the capture ended by itself. */
+    stopReason: StopReason | null;
     /** ms from the first to the last packet consumed. */
     consumeMs: number;
     /** "stats" messages the worker posted. */
@@ -105,26 +113,32 @@ async function runHarness(request: HarnessRequest): Promise<void> {
     deno: { permissions: { ...CAPTURE_WORKER_PERMISSIONS, ffi: request.withoutFfi ? false : true } },
   });
   let stopAt = -1;
-  const stop = () => {
+  let stopReason: StopReason | null = null;
+  const stop = (reason: StopReason) => {
     if (stopAt >= 0) return;
     stopAt = performance.now();
+    stopReason = reason;
     requestStop(control);
   };
   let stopped: CaptureStats | undefined;
+  let signalStopped: () => void = () => {};
+  const stoppedMessage = new Promise<void>((resolve) => signalStopped = resolve);
   let stoppedAt = 0;
   let statsMessages = 0;
   worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
     const message = event.data;
     if (message.type === "started") {
       print({ event: "started", iface: message.iface, linkType: message.linkType });
-      if (request.stopAfterMs !== undefined) setTimeout(stop, request.stopAfterMs);
+      if (request.stopAfterMs !== undefined) setTimeout(() => stop("timer"), request.stopAfterMs);
     } else if (message.type === "error") {
       print({ event: "error", code: message.code, message: message.message });
     } else if (message.type === "stats") {
       statsMessages++;
+      if (request.stopAfterStats !== undefined && statsMessages >= request.stopAfterStats) stop("stats");
     } else if (message.type === "stopped") {
       stopped = message.stats;
       stoppedAt = performance.now();
+      signalStopped();
     }
   };
   worker.postMessage({
@@ -133,7 +147,7 @@ async function runHarness(request: HarnessRequest): Promise<void> {
     rings: rings.map((r) => r.buffers),
     control,
   });
-  readStop(stop);
+  readStop(() => stop("stdin"));
   const batch = new PacketBatch(65536);
   const perRing = rings.map(() => 0);
   const frames: HarnessFrame[] = [];
@@ -164,18 +178,19 @@ async function runHarness(request: HarnessRequest): Promise<void> {
     if (progress) {
       last = performance.now();
       if (first === 0) first = last;
-      if (request.stopWhenSeen !== undefined && consumed >= request.stopWhenSeen) stop();
+      if (request.stopWhenSeen !== undefined && consumed >= request.stopWhenSeen) stop("seen");
     } else {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
   }
-  while (stopped === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+  await stoppedMessage;
   print({
     event: "result",
-    stats: stopped,
+    stats: stopped!,
     consumed,
     perRing,
     stopLatencyMs: stopAt >= 0 ? Math.round((stoppedAt - stopAt) * 10) / 10 : null,
+    stopReason,
     consumeMs: Math.round((last - first) * 10) / 10,
     statsMessages,
     ...(request.collect === "frames" ? { frames } : {}),
@@ -191,6 +206,11 @@ export interface Harness {
   readonly done: Promise<{ events: HarnessEvent[]; stderr: string; code: number }>;
   /** Asks the capture to stop. */
   stop(): Promise<void>;
+  /**
+   * {@linkcode done}, or, when the process has not exited `timeoutMs` after the call, kills it and
+   * rejects: a test never waits for a capture that does not stop.
+   */
+  finish(timeoutMs?: number): Promise<{ events: HarnessEvent[]; stderr: string; code: number }>;
 }
 
 /**
@@ -269,6 +289,15 @@ export function spawnHarness(
       } catch {
         // The process has already exited.
       }
+    },
+    finish(timeoutMs = 30_000) {
+      return withDeadline(done, timeoutMs, "the capture harness to exit", () => {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // Exited meanwhile.
+        }
+      });
     },
   };
 }

@@ -114,7 +114,6 @@ Deno.test("hints survive 10 000 seeded random mutations without a throw", async 
   const rng = new Rng(7);
   const bases = [...BUILT, ...await realFrames()];
   const engine = testEngine(HINT_DISSECTORS, FUZZ_ENGINE);
-  const started = performance.now();
   for (let round = 0; round < 10_000; round++) {
     const base = rng.pick(bases);
     const mutated = base.slice();
@@ -138,5 +137,4 @@ Deno.test("hints survive 10 000 seeded random mutations without a throw", async 
     const index = engine.registry.dissectors.findIndex((d) => d.name === name);
     ok(engine.stats.dissectorMalformed[index] > 0, `${name} counted no malformed mutation`);
   }
-  ok(performance.now() - started < 30_000, "mutations took too long");
 });

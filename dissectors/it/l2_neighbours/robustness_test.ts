@@ -144,7 +144,6 @@ Deno.test("l2 neighbours: 10 000 seeded random mutations never throw and malform
   const frames = await allFrames();
   const rng = new Rng(0x5eed);
   const engine = neighbourEngine();
-  const started = performance.now();
   for (let n = 0; n < 10_000; n++) {
     const frame = frames[rng.int(0, frames.length - 1)].slice();
     const edits = rng.int(1, 6);
@@ -159,5 +158,4 @@ Deno.test("l2 neighbours: 10 000 seeded random mutations never throw and malform
   }
   assertNoThrow(engine);
   ok(engine.stats.malformed > 1000, `${engine.stats.malformed} malformed`);
-  ok(performance.now() - started < 30_000, "10 000 mutations took more than 30 s");
 });

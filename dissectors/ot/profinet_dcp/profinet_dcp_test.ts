@@ -143,7 +143,8 @@ function blocksOf(frame: Uint8Array) {
   const options: number[] = [];
   const sub: Record<number, number[]> = { 1: [], 2: [], 5: [] };
   const add = (o: number, s: number) => sub[o]?.push(s);
-  for (;;) {
+  for (let blocks = 0;; blocks++) {
+    ok(blocks < frame.length, "reader.next() keeps returning blocks: it does not advance");
     strictEqual(reader.next(), OK);
     if (reader.option < 0) break;
     options.push(reader.option);
