@@ -14,7 +14,7 @@ export type CommandRunner = (args: string[]) => Promise<number>;
 export interface CommandEntry {
   /** One line for the list of `netsentinel --help`. */
   summary: string;
-  /** Runs until stopped (then SIGUSR1 must be ignored). */
+  /** Runs until stopped: warns when SIGUSR1 cannot be ignored (see inspector_signal.ts). */
   longRunning?: boolean;
   /** Imports the command's module and returns its runner. */
   load: () => Promise<CommandRunner>;

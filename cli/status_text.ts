@@ -1,5 +1,5 @@
 /**
- * Capture counters as text, for `status`, SIGUSR1 and the end of a live run.
+ * Capture counters as text, for `status` and the end of a live run.
  *
  * @module
  */
