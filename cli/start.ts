@@ -3,8 +3,9 @@
  * Ctrl-C / SIGTERM, rewrites the status file every few seconds, reloads its configuration on
  * SIGHUP, and prints the inventory when it stops. `--sample FILE` imports a capture file into the
  * database instead; `--demo` analyses the bundled sample plant capture into a demo database of
- * its own. With no interface at all it refuses: an unedited configuration never fills the real
- * database with the sample.
+ * its own, and so does a plain `start` with no interface and no configuration file (the first
+ * command a new user runs). With a configuration file that names no interface it refuses: an
+ * unedited deployment never fills the real database with the sample.
  *
  * @module
  */
@@ -41,7 +42,9 @@ Runs the appliance: captures on the interfaces given with --iface (repeat or com
 listed in the configuration ([[capture.interfaces]]) until Ctrl-C or SIGTERM, commits what it
 hears to the database every [aggregator] flush_interval_s, then prints the inventory. While it
 runs it rewrites its status file (see netsentinel status), and SIGHUP reloads the configuration
-(keys that need a restart are named). With no interface it refuses, and says how to give one.
+(keys that need a restart are named). With no interface and no configuration file it runs the
+demo (--demo); with a configuration file that names no interface it refuses, and says how to
+give one.
 
 Options:
   --iface IF        capture on IF (mirror/SPAN/TAP port, or a port of a transparent bridge)
@@ -90,23 +93,28 @@ export async function runStart(args: string[]): Promise<number> {
   if (values.demo) return await startDemo(config, dataDir, json);
   if (values.sample !== undefined) return await importCapture(config, values.sample as string, json);
   const live = captureOptions(config, { interfaces });
-  if (live.length === 0) throw new UsageError(noInterfaceMessage(configPath));
+  if (live.length === 0) {
+    const file = configFile(configPath);
+    if (file !== undefined) throw new UsageError(noInterfaceMessage(file));
+    console.error("netsentinel: DEMO: no interface given and no configuration file: running the demo");
+    return await startDemo(config, dataDir, json);
+  }
   return await startLive({ config, configPath, dataDir, live, json });
 }
 
-function noInterfaceMessage(configPath: string | undefined): string {
-  let file = configPath;
+/** The configuration file in use (`--config`, else `NETSENTINEL_CONFIG`), or undefined. */
+function configFile(configPath: string | undefined): string | undefined {
+  if (configPath !== undefined) return configPath;
   try {
-    file ??= Deno.env.get("NETSENTINEL_CONFIG");
+    return Deno.env.get("NETSENTINEL_CONFIG") || undefined;
   } catch {
-    // No environment access: no file.
+    return undefined; // No environment access: no file.
   }
-  const demo = "or try the bundled sample with: netsentinel start --demo";
-  return file
-    ? `Cannot start: no interface to capture in ${file}; add [[capture.interfaces]] name = "eth1" ` +
-      `there (or give --iface IF), ${demo}`
-    : "Cannot start: no interface to capture; give --iface IF, or [[capture.interfaces]] in a " +
-      `configuration file (--config FILE), ${demo}`;
+}
+
+function noInterfaceMessage(file: string): string {
+  return `Cannot start: no interface to capture in ${file}; add [[capture.interfaces]] name = "eth1" ` +
+    "there (or give --iface IF), or try the bundled sample with: netsentinel start --demo";
 }
 
 /** `--sample FILE`: the inventory of a capture file, committed to the configured database. */

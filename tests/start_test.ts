@@ -41,14 +41,35 @@ async function task(
   return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }
 
-Deno.test("start with nothing to capture refuses in one line and points at --demo", async () => {
-  const result = await task(["start"]);
-  strictEqual(result.code, 2);
-  strictEqual(
-    result.stderr,
-    "netsentinel: Cannot start: no interface to capture; give --iface IF, or [[capture.interfaces]] in a " +
-      "configuration file (--config FILE), or try the bundled sample with: netsentinel start --demo\n",
-  );
+Deno.test("start with no interface and no configuration file runs the demo, into a database of its own", async () => {
+  const dataDir = `data/.test-demo-${Deno.pid}`;
+  try {
+    const result = await task(["start", "--data-dir", dataDir]);
+    strictEqual(result.code, 0, result.stderr);
+    match(
+      result.stderr,
+      /^netsentinel: DEMO: no interface given and no configuration file: running the demo\n/,
+    );
+    match(result.stderr, new RegExp(`DEMO: \\d+ batches committed to pglite \\(${dataDir}/demo/pglite\\)`));
+    match(result.stdout, /devices/);
+  } finally {
+    await Deno.remove(`${REPOSITORY}/${dataDir}`, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("start with a configuration file that names no interface refuses in one line", async () => {
+  const config = await Deno.makeTempFile({ suffix: ".toml" });
+  try {
+    const result = await task(["start", "--config", config]);
+    strictEqual(result.code, 2);
+    strictEqual(
+      result.stderr,
+      `netsentinel: Cannot start: no interface to capture in ${config}; add [[capture.interfaces]] name = "eth1" ` +
+        "there (or give --iface IF), or try the bundled sample with: netsentinel start --demo\n",
+    );
+  } finally {
+    await Deno.remove(config);
+  }
 });
 
 Deno.test("start --sample with a missing file: one line, exit 1, nothing opened", async () => {
