@@ -179,7 +179,7 @@ export type LiveCaptureErrorCode =
 export const CAPTURE_PERMISSION_HINT: string =
   "capturing needs root or the CAP_NET_RAW capability: run as root, " +
   'or grant it to Deno with setcap cap_net_raw+ep "$(readlink -f "$(command -v deno)")", ' +
-  "or under systemd set AmbientCapabilities=CAP_NET_RAW in the unit";
+  "or run it as the systemd service that deno task install sets up (AmbientCapabilities=CAP_NET_RAW)";
 
 /**
  * A live capture cannot start or has failed. The message is one line, in Deno-std style, and says
