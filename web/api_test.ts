@@ -10,6 +10,7 @@ import { ensureFirstAdmin } from "../storage/accounts/bootstrap.ts";
 import { HAVE_SHARED_PCAPS } from "../tests/shared_pcaps.ts";
 import { harness, importCaptures, json, TEST_COST } from "./_testing.ts";
 import { inventorySteps } from "./_test_inventory.ts";
+import { insightSteps } from "./_test_insight.ts";
 import { hostileSteps } from "./_test_hostile.ts";
 import { roleSteps } from "./_test_roles.ts";
 import { accountSteps } from "./_test_accounts.ts";
@@ -48,6 +49,7 @@ testOnDrivers("web API /api/v1", async (t, scratch) => {
     deepStrictEqual(health.database, { status: "ok", driver: scratch.db.driver });
   });
   await inventorySteps(t, h, scratch);
+  await insightSteps(t, h, scratch);
   await hostileSteps(t, h, scratch);
   await roleSteps(t, h);
   await accountSteps(t, h, scratch);
