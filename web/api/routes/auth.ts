@@ -24,19 +24,23 @@ import type { ApiEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { readBody, text } from "../validate.ts";
 
-const LoginBody = z.object({
+/** Body of POST /auth/login. */
+export const LoginBody = z.object({
   username: text(64).pipe(z.string().min(1)),
   password: text(MAX_PASSWORD_LENGTH),
   totp: z.string().max(16).optional(),
 }).strict();
 
-const PasswordBody = z.object({
+/** Body of POST /auth/password. */
+export const PasswordBody = z.object({
   current_password: text(MAX_PASSWORD_LENGTH),
   new_password: text(MAX_PASSWORD_LENGTH),
 }).strict();
 
-const CodeBody = z.object({ code: z.string().max(16) }).strict();
-const ConfirmBody = z.object({ password: text(MAX_PASSWORD_LENGTH) }).strict();
+/** Body of POST /auth/totp/enable. */
+export const CodeBody = z.object({ code: z.string().max(16) }).strict();
+/** Body of POST /auth/totp/disable. */
+export const ConfirmBody = z.object({ password: text(MAX_PASSWORD_LENGTH) }).strict();
 
 const WRONG = "Cannot sign in: wrong user name or password";
 

@@ -17,16 +17,23 @@ import type { ApiEnv } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { paging, parseQuery, pathId, queryInt, queryTime, text } from "../validate.ts";
 
-const Limit = z.object({ limit: queryInt(1, 100).default("10") }).strict();
-const DeviceFlows = z.object({ ...paging, from: queryTime.optional(), to: queryTime.optional() }).strict();
-const DeviceEvents = z.object({
+/** Query of GET /stats/protocols and /stats/top-talkers. */
+export const Limit = z.object({ limit: queryInt(1, 100).default("10") }).strict();
+/** Query of GET /devices/{id}/flows. */
+export const DeviceFlows = z.object({ ...paging, from: queryTime.optional(), to: queryTime.optional() })
+  .strict();
+/** Query of GET /devices/{id}/events. */
+export const DeviceEvents = z.object({
   ...paging,
   min_severity: z.enum(SEVERITIES).optional(),
   from: queryTime.optional(),
   to: queryTime.optional(),
 }).strict();
-const OtQuery = z.object({ ...paging, q: text(128).optional(), ot_role: text(32).optional() }).strict();
-const LeaseQuery = z.object({
+/** Query of GET /ot/assets. */
+export const OtQuery = z.object({ ...paging, q: text(128).optional(), ot_role: text(32).optional() })
+  .strict();
+/** Query of GET /dhcp/leases. */
+export const LeaseQuery = z.object({
   ...paging,
   mac: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i, "must be a MAC address such as 00:1b:1b:23:eb:3b")
     .optional(),
