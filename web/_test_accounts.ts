@@ -64,6 +64,44 @@ export async function accountSteps(t: Deno.TestContext, h: Harness, scratch: Scr
       [await digestOf(h.as.viewer.cookie)],
     );
     strictEqual(stored.n, 1, "the table holds the SHA-256 of the cookie, not the cookie");
+    await h.login("viewer1", h.as.viewer.password);
+    const [expired] = await scratch.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM sessions WHERE expires_at <= now() OR idle_expires_at <= now()",
+    );
+    strictEqual(expired.n, 0, "a sign-in deletes the expired sessions");
+  });
+
+  await t.step("[web] require_totp_for_admins: an admin without TOTP may only set it up", async () => {
+    const strict = createWebApp(
+      apiDeps({ db: scratch.db, passwordCost: h.deps.passwordCost, requireTotpForAdmins: true }),
+    );
+    const call = (method: string, path: string, cookie?: string, body?: unknown) =>
+      strict.fetch(
+        new Request(`${ORIGIN}/api/v1${path}`, {
+          method,
+          headers: { origin: ORIGIN, "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+      );
+    const login = await call("POST", "/auth/login", undefined, {
+      username: "admin1",
+      password: h.as.admin.password,
+    });
+    strictEqual((await login.json()).totp_setup_required, true);
+    const cookie = cookieOf(login);
+    const refused = await call("GET", "/users", cookie);
+    strictEqual(refused.status, 403);
+    strictEqual((await refused.json()).error.code, "totp_required");
+    strictEqual(
+      await status(await call("GET", "/devices", h.as.viewer.cookie)),
+      200,
+      "other roles are not held",
+    );
+    const setup = await call("POST", "/auth/totp/setup", cookie);
+    strictEqual(setup.status, 200);
+    await setup.body?.cancel();
+    strictEqual(await status(await call("POST", "/auth/logout", cookie)), 204);
+    await scratch.db.query("UPDATE users SET totp_secret = NULL WHERE username = 'admin1'");
   });
 
   await t.step("CSRF: a cookie request that changes state needs the appliance's origin", async () => {

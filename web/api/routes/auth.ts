@@ -10,7 +10,7 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { recordAudit } from "../../../storage/accounts/audit.ts";
 import { MAX_PASSWORD_LENGTH, verifyNobody, verifyPassword } from "../../../storage/accounts/password.ts";
-import { createSession, deleteSession } from "../../../storage/accounts/sessions.ts";
+import { createSession, deleteSession, purgeSessions } from "../../../storage/accounts/sessions.ts";
 import {
   findUserWithSecrets,
   recordFailedLogin,
@@ -100,6 +100,8 @@ authRoutes.post("/login", async (c) => {
       throw await failed("wrong TOTP code", "invalid_totp", "Cannot sign in: wrong authenticator code");
     }
   }
+  // Expired sessions are deleted here, at the rate of sign-ins: no timer, and the table stays small.
+  await purgeSessions(deps.db);
   const session = await createSession(deps.db, user.id, deps.sessions, {
     ip,
     userAgent: c.req.header("user-agent"),
