@@ -11,6 +11,7 @@ import type { FlowSummary } from "../storage/read/flows.ts";
 import type { EventSummary } from "../storage/read/events.ts";
 import type { Lease } from "../storage/read/dhcp.ts";
 import type { ProtocolShare } from "../storage/read/stats.ts";
+import type { BandwidthSeries } from "../storage/read/bandwidth.ts";
 import { type Harness, json } from "./_testing.ts";
 
 /** The insight steps. */
@@ -100,5 +101,48 @@ export async function insightSteps(t: Deno.TestContext, h: Harness, scratch: Scr
       )).error.field,
       "mac",
     );
+  });
+
+  await t.step("bandwidth series of a device and of the network, summed in SQL", async () => {
+    const [range] = await scratch.db.query<{ id: number; from: string; to: string }>(
+      `SELECT device_id::int AS id,
+         to_char(min(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS from,
+         to_char((max(time) + interval '1 minute') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS to
+       FROM traffic_metrics WHERE metric_type = 'device_in' GROUP BY device_id ORDER BY count(*) DESC, 1 LIMIT 1`,
+    );
+    const series = await json<BandwidthSeries>(
+      await h.request("GET", `/devices/${range.id}/bandwidth?from=${range.from}&to=${range.to}&points=5`, {
+        cookie,
+      }),
+    );
+    ok(series.bucket_seconds >= 60 && series.bucket_seconds % 60 === 0);
+    ok(series.points.length >= 1 && series.points.length <= 6, `${series.points.length} points`);
+    const [sums] = await scratch.db.query<{ bytes_in: number; bytes_out: number }>(
+      `SELECT COALESCE(sum(byte_count) FILTER (WHERE metric_type = 'device_in'), 0)::float8 AS bytes_in,
+         COALESCE(sum(byte_count) FILTER (WHERE metric_type = 'device_out'), 0)::float8 AS bytes_out
+       FROM traffic_metrics WHERE device_id = $1`,
+      [range.id],
+    );
+    strictEqual(series.points.reduce((sum, p) => sum + p.bytes_in, 0), sums.bytes_in);
+    strictEqual(series.points.reduce((sum, p) => sum + p.bytes_out, 0), sums.bytes_out);
+    const [all] = await scratch.db.query<{ bytes: number }>(
+      `SELECT sum(byte_count)::float8 AS bytes FROM traffic_metrics
+       WHERE metric_type = 'flow' AND time >= $1::timestamptz AND time < $2::timestamptz`,
+      [range.from, range.to],
+    );
+    const network = await json<BandwidthSeries>(
+      await h.request("GET", `/stats/bandwidth?from=${range.from}&to=${range.to}&points=2000`, { cookie }),
+    );
+    strictEqual(network.bucket_seconds, 60, "2000 points over a capture's minutes: one a minute");
+    strictEqual(network.points.reduce((sum, p) => sum + p.bytes_out, 0), all.bytes);
+    const fields = async (query: string) =>
+      (await json<{ error: { field: string } }>(
+        await h.request("GET", `/stats/bandwidth?${query}`, { cookie }),
+        400,
+      )).error.field;
+    strictEqual(await fields(`from=${range.to}&to=${range.from}`), "from");
+    strictEqual(await fields("from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z"), "from");
+    strictEqual(await fields("points=0"), "points");
+    await json(await h.request("GET", "/devices/999999999/bandwidth", { cookie }), 404);
   });
 }

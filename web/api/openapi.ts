@@ -11,7 +11,7 @@ import { VERSION } from "../../model/version.ts";
 import type { Role } from "../../storage/accounts/users.ts";
 import { AuditQuery, NewTokenBody, NewUserBody, UserPatchBody } from "./routes/accounts.ts";
 import { CodeBody, ConfirmBody, LoginBody, PasswordBody } from "./routes/auth.ts";
-import { DeviceEvents, DeviceFlows, LeaseQuery, Limit, OtQuery } from "./routes/insight.ts";
+import { BandwidthRange, DeviceEvents, DeviceFlows, LeaseQuery, Limit, OtQuery } from "./routes/insight.ts";
 import { DevicePatch, DeviceQuery, EventQuery, FlowQuery } from "./routes/inventory.ts";
 import { jsonSchemaOf, queryParameters } from "./json_schema.ts";
 
@@ -120,6 +120,20 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "A device's events",
     role: "viewer",
     query: DeviceEvents,
+  },
+  {
+    method: "get",
+    path: "/devices/{id}/bandwidth",
+    summary: "A device's bytes in/out per bucket",
+    role: "viewer",
+    query: BandwidthRange,
+  },
+  {
+    method: "get",
+    path: "/stats/bandwidth",
+    summary: "The network's bytes per bucket",
+    role: "viewer",
+    query: BandwidthRange,
   },
   { method: "get", path: "/flows", summary: "Flows, paged and filtered", role: "viewer", query: FlowQuery },
   { method: "get", path: "/flows/{id}", summary: "One flow", role: "viewer" },

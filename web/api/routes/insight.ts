@@ -11,10 +11,11 @@ import { listOtAssets } from "../../../storage/read/devices.ts";
 import { listEvents, SEVERITIES } from "../../../storage/read/events.ts";
 import { listFlows } from "../../../storage/read/flows.ts";
 import { listLeases } from "../../../storage/read/dhcp.ts";
+import { readBandwidth } from "../../../storage/read/bandwidth.ts";
 import { readProtocols, readTopTalkers } from "../../../storage/read/stats.ts";
 import { requireRole } from "../../auth/middleware.ts";
 import type { ApiEnv } from "../context.ts";
-import { notFound } from "../errors.ts";
+import { ApiError, notFound } from "../errors.ts";
 import { paging, parseQuery, pathId, queryInt, queryTime, text } from "../validate.ts";
 
 /** Query of GET /stats/protocols and /stats/top-talkers. */
@@ -39,6 +40,37 @@ export const LeaseQuery = z.object({
     .optional(),
   server: z.string().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, "must be an IPv4 address").optional(),
 }).strict();
+
+/** Query of GET /stats/bandwidth and /devices/{id}/bandwidth: a range (default the last 24 h) and a number of points. */
+export const BandwidthRange = z.object({
+  from: queryTime.optional(),
+  to: queryTime.optional(),
+  points: queryInt(1, 2000).default("300"),
+}).strict();
+
+/** The longest range a series may cover. */
+const MAX_RANGE_MS = 400 * 86_400_000;
+
+function rangeOf(query: z.output<typeof BandwidthRange>): { from: string; to: string; points: number } {
+  const to = query.to ?? new Date().toISOString();
+  const from = query.from ?? new Date(Date.parse(to) - 86_400_000).toISOString();
+  if (Date.parse(from) >= Date.parse(to)) {
+    throw new ApiError(400, "invalid", 'Cannot accept query parameter "from": must be before "to"', {
+      field: "from",
+    });
+  }
+  if (Date.parse(to) - Date.parse(from) > MAX_RANGE_MS) {
+    throw new ApiError(
+      400,
+      "invalid",
+      'Cannot accept query parameter "from": the range is longer than 400 days',
+      {
+        field: "from",
+      },
+    );
+  }
+  return { from, to, points: query.points };
+}
 
 async function existingDevice(c: Parameters<typeof pathId>[0]): Promise<number> {
   const id = pathId(c);
@@ -76,4 +108,13 @@ insightRoutes.get("/ot/assets", requireRole("viewer"), async (c) => {
 
 insightRoutes.get("/dhcp/leases", requireRole("viewer"), async (c) => {
   return c.json(await listLeases(c.get("deps").db, parseQuery(c, LeaseQuery)));
+});
+
+insightRoutes.get("/stats/bandwidth", requireRole("viewer"), async (c) => {
+  return c.json(await readBandwidth(c.get("deps").db, rangeOf(parseQuery(c, BandwidthRange))));
+});
+
+insightRoutes.get("/devices/:id/bandwidth", requireRole("viewer"), async (c) => {
+  const range = rangeOf(parseQuery(c, BandwidthRange));
+  return c.json(await readBandwidth(c.get("deps").db, { ...range, deviceId: await existingDevice(c) }));
 });
