@@ -64,13 +64,13 @@ export interface Harness {
   as: Record<Role, SignedIn>;
 }
 
-/** Imports `captures` (from ../shared/pcaps) through `Persistence.apply`, a batch per 200 packets. */
+/** Imports `captures` (from ../shared/pcaps) through `Persistence.apply`, a batch per 1 000 packets. */
 export async function importCaptures(scratch: ScratchDatabase, captures = CAPTURES): Promise<void> {
   const persistence = new Persistence(scratch.db);
   const boot = crypto.randomUUID();
   let seq = 0;
   for (const name of captures) {
-    for (const record of await flushRecordsOf(join(SHARED_PCAPS_DIR, name), 200)) {
+    for (const record of await flushRecordsOf(join(SHARED_PCAPS_DIR, name), 1000)) {
       await persistence.apply({ sensor: "test", boot, seq: seq++, record });
     }
   }
