@@ -134,3 +134,9 @@ export async function json<T = Record<string, unknown>>(answer: Response, status
   }
   return text.length === 0 ? (undefined as T) : JSON.parse(text);
 }
+
+/** The status of an answer, its body discarded. */
+export async function status(answer: Response): Promise<number> {
+  await answer.body?.cancel();
+  return answer.status;
+}

@@ -14,6 +14,7 @@ import { insightSteps } from "./_test_insight.ts";
 import { hostileSteps } from "./_test_hostile.ts";
 import { roleSteps } from "./_test_roles.ts";
 import { accountSteps } from "./_test_accounts.ts";
+import { sessionSteps } from "./_test_sessions.ts";
 
 if (!HAVE_SHARED_PCAPS) {
   console.error("web/api_test.ts: the shared captures are absent; the inventory is empty");
@@ -52,5 +53,6 @@ testOnDrivers("web API /api/v1", async (t, scratch) => {
   await insightSteps(t, h, scratch);
   await hostileSteps(t, h, scratch);
   await roleSteps(t, h, { matrix: scratch.db.driver === "postgres" });
+  await sessionSteps(t, h, scratch);
   await accountSteps(t, h, scratch);
 });
