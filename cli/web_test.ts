@@ -43,6 +43,8 @@ Deno.test({
       }).spawn();
       const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
       const seen: string[] = [];
+      // A child that hangs silently would block a read forever: the deadline kills it (the read then ends).
+      const deadline = setTimeout(() => child.kill("SIGKILL"), 60_000);
       try {
         ok(/one-time password \S{20} /.test(await lineMatching(reader, /first start/, seen)));
         const listening = await lineMatching(reader, /web API at /, seen);
@@ -51,7 +53,12 @@ Deno.test({
         strictEqual(health.status, "ok");
         strictEqual((await fetch(`${base}/devices`)).status, 401);
       } finally {
-        child.kill("SIGTERM");
+        clearTimeout(deadline);
+        try {
+          child.kill("SIGTERM");
+        } catch {
+          // Already gone (killed at the deadline): the status below says so.
+        }
         strictEqual((await child.status).code, 0, seen.join("\n"));
         await reader.cancel();
       }

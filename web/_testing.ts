@@ -64,13 +64,13 @@ export interface Harness {
   as: Record<Role, SignedIn>;
 }
 
-/** Imports `captures` (from ../shared/pcaps) through `Persistence.apply`, a batch per 200 packets. */
+/** Imports `captures` (from ../shared/pcaps) through `Persistence.apply`, a batch per 1 000 packets. */
 export async function importCaptures(scratch: ScratchDatabase, captures = CAPTURES): Promise<void> {
   const persistence = new Persistence(scratch.db);
   const boot = crypto.randomUUID();
   let seq = 0;
   for (const name of captures) {
-    for (const record of await flushRecordsOf(join(SHARED_PCAPS_DIR, name), 200)) {
+    for (const record of await flushRecordsOf(join(SHARED_PCAPS_DIR, name), 1000)) {
       await persistence.apply({ sensor: "test", boot, seq: seq++, record });
     }
   }
@@ -133,4 +133,10 @@ export async function json<T = Record<string, unknown>>(answer: Response, status
     throw new Error(`Expected ${status}, got ${answer.status}: ${text.slice(0, 500)}`);
   }
   return text.length === 0 ? (undefined as T) : JSON.parse(text);
+}
+
+/** The status of an answer, its body discarded. */
+export async function status(answer: Response): Promise<number> {
+  await answer.body?.cancel();
+  return answer.status;
 }

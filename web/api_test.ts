@@ -10,9 +10,11 @@ import { ensureFirstAdmin } from "../storage/accounts/bootstrap.ts";
 import { SHARED_PCAPS } from "../tests/shared_pcaps.ts";
 import { harness, importCaptures, json, TEST_COST } from "./_testing.ts";
 import { inventorySteps } from "./_test_inventory.ts";
+import { insightSteps } from "./_test_insight.ts";
 import { hostileSteps } from "./_test_hostile.ts";
 import { roleSteps } from "./_test_roles.ts";
 import { accountSteps } from "./_test_accounts.ts";
+import { sessionSteps } from "./_test_sessions.ts";
 
 if (SHARED_PCAPS.skip) {
   console.error("web/api_test.ts: the shared captures are absent; the inventory is empty");
@@ -48,7 +50,9 @@ testOnDrivers("web API /api/v1", async (t, scratch) => {
     deepStrictEqual(health.database, { status: "ok", driver: scratch.db.driver });
   });
   await inventorySteps(t, h, scratch);
+  await insightSteps(t, h, scratch);
   await hostileSteps(t, h, scratch);
-  await roleSteps(t, h);
+  await roleSteps(t, h, { matrix: scratch.db.driver === "postgres" });
+  await sessionSteps(t, h, scratch);
   await accountSteps(t, h, scratch);
 });

@@ -22,6 +22,7 @@ import type { ApiDeps, ApiEnv } from "./api/context.ts";
 import { ApiError, errorResponse, routeNotFound } from "./api/errors.ts";
 import { accountRoutes } from "./api/routes/accounts.ts";
 import { authRoutes } from "./api/routes/auth.ts";
+import { insightRoutes } from "./api/routes/insight.ts";
 import { inventoryRoutes } from "./api/routes/inventory.ts";
 import { statusRoutes } from "./api/routes/status.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
@@ -101,6 +102,7 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   api.route("/auth", authRoutes);
   api.route("/", accountRoutes);
   api.route("/", inventoryRoutes);
+  api.route("/", insightRoutes);
   return api;
 }
 

@@ -54,6 +54,8 @@ export interface DeviceQuery extends PageRequest {
   type?: string;
   vendor?: string;
   ot_role?: string;
+  /** Only devices with an OT role (the OT asset list). */
+  ot_only?: boolean;
   active?: boolean;
   flagged?: boolean;
   /** A key of {@linkcode DEVICE_SORTS}, optionally prefixed by `-` (default `-last_seen`). */
@@ -95,6 +97,7 @@ function filters(query: DeviceQuery): Conditions {
   if (query.type) where.add(query.type, (p) => `COALESCE(d.device_type_override, d.device_type) = ${p}`);
   if (query.vendor) where.add(containsPattern(query.vendor), (p) => `d.oui_vendor ILIKE ${p}`);
   if (query.ot_role) where.add(query.ot_role, (p) => `d.ot_role = ${p}`);
+  if (query.ot_only) where.add(true, (p) => `(d.ot_role IS NOT NULL) = ${p}`);
   if (query.active !== undefined) where.add(query.active, (p) => `d.is_active = ${p}`);
   if (query.flagged !== undefined) where.add(query.flagged, (p) => `d.is_flagged = ${p}`);
   return where;
@@ -124,4 +127,41 @@ export async function listDevices(db: Queryable, query: DeviceQuery): Promise<Pa
     where.params,
   );
   return pageOf(items, total, query);
+}
+
+/** The OT side of a device: what the OT asset list adds to a summary. */
+export interface OtFields {
+  ot_role_confidence: number;
+  ot_role_reasons: string[];
+  ot_protocols: string[];
+  ot_facts: Record<string, unknown>;
+  ot_children: unknown[];
+}
+
+/** One page of OT assets (devices with an OT role), each with its OT facts, protocols and children. */
+export async function listOtAssets(
+  db: Queryable,
+  query: DeviceQuery,
+): Promise<Page<DeviceSummary & OtFields>> {
+  const page = await listDevices(db, { ...query, ot_only: true });
+  const rows = await db.query<
+    { id: number; ot_facts: string; ot_children: string } & Omit<OtFields, "ot_facts" | "ot_children">
+  >(
+    `SELECT id::float8 AS id, ot_role_confidence, ot_role_reasons, ot_protocols, ot_facts::text AS ot_facts,
+       ot_children::text AS ot_children FROM devices WHERE id = ANY ($1::bigint[])`,
+    [page.items.map((item) => item.id)],
+  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const items = page.items.map((item) => {
+    const row = byId.get(item.id)!;
+    return {
+      ...item,
+      ot_role_confidence: row.ot_role_confidence,
+      ot_role_reasons: row.ot_role_reasons,
+      ot_protocols: row.ot_protocols,
+      ot_facts: JSON.parse(row.ot_facts),
+      ot_children: JSON.parse(row.ot_children),
+    };
+  });
+  return { ...page, items };
 }

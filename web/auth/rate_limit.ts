@@ -16,6 +16,8 @@ export interface RateLimitOptions {
   windowSeconds?: number;
   /** Clock, ms (tests). */
   now?: () => number;
+  /** Most windows kept (default 100 000): past it, expired ones go, then the oldest. */
+  maxEntries?: number;
 }
 
 interface Window {
@@ -29,6 +31,7 @@ export class LoginRateLimiter {
   readonly #perUser: number;
   readonly #windowMs: number;
   readonly #now: () => number;
+  readonly #maxEntries: number;
   readonly #windows = new Map<string, Window>();
 
   constructor(options: RateLimitOptions = {}) {
@@ -36,6 +39,7 @@ export class LoginRateLimiter {
     this.#perUser = options.perUser ?? 5;
     this.#windowMs = (options.windowSeconds ?? 900) * 1000;
     this.#now = options.now ?? Date.now;
+    this.#maxEntries = options.maxEntries ?? 100_000;
   }
 
   #keys(ip: string | null, username: string): [string, number][] {
@@ -69,7 +73,7 @@ export class LoginRateLimiter {
 
   /** Counts one failed attempt. */
   fail(ip: string | null, username: string): void {
-    if (this.#windows.size > 100_000) this.#prune();
+    if (this.#windows.size >= this.#maxEntries) this.#prune();
     for (const [key] of this.#keys(ip, username)) {
       const window = this.#live(key);
       if (window) window.failures++;
@@ -82,7 +86,21 @@ export class LoginRateLimiter {
     this.#windows.delete(`user:${username.toLowerCase()}`);
   }
 
+  /** Windows kept now (tests). */
+  get size(): number {
+    return this.#windows.size;
+  }
+
+  /**
+   * Drops expired windows, then the oldest down to 90 % of the bound: a flood of made-up user names
+   * can neither grow the map nor make every attempt scan it (at most one scan per 10 % of entries).
+   */
   #prune(): void {
     for (const key of [...this.#windows.keys()]) this.#live(key);
+    const target = Math.floor(this.#maxEntries * 0.9);
+    for (const key of this.#windows.keys()) {
+      if (this.#windows.size <= target) break;
+      this.#windows.delete(key);
+    }
   }
 }

@@ -27,20 +27,23 @@ import type { ApiEnv } from "../context.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { paging, parseQuery, pathUuid, readBody, text } from "../validate.ts";
 
-const NewUserBody = z.object({
+/** Body of POST /users. */
+export const NewUserBody = z.object({
   username: text(64),
   password: text(MAX_PASSWORD_LENGTH),
   role: z.enum(ROLES),
 }).strict();
 
-const UserPatchBody = z.object({
+/** Body of PATCH /users/{id}. */
+export const UserPatchBody = z.object({
   role: z.enum(ROLES).optional(),
   is_active: z.boolean().optional(),
   /** A password set by an admin must be changed by the user at next sign-in. */
   password: text(MAX_PASSWORD_LENGTH).optional(),
 }).strict();
 
-const NewTokenBody = z.object({
+/** Body of POST /tokens. */
+export const NewTokenBody = z.object({
   name: text(64).pipe(z.string().min(1)),
   scope: z.enum(["read", "write"]),
   /** Whose token (default: the admin creating it). */
@@ -48,7 +51,8 @@ const NewTokenBody = z.object({
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 }).strict();
 
-const AuditQuery = z.object({ ...paging, action: text(64).optional(), username: text(64).optional() })
+/** Query of GET /audit. */
+export const AuditQuery = z.object({ ...paging, action: text(64).optional(), username: text(64).optional() })
   .strict();
 
 function shown(user: User) {

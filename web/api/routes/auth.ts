@@ -10,7 +10,7 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { recordAudit } from "../../../storage/accounts/audit.ts";
 import { MAX_PASSWORD_LENGTH, verifyNobody, verifyPassword } from "../../../storage/accounts/password.ts";
-import { createSession, deleteSession } from "../../../storage/accounts/sessions.ts";
+import { createSession, deleteSession, purgeSessions } from "../../../storage/accounts/sessions.ts";
 import {
   findUserWithSecrets,
   recordFailedLogin,
@@ -24,19 +24,23 @@ import type { ApiEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { readBody, text } from "../validate.ts";
 
-const LoginBody = z.object({
+/** Body of POST /auth/login. */
+export const LoginBody = z.object({
   username: text(64).pipe(z.string().min(1)),
   password: text(MAX_PASSWORD_LENGTH),
   totp: z.string().max(16).optional(),
 }).strict();
 
-const PasswordBody = z.object({
+/** Body of POST /auth/password. */
+export const PasswordBody = z.object({
   current_password: text(MAX_PASSWORD_LENGTH),
   new_password: text(MAX_PASSWORD_LENGTH),
 }).strict();
 
-const CodeBody = z.object({ code: z.string().max(16) }).strict();
-const ConfirmBody = z.object({ password: text(MAX_PASSWORD_LENGTH) }).strict();
+/** Body of POST /auth/totp/enable. */
+export const CodeBody = z.object({ code: z.string().max(16) }).strict();
+/** Body of POST /auth/totp/disable. */
+export const ConfirmBody = z.object({ password: text(MAX_PASSWORD_LENGTH) }).strict();
 
 const WRONG = "Cannot sign in: wrong user name or password";
 
@@ -96,6 +100,8 @@ authRoutes.post("/login", async (c) => {
       throw await failed("wrong TOTP code", "invalid_totp", "Cannot sign in: wrong authenticator code");
     }
   }
+  // Expired sessions are deleted here, at the rate of sign-ins: no timer, and the table stays small.
+  await purgeSessions(deps.db);
   const session = await createSession(deps.db, user.id, deps.sessions, {
     ip,
     userAgent: c.req.header("user-agent"),

@@ -45,7 +45,8 @@ function sortOf(keys: Record<string, string>) {
   return z.string().refine((value) => allowed.includes(value), `must be one of ${allowed.join(", ")}`);
 }
 
-const DeviceQuery = z.object({
+/** Query of GET /devices. */
+export const DeviceQuery = z.object({
   ...paging,
   q: text(128).optional(),
   vlan: queryInt(0, 4095).optional(),
@@ -57,7 +58,8 @@ const DeviceQuery = z.object({
   sort: sortOf(DEVICE_SORTS).optional(),
 }).strict();
 
-const DevicePatch = z.object({
+/** Body of PATCH /devices/{id}. */
+export const DevicePatch = z.object({
   device_name: text(255).nullable().optional(),
   device_type: z.enum(DEVICE_TYPES).nullable().optional(),
   notes: text(10_000).nullable().optional(),
@@ -73,7 +75,8 @@ const ipText = z.string().max(45).regex(/^[0-9a-fA-F:.]+$/, "must be an IP addre
   }
 }, "must be an IP address");
 
-const FlowQuery = z.object({
+/** Query of GET /flows. */
+export const FlowQuery = z.object({
   ...paging,
   device: queryInt(1, Number.MAX_SAFE_INTEGER).optional(),
   ip: ipText.optional(),
@@ -88,7 +91,8 @@ const FlowQuery = z.object({
   sort: sortOf(FLOW_SORTS).optional(),
 }).strict();
 
-const EventQuery = z.object({
+/** Query of GET /events. */
+export const EventQuery = z.object({
   ...paging,
   type: text(128).optional(),
   min_severity: z.enum(SEVERITIES).optional(),

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { VERSION } from "../../../model/version.ts";
 import { readDashboard } from "../../../storage/read/dashboard.ts";
 import { requireRole } from "../../auth/middleware.ts";
+import { openApiDocument } from "../openapi.ts";
 import type { ApiEnv, PartHealth } from "../context.ts";
 
 /** The status routes, mounted at `/api/v1`. */
@@ -44,3 +45,5 @@ statusRoutes.get(
   requireRole("viewer"),
   async (c) => c.json(await readDashboard(c.get("deps").db)),
 );
+
+statusRoutes.get("/openapi.json", (c) => c.json(openApiDocument()));

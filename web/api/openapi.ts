@@ -1,0 +1,223 @@
+/**
+ * The OpenAPI 3.1 document of `/api/v1`, built from the zod schemas the routes validate with and
+ * the role each route requires. Served at `/api/v1/openapi.json`; a test checks that every route
+ * the app answers is in it.
+ *
+ * @module
+ */
+
+import type { z } from "zod";
+import { VERSION } from "../../model/version.ts";
+import type { Role } from "../../storage/accounts/users.ts";
+import { AuditQuery, NewTokenBody, NewUserBody, UserPatchBody } from "./routes/accounts.ts";
+import { CodeBody, ConfirmBody, LoginBody, PasswordBody } from "./routes/auth.ts";
+import { BandwidthRange, DeviceEvents, DeviceFlows, LeaseQuery, Limit, OtQuery } from "./routes/insight.ts";
+import { DevicePatch, DeviceQuery, EventQuery, FlowQuery } from "./routes/inventory.ts";
+import { jsonSchemaOf, queryParameters } from "./json_schema.ts";
+
+interface Operation {
+  method: "get" | "post" | "patch" | "delete";
+  path: string;
+  summary: string;
+  /** `public`: no sign-in; else the weakest role allowed. */
+  role: "public" | Role;
+  query?: z.ZodTypeAny;
+  body?: z.ZodTypeAny;
+  /** Success status (default 200). */
+  status?: number;
+}
+
+/** Every operation of the API. */
+export const OPERATIONS: readonly Operation[] = [
+  {
+    method: "get",
+    path: "/health",
+    summary: "Status, version, uptime, capture, database and bus",
+    role: "public",
+  },
+  { method: "get", path: "/openapi.json", summary: "This document", role: "public" },
+  {
+    method: "post",
+    path: "/auth/login",
+    summary: "Sign in; sets the session cookie",
+    role: "public",
+    body: LoginBody,
+  },
+  { method: "post", path: "/auth/logout", summary: "Sign out", role: "viewer", status: 204 },
+  { method: "get", path: "/auth/me", summary: "Who is signed in", role: "viewer" },
+  {
+    method: "post",
+    path: "/auth/password",
+    summary: "Change my password",
+    role: "viewer",
+    body: PasswordBody,
+    status: 204,
+  },
+  { method: "post", path: "/auth/totp/setup", summary: "New TOTP secret (not enabled yet)", role: "viewer" },
+  {
+    method: "post",
+    path: "/auth/totp/enable",
+    summary: "Enable TOTP with a code",
+    role: "viewer",
+    body: CodeBody,
+    status: 204,
+  },
+  {
+    method: "post",
+    path: "/auth/totp/disable",
+    summary: "Remove TOTP",
+    role: "viewer",
+    body: ConfirmBody,
+    status: 204,
+  },
+  { method: "get", path: "/users", summary: "Users", role: "admin" },
+  { method: "post", path: "/users", summary: "Create a user", role: "admin", body: NewUserBody, status: 201 },
+  { method: "get", path: "/users/{id}", summary: "One user", role: "admin" },
+  {
+    method: "patch",
+    path: "/users/{id}",
+    summary: "Change role, state or password",
+    role: "admin",
+    body: UserPatchBody,
+  },
+  { method: "delete", path: "/users/{id}", summary: "Delete a user", role: "admin", status: 204 },
+  { method: "get", path: "/tokens", summary: "API tokens", role: "admin" },
+  {
+    method: "post",
+    path: "/tokens",
+    summary: "Create a token (shown once)",
+    role: "admin",
+    body: NewTokenBody,
+    status: 201,
+  },
+  { method: "delete", path: "/tokens/{id}", summary: "Revoke a token", role: "admin", status: 204 },
+  { method: "get", path: "/audit", summary: "Audit log, newest first", role: "admin", query: AuditQuery },
+  {
+    method: "get",
+    path: "/devices",
+    summary: "Devices, paged and filtered",
+    role: "viewer",
+    query: DeviceQuery,
+  },
+  { method: "get", path: "/devices/{key}", summary: "One device by id or MAC", role: "viewer" },
+  {
+    method: "patch",
+    path: "/devices/{id}",
+    summary: "Name, type, notes, flag (audited)",
+    role: "operator",
+    body: DevicePatch,
+  },
+  {
+    method: "get",
+    path: "/devices/{id}/flows",
+    summary: "A device's flows",
+    role: "viewer",
+    query: DeviceFlows,
+  },
+  {
+    method: "get",
+    path: "/devices/{id}/events",
+    summary: "A device's events",
+    role: "viewer",
+    query: DeviceEvents,
+  },
+  {
+    method: "get",
+    path: "/devices/{id}/bandwidth",
+    summary: "A device's bytes in/out per bucket",
+    role: "viewer",
+    query: BandwidthRange,
+  },
+  {
+    method: "get",
+    path: "/stats/bandwidth",
+    summary: "The network's bytes per bucket",
+    role: "viewer",
+    query: BandwidthRange,
+  },
+  { method: "get", path: "/flows", summary: "Flows, paged and filtered", role: "viewer", query: FlowQuery },
+  { method: "get", path: "/flows/{id}", summary: "One flow", role: "viewer" },
+  {
+    method: "get",
+    path: "/events",
+    summary: "Protocol events, newest first",
+    role: "viewer",
+    query: EventQuery,
+  },
+  { method: "get", path: "/stats/dashboard", summary: "Dashboard figures", role: "viewer" },
+  { method: "get", path: "/stats/protocols", summary: "Traffic per protocol", role: "viewer", query: Limit },
+  { method: "get", path: "/stats/top-talkers", summary: "Busiest devices", role: "viewer", query: Limit },
+  {
+    method: "get",
+    path: "/ot/assets",
+    summary: "OT assets with facts and protocols",
+    role: "viewer",
+    query: OtQuery,
+  },
+  { method: "get", path: "/dhcp/leases", summary: "DHCP leases heard", role: "viewer", query: LeaseQuery },
+];
+
+const ERROR = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: { code: { type: "string" }, message: { type: "string" }, field: { type: "string" } },
+    },
+  },
+};
+
+function pathParameters(path: string) {
+  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
+}
+
+/** The OpenAPI document. */
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const operation of OPERATIONS) {
+    const errors: Record<string, unknown> = { 400: { $ref: "#/components/responses/Error" } };
+    if (operation.role !== "public") {
+      errors[401] = { $ref: "#/components/responses/Error" };
+      errors[403] = { $ref: "#/components/responses/Error" };
+    }
+    paths[operation.path] ??= {};
+    paths[operation.path][operation.method] = {
+      summary: operation.summary,
+      "x-netsentinel-role": operation.role,
+      security: operation.role === "public" ? [] : [{ session: [] }, { token: [] }],
+      parameters: [
+        ...pathParameters(operation.path),
+        ...(operation.query ? queryParameters(operation.query) : []),
+      ],
+      ...(operation.body
+        ? {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: jsonSchemaOf(operation.body) } },
+          },
+        }
+        : {}),
+      responses: { [operation.status ?? 200]: { description: "Done" }, ...errors },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "NetSentinel API", version: VERSION },
+    servers: [{ url: "/api/v1" }],
+    paths,
+    components: {
+      securitySchemes: {
+        session: { type: "apiKey", in: "cookie", name: "ns_session" },
+        token: { type: "http", scheme: "bearer" },
+      },
+      responses: { Error: { description: "Refused", content: { "application/json": { schema: ERROR } } } },
+    },
+  };
+}
