@@ -6,31 +6,51 @@
  * - A device's IPs are the source IPs of its frames (`traffic`) and the bindings it announced
  *   (`arp`, `ndp`), per VLAN. The unspecified addresses 0.0.0.0 and :: are not attributed (a DHCP
  *   client or a DAD probe uses them before it has an address).
- * - Gateway flag: a MAC that sends from {@linkcode GATEWAY_MIN_FOREIGN_IPS} or more IPs outside its
- *   own subnets is forwarding for others. Its own subnets are the /24 (IPv4) or /64 (IPv6) of the
- *   addresses it announced in ARP/NDP, or else of its busiest source address.
+ * - Gateway flag: the rule of `gateway_rule.ts` over the device's addresses.
+ *
+ * {@linkcode collectDevices} gathers the totals with times in µs (what storage writes);
+ * {@linkcode deriveDevices} turns them into report rows (what `analyze` prints).
  *
  * @module
  */
 
 import type { Inventory } from "./inventory.ts";
-import type { Device, DeviceIp, Flow } from "./inventory_types.ts";
+import type { Device, VlanRef } from "./inventory_types.ts";
+import type { FlowKeyFields } from "../model/flow_key.ts";
 import { formatIpv4, formatIpv6, formatMac, isUnicastMacText } from "../model/address.ts";
 import { SIGHTING_KEY_WORDS } from "../model/flush_record.ts";
 import { SightingSource } from "../dissectors/api.ts";
 import { isoTime } from "./derive_flows.ts";
 import { ouiVendor } from "./oui.ts";
+import { gatewayReasons } from "./gateway_rule.ts";
 
-/** Foreign source IPs from which a MAC counts as a gateway. */
-export const GATEWAY_MIN_FOREIGN_IPS = 3;
+export { GATEWAY_MIN_FOREIGN_IPS } from "./gateway_rule.ts";
 
-interface IpAccumulator extends Omit<DeviceIp, "first_seen" | "last_seen" | "learnt_from"> {
+/** The fields of a flow that say which devices it concerns (a report flow or a decoded key). */
+export type FlowEnds = Pick<
+  FlowKeyFields,
+  "src_mac" | "dst_mac" | "src_ip" | "dst_ip" | "vlan_id" | "outer_vlan_id"
+>;
+
+/** One address of a collected device, on one VLAN; times in µs. */
+export interface CollectedAddress {
+  ip: string;
+  version: 4 | 6;
+  vlan: number | null;
+  outer: number | null;
   firstUs: number;
   lastUs: number;
+  packetsSent: number;
+  bytesSent: number;
+  /** Received at this address; only for addresses the device is known by (see `collectDevices`). */
+  packetsReceived: number;
+  bytesReceived: number;
+  /** `traffic`, `arp`, `ndp`, `dhcp`, or `source-<n>` for another sighting source. */
   learnt: Set<string>;
 }
 
-interface DeviceAccumulator {
+/** One device's totals as collected from an inventory; times in µs. */
+export interface CollectedDevice {
   mac: string;
   firstUs: number;
   lastUs: number;
@@ -38,8 +58,10 @@ interface DeviceAccumulator {
   bytesSent: number;
   packetsReceived: number;
   bytesReceived: number;
-  ips: Map<string, IpAccumulator>;
-  vlans: Map<string, { vlan_id: number; outer_vlan_id: number | null }>;
+  /** By `ip|vlan|outer`, in the order first seen. */
+  addresses: Map<string, CollectedAddress>;
+  /** VLANs of its frames, by `vlan|outer`. */
+  vlans: Map<string, VlanRef>;
 }
 
 const SIGHTING_LABELS: Record<number, string> = {
@@ -52,14 +74,15 @@ function isUnspecified(ip: string): boolean {
   return ip === "0.0.0.0" || ip === "::";
 }
 
-function ipKey(ip: string, vlan: number | null, outer: number | null): string {
+/** The key of an address in {@linkcode CollectedDevice.addresses}. */
+export function addressKey(ip: string, vlan: number | null, outer: number | null): string {
   return `${ip}|${vlan}|${outer}`;
 }
 
-class DeviceBuilder {
-  readonly devices: Map<string, DeviceAccumulator> = new Map();
+class DeviceCollector {
+  readonly devices: Map<string, CollectedDevice> = new Map();
 
-  device(mac: string, firstUs: number, lastUs: number): DeviceAccumulator {
+  device(mac: string, firstUs: number, lastUs: number): CollectedDevice {
     let device = this.devices.get(mac);
     if (!device) {
       device = {
@@ -70,73 +93,72 @@ class DeviceBuilder {
         bytesSent: 0,
         packetsReceived: 0,
         bytesReceived: 0,
-        ips: new Map(),
+        addresses: new Map(),
         vlans: new Map(),
       };
       this.devices.set(mac, device);
     }
-    device.firstUs = Math.min(device.firstUs, firstUs);
-    device.lastUs = Math.max(device.lastUs, lastUs);
+    if (firstUs < device.firstUs) device.firstUs = firstUs;
+    if (lastUs > device.lastUs) device.lastUs = lastUs;
     return device;
   }
 
-  ip(
-    device: DeviceAccumulator,
+  address(
+    device: CollectedDevice,
     ip: string,
     vlan: number | null,
     outer: number | null,
-    times: [number, number],
-  ) {
-    const key = ipKey(ip, vlan, outer);
-    let entry = device.ips.get(key);
+    firstUs: number,
+    lastUs: number,
+  ): CollectedAddress {
+    const key = addressKey(ip, vlan, outer);
+    let entry = device.addresses.get(key);
     if (!entry) {
       entry = {
-        ip_address: ip,
-        ip_version: ip.includes(":") ? 6 : 4,
-        vlan_id: vlan,
-        outer_vlan_id: outer,
-        firstUs: times[0],
-        lastUs: times[1],
-        packets_sent: 0,
-        bytes_sent: 0,
-        packets_received: 0,
-        bytes_received: 0,
+        ip,
+        version: ip.includes(":") ? 6 : 4,
+        vlan,
+        outer,
+        firstUs,
+        lastUs,
+        packetsSent: 0,
+        bytesSent: 0,
+        packetsReceived: 0,
+        bytesReceived: 0,
         learnt: new Set(),
       };
-      device.ips.set(key, entry);
+      device.addresses.set(key, entry);
     }
-    entry.firstUs = Math.min(entry.firstUs, times[0]);
-    entry.lastUs = Math.max(entry.lastUs, times[1]);
+    if (firstUs < entry.firstUs) entry.firstUs = firstUs;
+    if (lastUs > entry.lastUs) entry.lastUs = lastUs;
     return entry;
   }
 }
 
-function addFlows(builder: DeviceBuilder, inventory: Inventory, flows: Flow[]): void {
-  for (const flow of flows) {
-    const times: [number, number] = [inventory.flowFirstUs[flow.id - 1], inventory.flowLastUs[flow.id - 1]];
-    for (const side of ["src", "dst"] as const) {
-      const mac = side === "src" ? flow.src_mac : flow.dst_mac;
-      if (!isUnicastMacText(mac)) continue;
-      const device = builder.device(mac, times[0], times[1]);
-      if (side === "src") {
-        device.packetsSent += flow.packet_count;
-        device.bytesSent += flow.byte_count;
-      } else {
-        device.packetsReceived += flow.packet_count;
-        device.bytesReceived += flow.byte_count;
-      }
-      if (flow.vlan_id !== null) {
-        device.vlans.set(`${flow.vlan_id}|${flow.outer_vlan_id}`, {
-          vlan_id: flow.vlan_id,
-          outer_vlan_id: flow.outer_vlan_id,
-        });
-      }
-      if (side === "src" && flow.src_ip !== null && !isUnspecified(flow.src_ip)) {
-        const ip = builder.ip(device, flow.src_ip, flow.vlan_id, flow.outer_vlan_id, times);
-        ip.packets_sent += flow.packet_count;
-        ip.bytes_sent += flow.byte_count;
+function addFlows(collector: DeviceCollector, inventory: Inventory, flows: readonly FlowEnds[]): void {
+  for (let entry = 0; entry < flows.length; entry++) {
+    const flow = flows[entry];
+    const firstUs = inventory.flowFirstUs[entry];
+    const lastUs = inventory.flowLastUs[entry];
+    const packets = inventory.flowPackets[entry];
+    const bytes = inventory.flowBytes[entry];
+    if (isUnicastMacText(flow.src_mac)) {
+      const device = collector.device(flow.src_mac, firstUs, lastUs);
+      device.packetsSent += packets;
+      device.bytesSent += bytes;
+      addVlan(device, flow);
+      if (flow.src_ip !== null && !isUnspecified(flow.src_ip)) {
+        const ip = collector.address(device, flow.src_ip, flow.vlan_id, flow.outer_vlan_id, firstUs, lastUs);
+        ip.packetsSent += packets;
+        ip.bytesSent += bytes;
         ip.learnt.add("traffic");
       }
+    }
+    if (isUnicastMacText(flow.dst_mac)) {
+      const device = collector.device(flow.dst_mac, firstUs, lastUs);
+      device.packetsReceived += packets;
+      device.bytesReceived += bytes;
+      addVlan(device, flow);
     }
   }
 }
@@ -146,19 +168,28 @@ function addFlows(builder: DeviceBuilder, inventory: Inventory, flows: Flow[]): 
  * bindings (a router's MAC receives traffic for remote IPs it does not own: those do not become its
  * IPs). Run after {@linkcode addSightings}, so an address known only from a binding counts too.
  */
-function addReceived(builder: DeviceBuilder, flows: Flow[]): void {
-  for (const flow of flows) {
+function addReceived(collector: DeviceCollector, inventory: Inventory, flows: readonly FlowEnds[]): void {
+  for (let entry = 0; entry < flows.length; entry++) {
+    const flow = flows[entry];
     if (!isUnicastMacText(flow.dst_mac) || flow.dst_ip === null) continue;
-    const ip = builder.devices.get(flow.dst_mac)?.ips.get(
-      ipKey(flow.dst_ip, flow.vlan_id, flow.outer_vlan_id),
+    const ip = collector.devices.get(flow.dst_mac)?.addresses.get(
+      addressKey(flow.dst_ip, flow.vlan_id, flow.outer_vlan_id),
     );
     if (!ip) continue;
-    ip.packets_received += flow.packet_count;
-    ip.bytes_received += flow.byte_count;
+    ip.packetsReceived += inventory.flowPackets[entry];
+    ip.bytesReceived += inventory.flowBytes[entry];
   }
 }
 
-function addSightings(builder: DeviceBuilder, inventory: Inventory): void {
+function addVlan(device: CollectedDevice, flow: FlowEnds): void {
+  if (flow.vlan_id === null) return;
+  const key = `${flow.vlan_id}|${flow.outer_vlan_id}`;
+  if (!device.vlans.has(key)) {
+    device.vlans.set(key, { vlan_id: flow.vlan_id, outer_vlan_id: flow.outer_vlan_id });
+  }
+}
+
+function addSightings(collector: DeviceCollector, inventory: Inventory): void {
   const keys = inventory.sightings.keys;
   for (let entry = 0; entry < inventory.sightings.size; entry++) {
     const k = entry * SIGHTING_KEY_WORDS;
@@ -173,53 +204,46 @@ function addSightings(builder: DeviceBuilder, inventory: Inventory): void {
     const inner = (keys[k + 6] & 0xffff) - 1;
     const vlan = inner >= 0 ? inner : outer >= 0 ? outer : null;
     const outerVlan = inner >= 0 ? outer : null;
-    const times: [number, number] = [inventory.sightingFirstUs[entry], inventory.sightingLastUs[entry]];
-    const device = builder.device(mac, times[0], times[1]);
-    builder.ip(device, ip, vlan, outerVlan, times).learnt.add(SIGHTING_LABELS[source] ?? `source-${source}`);
+    const firstUs = inventory.sightingFirstUs[entry];
+    const lastUs = inventory.sightingLastUs[entry];
+    const device = collector.device(mac, firstUs, lastUs);
+    collector.address(device, ip, vlan, outerVlan, firstUs, lastUs)
+      .learnt.add(SIGHTING_LABELS[source] ?? `source-${source}`);
   }
 }
 
-function subnetOf(ip: string): string {
-  if (!ip.includes(":")) return ip.split(".").slice(0, 3).join(".") + ".0/24";
-  const groups = formatIpv6Groups(ip);
-  return groups.slice(0, 4).join(":") + "::/64";
+/**
+ * Every device of the inventory with its totals, addresses and VLANs, by MAC (in the order first
+ * seen). Received counters of an address are those of flows to it while it is one of the
+ * device's addresses in this inventory.
+ *
+ * @param flows the ends of each flow entry, `flows[i]` for entry `i` (report flows or decoded keys)
+ */
+export function collectDevices(
+  inventory: Inventory,
+  flows: readonly FlowEnds[],
+): Map<string, CollectedDevice> {
+  const collector = new DeviceCollector();
+  addFlows(collector, inventory, flows);
+  addSightings(collector, inventory);
+  addReceived(collector, inventory, flows);
+  return collector.devices;
 }
 
-function formatIpv6Groups(ip: string): string[] {
-  const [head, tail] = ip.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail !== undefined && tail ? tail.split(":") : [];
-  const missing = 8 - left.length - right.length;
-  return [...left, ...new Array(tail !== undefined ? missing : 0).fill("0"), ...right];
+/** The gateway rule's view of a device's addresses. */
+export function gatewayAddresses(
+  device: CollectedDevice,
+): { ip: string; version: 4 | 6; packetsSent: number; learnt: string[] }[] {
+  return [...device.addresses.values()].map((a) => ({
+    ip: a.ip,
+    version: a.version,
+    packetsSent: a.packetsSent,
+    learnt: [...a.learnt],
+  }));
 }
 
-/** Sets the gateway flag and reasons of one device. */
-function gatewayReasons(ips: IpAccumulator[]): string[] {
-  const reasons: string[] = [];
-  for (const version of [4, 6]) {
-    const mine = ips.filter((ip) => ip.ip_version === version && !ip.ip_address.startsWith("fe80:"));
-    const announced = mine.filter((ip) =>
-      ip.learnt.has("arp") || ip.learnt.has("ndp") || ip.learnt.has("dhcp")
-    );
-    const traffic = mine.filter((ip) => ip.learnt.has("traffic"));
-    if (traffic.length < GATEWAY_MIN_FOREIGN_IPS) continue;
-    const busiest = [...traffic].sort((a, b) => b.packets_sent - a.packets_sent)[0];
-    const own = new Set((announced.length > 0 ? announced : [busiest]).map((ip) => subnetOf(ip.ip_address)));
-    const foreign = new Set(
-      traffic.filter((ip) => !own.has(subnetOf(ip.ip_address))).map((ip) => ip.ip_address),
-    );
-    if (foreign.size >= GATEWAY_MIN_FOREIGN_IPS) {
-      reasons.push(
-        `sends from ${foreign.size} IPv${version} addresses outside its own subnet ${[...own].join(", ")}`,
-      );
-    }
-  }
-  return reasons;
-}
-
-function toDevice(device: DeviceAccumulator): Device {
-  const ips = [...device.ips.values()];
-  const reasons = gatewayReasons(ips);
+function toDevice(device: CollectedDevice): Device {
+  const reasons = gatewayReasons(gatewayAddresses(device));
   const firstOctet = parseInt(device.mac.slice(0, 2), 16);
   return {
     mac_address: device.mac,
@@ -234,23 +258,28 @@ function toDevice(device: DeviceAccumulator): Device {
     total_bytes_received: device.bytesReceived,
     is_gateway: reasons.length > 0,
     gateway_reasons: reasons,
-    ips: ips
-      .sort((a, b) => a.ip_version - b.ip_version || a.ip_address.localeCompare(b.ip_address))
-      .map(({ firstUs, lastUs, learnt, ...rest }) => ({
-        ...rest,
-        first_seen: isoTime(firstUs),
-        last_seen: isoTime(lastUs),
-        learnt_from: [...learnt].sort(),
+    ips: [...device.addresses.values()]
+      .sort((a, b) => a.version - b.version || a.ip.localeCompare(b.ip))
+      .map((a) => ({
+        ip_address: a.ip,
+        ip_version: a.version,
+        vlan_id: a.vlan,
+        outer_vlan_id: a.outer,
+        packets_sent: a.packetsSent,
+        bytes_sent: a.bytesSent,
+        packets_received: a.packetsReceived,
+        bytes_received: a.bytesReceived,
+        first_seen: isoTime(a.firstUs),
+        last_seen: isoTime(a.lastUs),
+        learnt_from: [...a.learnt].sort(),
       })),
     vlans: [...device.vlans.values()].sort((a, b) => a.vlan_id - b.vlan_id),
   };
 }
 
 /** Devices, sorted by MAC. */
-export function deriveDevices(inventory: Inventory, flows: Flow[]): Device[] {
-  const builder = new DeviceBuilder();
-  addFlows(builder, inventory, flows);
-  addSightings(builder, inventory);
-  addReceived(builder, flows);
-  return [...builder.devices.values()].sort((a, b) => a.mac.localeCompare(b.mac)).map(toDevice);
+export function deriveDevices(inventory: Inventory, flows: readonly FlowEnds[]): Device[] {
+  return [...collectDevices(inventory, flows).values()]
+    .sort((a, b) => a.mac.localeCompare(b.mac))
+    .map(toDevice);
 }

@@ -6,7 +6,7 @@
 
 import type { Inventory } from "./inventory.ts";
 import type { Flow } from "./inventory_types.ts";
-import { flowKeyFields } from "../model/flow_key.ts";
+import { type FlowKeyFields, flowKeyFields } from "../model/flow_key.ts";
 import { guessApplication } from "./well_known_ports.ts";
 
 let cachedSecond = NaN;
@@ -27,18 +27,38 @@ export function isoTime(us: number): string {
   return `${cachedPrefix}${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${fraction}Z`;
 }
 
+/** A flow's application protocol and where it comes from. */
+export type FlowApplication = Pick<Flow, "application" | "application_source">;
+
+const NO_APPLICATION: FlowApplication = { application: null, application_source: null };
+
+/**
+ * The application of flow entry `entry`: the dissector that decoded its payload, else a guess from
+ * a well-known port, else none.
+ */
+export function flowApplication(inventory: Inventory, entry: number, key: FlowKeyFields): FlowApplication {
+  const appIndex = inventory.flowApp[entry];
+  if (appIndex >= 0) {
+    return { application: inventory.applicationNames[appIndex], application_source: "dissector" };
+  }
+  if (key.ip_protocol === null || key.src_port === null || key.dst_port === null) return NO_APPLICATION;
+  const guess = guessApplication(key.ip_protocol, key.src_port, key.dst_port);
+  return guess ? { application: guess, application_source: "port" } : NO_APPLICATION;
+}
+
+/** The decoded key of every flow entry, in entry order. */
+export function flowKeys(inventory: Inventory): FlowKeyFields[] {
+  const keys: FlowKeyFields[] = new Array(inventory.flows.size);
+  for (let entry = 0; entry < keys.length; entry++) keys[entry] = flowKeyFields(inventory.flows.keys, entry);
+  return keys;
+}
+
 /** Every flow, in order of first appearance; `id` is the entry index + 1. */
 export function deriveFlows(inventory: Inventory): Flow[] {
   const flows: Flow[] = [];
   for (let entry = 0; entry < inventory.flows.size; entry++) {
     const key = flowKeyFields(inventory.flows.keys, entry);
-    const appIndex = inventory.flowApp[entry];
-    let application: string | null = appIndex >= 0 ? inventory.applicationNames[appIndex] : null;
-    let applicationSource: Flow["application_source"] = application ? "dissector" : null;
-    if (!application && key.ip_protocol !== null && key.src_port !== null && key.dst_port !== null) {
-      application = guessApplication(key.ip_protocol, key.src_port, key.dst_port);
-      if (application) applicationSource = "port";
-    }
+    const { application, application_source: applicationSource } = flowApplication(inventory, entry, key);
     const isTcp = key.ip_protocol === 6;
     flows.push({
       id: entry + 1,

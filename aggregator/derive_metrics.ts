@@ -1,68 +1,120 @@
 /**
- * Per-minute metrics (`traffic_metrics`): one row per flow and minute, and per device, direction
- * and minute (summed from the device's flows).
+ * Per-minute metrics (`traffic_metrics`): one row per flow and minute (the inventory's bucket
+ * table), and per device, direction and minute (summed from the device's flows).
  *
  * @module
  */
 
-import type { Inventory } from "./inventory.ts";
+import { BUCKET_VALUES, BucketValue, type Inventory } from "./inventory.ts";
 import { isUnicastMacText } from "../model/address.ts";
-import type { Flow, Metric } from "./inventory_types.ts";
+import type { Metric } from "./inventory_types.ts";
+import type { FlowEnds } from "./derive_devices.ts";
 import { BUCKET_MICROS } from "../dissectors/flow/flow_meter.ts";
 import { isoTime } from "./derive_flows.ts";
 
-function row(type: Metric["metric_type"], minute: number, flowId: number | null, mac: string | null): Metric {
+/** A device's traffic in one minute: sent (`device_out`) or received (`device_in`). */
+export interface DeviceMinute {
+  type: "device_in" | "device_out";
+  mac: string;
+  /** Minutes since the epoch. */
+  minute: number;
+  /** Summed bucket values, columns {@linkcode BucketValue}. */
+  values: Float64Array;
+}
+
+/** Adds bucket values `from[at…]` into `into[to…]` (sums, and min/max of the sizes). */
+function addValues(into: Float64Array, to: number, from: Float64Array, at: number): void {
+  into[to + BucketValue.PACKETS] += from[at + BucketValue.PACKETS];
+  into[to + BucketValue.BYTES] += from[at + BucketValue.BYTES];
+  into[to + BucketValue.MIN_SIZE] = Math.min(
+    into[to + BucketValue.MIN_SIZE],
+    from[at + BucketValue.MIN_SIZE],
+  );
+  into[to + BucketValue.MAX_SIZE] = Math.max(
+    into[to + BucketValue.MAX_SIZE],
+    from[at + BucketValue.MAX_SIZE],
+  );
+  into[to + BucketValue.SYN] += from[at + BucketValue.SYN];
+  into[to + BucketValue.RST] += from[at + BucketValue.RST];
+  into[to + BucketValue.FIN] += from[at + BucketValue.FIN];
+}
+
+/**
+ * Each device's traffic per minute and direction, summed from its flows' buckets (settled first),
+ * by `type|mac|minute` in the order of the bucket table.
+ *
+ * @param flows the ends of each flow entry, `flows[i]` for entry `i`
+ */
+export function collectDeviceMinutes(
+  inventory: Inventory,
+  flows: readonly FlowEnds[],
+): Map<string, DeviceMinute> {
+  inventory.settleBuckets();
+  const rows = new Map<string, DeviceMinute>();
+  const keys = inventory.buckets.keys;
+  const values = inventory.bucketValues;
+  for (let entry = 0; entry < inventory.buckets.size; entry++) {
+    const flow = flows[keys[entry * 2]];
+    const minute = keys[entry * 2 + 1];
+    for (const [type, mac] of [["device_out", flow.src_mac], ["device_in", flow.dst_mac]] as const) {
+      if (!isUnicastMacText(mac)) continue;
+      const id = `${type}|${mac}|${minute}`;
+      let row = rows.get(id);
+      if (!row) {
+        row = { type, mac, minute, values: new Float64Array(BUCKET_VALUES) };
+        row.values[BucketValue.MIN_SIZE] = Infinity;
+        rows.set(id, row);
+      }
+      addValues(row.values, 0, values, entry * BUCKET_VALUES);
+    }
+  }
+  return rows;
+}
+
+function metric(
+  type: Metric["metric_type"],
+  minute: number,
+  flowId: number | null,
+  mac: string | null,
+  values: Float64Array,
+  v: number,
+): Metric {
+  const packets = values[v + BucketValue.PACKETS];
+  const bytes = values[v + BucketValue.BYTES];
   return {
     time: isoTime(minute * BUCKET_MICROS),
     bucket_seconds: BUCKET_MICROS / 1e6,
     metric_type: type,
     flow_id: flowId,
     device_mac: mac,
-    packet_count: 0,
-    byte_count: 0,
-    avg_packet_size: 0,
-    min_packet_size: Infinity,
-    max_packet_size: 0,
-    tcp_syn_count: 0,
-    tcp_rst_count: 0,
-    tcp_fin_count: 0,
+    packet_count: packets,
+    byte_count: bytes,
+    avg_packet_size: Math.round(bytes / packets * 10) / 10,
+    min_packet_size: values[v + BucketValue.MIN_SIZE],
+    max_packet_size: values[v + BucketValue.MAX_SIZE],
+    tcp_syn_count: values[v + BucketValue.SYN],
+    tcp_rst_count: values[v + BucketValue.RST],
+    tcp_fin_count: values[v + BucketValue.FIN],
   };
 }
 
-function add(metric: Metric, values: Float64Array, v: number): void {
-  metric.packet_count += values[v];
-  metric.byte_count += values[v + 1];
-  metric.min_packet_size = Math.min(metric.min_packet_size, values[v + 2]);
-  metric.max_packet_size = Math.max(metric.max_packet_size, values[v + 3]);
-  metric.tcp_syn_count += values[v + 4];
-  metric.tcp_rst_count += values[v + 5];
-  metric.tcp_fin_count += values[v + 6];
-}
-
-/** Flow rows then device rows, each sorted by time. */
-export function deriveMetrics(inventory: Inventory, flows: Flow[]): Metric[] {
-  const flowRows: Metric[] = [];
-  const deviceRows = new Map<string, Metric>();
-  inventory.settleBuckets();
+/** Flow rows then device rows, each sorted by time; flow ids are entry + 1. */
+export function deriveMetrics(inventory: Inventory, flows: readonly FlowEnds[]): Metric[] {
+  const devices = collectDeviceMinutes(inventory, flows);
   const keys = inventory.buckets.keys;
+  const all: Metric[] = [];
   for (let entry = 0; entry < inventory.buckets.size; entry++) {
-    const flow = flows[keys[entry * 2]];
-    const minute = keys[entry * 2 + 1];
-    const v = entry * 7;
-    const flowRow = row("flow", minute, flow.id, null);
-    add(flowRow, inventory.bucketValues, v);
-    flowRows.push(flowRow);
-    for (const [type, mac] of [["device_out", flow.src_mac], ["device_in", flow.dst_mac]] as const) {
-      if (!isUnicastMacText(mac)) continue;
-      const id = `${type}|${mac}|${minute}`;
-      let deviceRow = deviceRows.get(id);
-      if (!deviceRow) deviceRows.set(id, deviceRow = row(type, minute, null, mac));
-      add(deviceRow, inventory.bucketValues, v);
-    }
+    all.push(
+      metric(
+        "flow",
+        keys[entry * 2 + 1],
+        keys[entry * 2] + 1,
+        null,
+        inventory.bucketValues,
+        entry * BUCKET_VALUES,
+      ),
+    );
   }
-  const all = [...flowRows, ...deviceRows.values()];
-  for (const metric of all) {
-    metric.avg_packet_size = Math.round(metric.byte_count / metric.packet_count * 10) / 10;
-  }
+  for (const row of devices.values()) all.push(metric(row.type, row.minute, null, row.mac, row.values, 0));
   return all.sort((a, b) => a.time.localeCompare(b.time));
 }

@@ -13,49 +13,72 @@ import type {
   Vlan,
 } from "./inventory_types.ts";
 import type { Inventory } from "./inventory.ts";
+import type { FlowEnds } from "./derive_devices.ts";
 import { isUnicastMacText } from "../model/address.ts";
 import { etherTypeName } from "../dissectors/ethertypes.ts";
 import { ipProtocolName } from "./ip_protocols.ts";
 import { isoTime } from "./derive_flows.ts";
 
-/** VLANs (single tags, and QinQ inner/outer pairs), by VLAN id then outer id. */
-export function deriveVlans(inventory: Inventory, flows: Flow[]): Vlan[] {
-  const vlans = new Map<string, Vlan & { firstUs: number; lastUs: number; macs: Set<string> }>();
-  for (const flow of flows) {
+/** One VLAN's totals as collected from an inventory; times in µs. */
+export interface CollectedVlan {
+  vlan_id: number;
+  outer_vlan_id: number | null;
+  firstUs: number;
+  lastUs: number;
+  packets: number;
+  bytes: number;
+  /** Unicast MACs of its frames. */
+  macs: Set<string>;
+}
+
+/**
+ * The VLANs of the inventory's flows (single tags, and QinQ inner/outer pairs), by `vlan|outer`.
+ *
+ * @param flows the ends of each flow entry, `flows[i]` for entry `i`
+ */
+export function collectVlans(inventory: Inventory, flows: readonly FlowEnds[]): Map<string, CollectedVlan> {
+  const vlans = new Map<string, CollectedVlan>();
+  for (let entry = 0; entry < flows.length; entry++) {
+    const flow = flows[entry];
     if (flow.vlan_id === null) continue;
     const key = `${flow.vlan_id}|${flow.outer_vlan_id}`;
-    const firstUs = inventory.flowFirstUs[flow.id - 1];
-    const lastUs = inventory.flowLastUs[flow.id - 1];
+    const firstUs = inventory.flowFirstUs[entry];
+    const lastUs = inventory.flowLastUs[entry];
     let vlan = vlans.get(key);
     if (!vlan) {
       vlan = {
         vlan_id: flow.vlan_id,
         outer_vlan_id: flow.outer_vlan_id,
-        device_count: 0,
-        first_seen: "",
-        last_seen: "",
-        total_packets: 0,
-        total_bytes: 0,
         firstUs,
         lastUs,
+        packets: 0,
+        bytes: 0,
         macs: new Set(),
       };
       vlans.set(key, vlan);
     }
-    vlan.firstUs = Math.min(vlan.firstUs, firstUs);
-    vlan.lastUs = Math.max(vlan.lastUs, lastUs);
-    vlan.total_packets += flow.packet_count;
-    vlan.total_bytes += flow.byte_count;
+    if (firstUs < vlan.firstUs) vlan.firstUs = firstUs;
+    if (lastUs > vlan.lastUs) vlan.lastUs = lastUs;
+    vlan.packets += inventory.flowPackets[entry];
+    vlan.bytes += inventory.flowBytes[entry];
     if (isUnicastMacText(flow.src_mac)) vlan.macs.add(flow.src_mac);
     if (isUnicastMacText(flow.dst_mac)) vlan.macs.add(flow.dst_mac);
   }
-  return [...vlans.values()]
+  return vlans;
+}
+
+/** VLANs (single tags, and QinQ inner/outer pairs), by VLAN id then outer id. */
+export function deriveVlans(inventory: Inventory, flows: readonly FlowEnds[]): Vlan[] {
+  return [...collectVlans(inventory, flows).values()]
     .sort((a, b) => a.vlan_id - b.vlan_id || (a.outer_vlan_id ?? -1) - (b.outer_vlan_id ?? -1))
-    .map(({ firstUs, lastUs, macs, ...vlan }) => ({
-      ...vlan,
-      device_count: macs.size,
-      first_seen: isoTime(firstUs),
-      last_seen: isoTime(lastUs),
+    .map((vlan) => ({
+      vlan_id: vlan.vlan_id,
+      outer_vlan_id: vlan.outer_vlan_id,
+      device_count: vlan.macs.size,
+      first_seen: isoTime(vlan.firstUs),
+      last_seen: isoTime(vlan.lastUs),
+      total_packets: vlan.packets,
+      total_bytes: vlan.bytes,
     }));
 }
 

@@ -19,6 +19,20 @@ import { PackedKeyTable } from "../dissectors/flow/packed_key_table.ts";
 import { BucketLog } from "../dissectors/flow/bucket_log.ts";
 import { BUCKET_STRIDE, BucketColumn } from "../model/flush_record.ts";
 
+/** Columns of {@linkcode Inventory.bucketValues}, {@linkcode BUCKET_VALUES} numbers per bucket entry. */
+export const BucketValue = {
+  PACKETS: 0,
+  BYTES: 1,
+  MIN_SIZE: 2,
+  MAX_SIZE: 3,
+  SYN: 4,
+  RST: 5,
+  FIN: 6,
+} as const;
+
+/** Numbers per bucket entry in {@linkcode Inventory.bucketValues}. */
+export const BUCKET_VALUES = 7;
+
 /** Pending bucket rows folded into the bucket table at the latest (about 75 MB of rows). */
 const PENDING_BUCKETS_LIMIT = 1 << 20;
 
@@ -44,7 +58,7 @@ export class Inventory {
    */
   readonly buckets: PackedKeyTable;
   readonly #pendingBuckets: BucketLog = new BucketLog();
-  /** Bucket values: PACKETS, BYTES, MIN_SIZE, MAX_SIZE, SYN, RST, FIN per entry (stride 7). */
+  /** Bucket values, {@linkcode BUCKET_VALUES} per entry of {@linkcode buckets} (columns: {@linkcode BucketValue}). */
   bucketValues = new Float64Array(0);
 
   readonly sightings: PackedKeyTable;
@@ -60,7 +74,7 @@ export class Inventory {
   constructor() {
     this.flows = new PackedKeyTable(FLOW_KEY_WORDS, 1 << 16, (n) => this.#growFlows(n));
     this.buckets = new PackedKeyTable(2, 1 << 16, (n) => {
-      this.bucketValues = grow(this.bucketValues, new Float64Array(n * 7));
+      this.bucketValues = grow(this.bucketValues, new Float64Array(n * BUCKET_VALUES));
     });
     this.sightings = new PackedKeyTable(SIGHTING_KEY_WORDS, 256, (n) => {
       this.sightingFirstUs = grow(this.sightingFirstUs, new Float64Array(n));
@@ -161,21 +175,27 @@ export class Inventory {
       table.key[0] = rows[at + BucketColumn.FLOW];
       table.key[1] = rows[at + BucketColumn.MINUTE];
       const entry = table.findOrInsert();
-      const v = entry * 7;
+      const v = entry * BUCKET_VALUES;
       const values = this.bucketValues;
       if (table.inserted) {
-        values.fill(0, v, v + 7);
-        values[v + 2] = rows[at + BucketColumn.MIN_SIZE];
-        values[v + 3] = rows[at + BucketColumn.MAX_SIZE];
+        values.fill(0, v, v + BUCKET_VALUES);
+        values[v + BucketValue.MIN_SIZE] = rows[at + BucketColumn.MIN_SIZE];
+        values[v + BucketValue.MAX_SIZE] = rows[at + BucketColumn.MAX_SIZE];
       } else {
-        values[v + 2] = Math.min(values[v + 2], rows[at + BucketColumn.MIN_SIZE]);
-        values[v + 3] = Math.max(values[v + 3], rows[at + BucketColumn.MAX_SIZE]);
+        values[v + BucketValue.MIN_SIZE] = Math.min(
+          values[v + BucketValue.MIN_SIZE],
+          rows[at + BucketColumn.MIN_SIZE],
+        );
+        values[v + BucketValue.MAX_SIZE] = Math.max(
+          values[v + BucketValue.MAX_SIZE],
+          rows[at + BucketColumn.MAX_SIZE],
+        );
       }
-      values[v] += rows[at + BucketColumn.PACKETS];
-      values[v + 1] += rows[at + BucketColumn.BYTES];
-      values[v + 4] += rows[at + BucketColumn.SYN];
-      values[v + 5] += rows[at + BucketColumn.RST];
-      values[v + 6] += rows[at + BucketColumn.FIN];
+      values[v + BucketValue.PACKETS] += rows[at + BucketColumn.PACKETS];
+      values[v + BucketValue.BYTES] += rows[at + BucketColumn.BYTES];
+      values[v + BucketValue.SYN] += rows[at + BucketColumn.SYN];
+      values[v + BucketValue.RST] += rows[at + BucketColumn.RST];
+      values[v + BucketValue.FIN] += rows[at + BucketColumn.FIN];
     }
     pending.clear();
   }

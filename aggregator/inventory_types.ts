@@ -99,6 +99,64 @@ export interface Flow {
   tcp_fin_count: number;
 }
 
+/** An identity heard about a device (`identity_attributes`): a hostname, a vendor, a model… */
+export interface IdentityFact {
+  /** Dotted identity key (`hostname`, `lldp.system_name`…). */
+  key: string;
+  /** The value as heard. */
+  value: string;
+  /** 0–100, as the dissector rated it. */
+  confidence: number;
+  /** The MAC it is about, or null. */
+  mac: string | null;
+  /** The IP it is about, or null. */
+  ip: string | null;
+  /** VLAN of the frame it was heard in, or null. */
+  vlan_id: number | null;
+  /** Dissector that reported it (`dhcp`, `lldp`, `mdns`…). */
+  source: string;
+  /** First time heard (ISO 8601). */
+  first_seen: string;
+  /** Last time heard (ISO 8601). */
+  last_seen: string;
+  /** Times heard. */
+  count: number;
+}
+
+/** A protocol event or anomaly (`protocol_events`), aggregated over identical occurrences. */
+export interface EventFact {
+  /** Event type, e.g. `dhcp.ack`. */
+  type: string;
+  /** Dissector that reported it. */
+  source: string;
+  /** The MAC it is about (for DHCP: the client), or null. */
+  mac: string | null;
+  /** The IP it is about, or null. */
+  ip: string | null;
+  /** Source MAC of the frame. */
+  src_mac: string | null;
+  /** Source IP of the packet. */
+  src_ip: string | null;
+  /** Destination MAC of the frame. */
+  dst_mac: string | null;
+  /** Destination IP of the packet. */
+  dst_ip: string | null;
+  /** info, notice, warning or critical. */
+  severity: string;
+  /** `event` or `anomaly`. */
+  kind: string;
+  /** VLAN of the frame, or null. */
+  vlan_id: number | null;
+  /** The event's fields (for DHCP: xid, client_mac, your_ip, server…). */
+  fields: Record<string, string | number | boolean>;
+  /** First occurrence (ISO 8601). */
+  first_seen: string;
+  /** Last occurrence (ISO 8601). */
+  last_seen: string;
+  /** Occurrences. */
+  count: number;
+}
+
 /** A VLAN (`vlans`). */
 export interface Vlan {
   vlan_id: number;
@@ -180,8 +238,8 @@ export interface InventoryDocument {
   vlans: Vlan[];
   protocols: ProtocolDistribution;
   top_talkers: TopTalker[];
-  identities: Record<string, unknown>[];
-  events: Record<string, unknown>[];
+  identities: IdentityFact[];
+  events: EventFact[];
   metrics: Metric[];
   /** Device type, OS family and the reasons, per device (aggregator/identify/classify.ts). */
   classification?: DeviceClass[];

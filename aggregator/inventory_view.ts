@@ -13,7 +13,8 @@ import { deriveIpDevices } from "./derive_ip_devices.ts";
 import { deriveProtocols, deriveTopTalkers, deriveVlans } from "./derive_traffic.ts";
 import { deriveMetrics } from "./derive_metrics.ts";
 import { VERSION } from "../model/version.ts";
-import { classifyDevices, displayNames, inferOtAssets, trackDhcp } from "./identify/mod.ts";
+import { identify, trackDhcp } from "./identify/mod.ts";
+import { eventFact, identityFact } from "./derive_observations.ts";
 
 /** Options of {@linkcode buildInventoryDocument}. */
 export interface DocumentOptions {
@@ -23,11 +24,6 @@ export interface DocumentOptions {
   metrics?: boolean;
   /** DHCP servers allowed on the network; any other that answers is rogue (default: none configured). */
   allowedDhcpServers?: string[];
-}
-
-function withoutMicros<T extends { first_seen_us: number; last_seen_us: number }>(record: T) {
-  const { first_seen_us, last_seen_us, ...rest } = record;
-  return { ...rest, first_seen: isoTime(first_seen_us), last_seen: isoTime(last_seen_us) };
 }
 
 function byName(counts: number[], names: string[]): Record<string, number> {
@@ -100,14 +96,15 @@ export function buildInventoryDocument(
     vlans,
     protocols: deriveProtocols(flows),
     top_talkers: deriveTopTalkers(devices),
-    identities: [...inventory.identities.values()].map(withoutMicros),
-    events: [...inventory.events.values()].map(withoutMicros),
+    identities: [...inventory.identities.values()].map(identityFact),
+    events: [...inventory.events.values()].map(eventFact),
     metrics: options.metrics === false ? [] : deriveMetrics(inventory, flows),
     stats,
   };
-  doc.ot_assets = inferOtAssets(doc);
-  doc.classification = classifyDevices(doc, doc.ot_assets);
-  doc.display_names = Object.fromEntries(displayNames(doc));
+  const found = identify(doc);
+  doc.ot_assets = found.ot_assets;
+  doc.classification = found.classification;
+  doc.display_names = Object.fromEntries(found.display_names);
   doc.dhcp = trackDhcp(doc, { allowedServers: options.allowedDhcpServers });
   return doc;
 }

@@ -1,9 +1,11 @@
 /**
- * The rows one flush record contributes to the database, derived with the aggregator's own
- * definitions: the record is merged into a fresh {@linkcode Inventory} and turned into an
- * inventory document (`buildInventoryDocument`), exactly as `analyze` does. What is additive across
- * flushes (counters, first/last seen, learnt-from sets, VLAN memberships) comes from that document;
- * what is not (gateway flag, VLAN device counts) is recomputed from the database after the upserts.
+ * The rows one flush record contributes to the database, read from the inventory's own arrays:
+ * the record is merged into a fresh {@linkcode Inventory} (which merges repeated keys) and each
+ * table's rows are collected with the aggregator's own definitions (`collectDevices`,
+ * `collectVlans`, `collectDeviceMinutes`, `flowApplication`), times kept in µs — what `analyze`
+ * formats for its report, storage writes as it is. What is additive across flushes (counters,
+ * first/last seen, learnt-from sets, VLAN memberships) comes from here; what is not (gateway
+ * flag, VLAN device counts, identification) is recomputed from the database after the upserts.
  *
  * One addition: the traffic each MAC *received* per destination address, whether or not the address
  * is (yet) one of the device's. The inventory credits received counters only to addresses the device
@@ -14,9 +16,14 @@
  */
 
 import { Inventory } from "../aggregator/inventory.ts";
-import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
-import type { InventoryDocument } from "../aggregator/inventory_types.ts";
+import { type FlowApplication, flowApplication, flowKeys } from "../aggregator/derive_flows.ts";
+import { addressKey, collectDevices, type CollectedDevice } from "../aggregator/derive_devices.ts";
+import { type CollectedVlan, collectVlans } from "../aggregator/derive_traffic.ts";
+import { collectDeviceMinutes, type DeviceMinute } from "../aggregator/derive_metrics.ts";
+import type { FlowKeyFields } from "../model/flow_key.ts";
+import { BUCKET_MICROS } from "../dissectors/flow/flow_meter.ts";
 import { isUnicastMacText } from "../model/address.ts";
+import type { EventRecord, IdentityRecord } from "../model/flush_record.ts";
 import type { FlushRecord } from "../model/flush_record.ts";
 
 /** One (device, address, VLAN) row: what was sent from it, received at it, and how it was learnt. */
@@ -26,9 +33,9 @@ export interface AddressRow {
   version: 4 | 6;
   vlan: number | null;
   outer: number | null;
-  /** ISO times, null when the address was only a destination. */
-  first: string | null;
-  last: string | null;
+  /** µs; null when the address was only a destination. */
+  firstUs: number | null;
+  lastUs: number | null;
   packetsSent: number;
   bytesSent: number;
   packetsReceived: number;
@@ -38,85 +45,115 @@ export interface AddressRow {
 
 /** What one flush record contributes. */
 export interface BatchRows {
-  /** The record's inventory document (metrics included); flow ids are entries + 1. */
-  document: InventoryDocument;
-  /** First and last seen of each flow, µs, by flow id - 1 (the document keeps milliseconds). */
-  flowFirstUs: Float64Array;
-  flowLastUs: Float64Array;
+  /** The record merged into a fresh inventory, buckets settled: flows and buckets by entry. */
+  inventory: Inventory;
+  /** Decoded key of each flow entry. */
+  keys: FlowKeyFields[];
+  /** Application of each flow entry. */
+  applications: FlowApplication[];
+  /** Devices sorted by MAC (the order rows are locked in). */
+  devices: CollectedDevice[];
   /** Address rows sorted by (mac, ip, vlan, outer). */
   addresses: AddressRow[];
+  /** VLANs sorted by (vlan, outer). */
+  vlans: CollectedVlan[];
+  /** Device rows of the per-minute metrics. */
+  deviceMinutes: DeviceMinute[];
+  identities: IdentityRecord[];
+  events: EventRecord[];
   /** UTC days (YYYY-MM-DD) of the metrics and events, for their partitions. */
   days: string[];
   /** Packets the record accounted (sum of its flows). */
   packets: number;
 }
 
-function addressKey(mac: string, ip: string, vlan: number | null, outer: number | null): string {
-  return `${mac}|${ip}|${vlan ?? ""}|${outer ?? ""}`;
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function addressRows(document: InventoryDocument): AddressRow[] {
+function addressRows(devices: CollectedDevice[], inventory: Inventory, keys: FlowKeyFields[]): AddressRow[] {
   const rows = new Map<string, AddressRow>();
-  for (const device of document.devices) {
-    for (const ip of device.ips) {
-      rows.set(addressKey(device.mac_address, ip.ip_address, ip.vlan_id, ip.outer_vlan_id), {
-        mac: device.mac_address,
-        ip: ip.ip_address,
-        version: ip.ip_version,
-        vlan: ip.vlan_id,
-        outer: ip.outer_vlan_id,
-        first: ip.first_seen,
-        last: ip.last_seen,
-        packetsSent: ip.packets_sent,
-        bytesSent: ip.bytes_sent,
+  for (const device of devices) {
+    for (const a of device.addresses.values()) {
+      rows.set(`${device.mac}|${addressKey(a.ip, a.vlan, a.outer)}`, {
+        mac: device.mac,
+        ip: a.ip,
+        version: a.version,
+        vlan: a.vlan,
+        outer: a.outer,
+        firstUs: a.firstUs,
+        lastUs: a.lastUs,
+        packetsSent: a.packetsSent,
+        bytesSent: a.bytesSent,
         packetsReceived: 0,
         bytesReceived: 0,
-        learnt: ip.learnt_from,
+        learnt: [...a.learnt].sort(),
       });
     }
   }
-  for (const flow of document.flows) {
-    if (!isUnicastMacText(flow.dst_mac) || flow.dst_ip === null) continue;
-    const key = addressKey(flow.dst_mac, flow.dst_ip, flow.vlan_id, flow.outer_vlan_id);
-    let row = rows.get(key);
+  for (let entry = 0; entry < keys.length; entry++) {
+    const key = keys[entry];
+    if (!isUnicastMacText(key.dst_mac) || key.dst_ip === null) continue;
+    const id = `${key.dst_mac}|${addressKey(key.dst_ip, key.vlan_id, key.outer_vlan_id)}`;
+    let row = rows.get(id);
     if (!row) {
       row = {
-        mac: flow.dst_mac,
-        ip: flow.dst_ip,
-        version: flow.dst_ip.includes(":") ? 6 : 4,
-        vlan: flow.vlan_id,
-        outer: flow.outer_vlan_id,
-        first: null,
-        last: null,
+        mac: key.dst_mac,
+        ip: key.dst_ip,
+        version: key.dst_ip.includes(":") ? 6 : 4,
+        vlan: key.vlan_id,
+        outer: key.outer_vlan_id,
+        firstUs: null,
+        lastUs: null,
         packetsSent: 0,
         bytesSent: 0,
         packetsReceived: 0,
         bytesReceived: 0,
         learnt: [],
       };
-      rows.set(key, row);
+      rows.set(id, row);
     }
-    row.packetsReceived += flow.packet_count;
-    row.bytesReceived += flow.byte_count;
+    row.packetsReceived += inventory.flowPackets[entry];
+    row.bytesReceived += inventory.flowBytes[entry];
   }
-  return [...rows.entries()].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0).map(([, row]) => row);
+  return [...rows.entries()].sort((a, b) => compareText(a[0], b[0])).map(([, row]) => row);
+}
+
+function utcDay(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString().slice(0, 10);
 }
 
 /** Derives the rows of one flush record from sensor `sensor`. */
 export function deriveBatchRows(record: FlushRecord, sensor: string): BatchRows {
   const inventory = new Inventory();
   inventory.merge(record, sensor);
-  const document = buildInventoryDocument(inventory, { metrics: true });
+  inventory.settleBuckets();
+  const keys = flowKeys(inventory);
+  const applications = keys.map((key, entry) => flowApplication(inventory, entry, key));
+  const devices = [...collectDevices(inventory, keys).values()].sort((a, b) => compareText(a.mac, b.mac));
+  const vlans = [...collectVlans(inventory, keys).values()]
+    .sort((a, b) => a.vlan_id - b.vlan_id || (a.outer_vlan_id ?? -1) - (b.outer_vlan_id ?? -1));
+  const deviceMinutes = [...collectDeviceMinutes(inventory, keys).values()];
+  const identities = [...inventory.identities.values()];
+  const events = [...inventory.events.values()];
   const days = new Set<string>();
-  for (const metric of document.metrics) days.add(metric.time.slice(0, 10));
-  for (const event of document.events) days.add(String(event.first_seen).slice(0, 10));
+  const bucketKeys = inventory.buckets.keys;
+  const minutes = new Set<number>();
+  for (let entry = 0; entry < inventory.buckets.size; entry++) minutes.add(bucketKeys[entry * 2 + 1]);
+  for (const minute of minutes) days.add(utcDay(minute * BUCKET_MICROS));
+  for (const event of events) days.add(utcDay(event.first_seen_us));
   let packets = 0;
-  for (const flow of document.flows) packets += flow.packet_count;
+  for (let entry = 0; entry < keys.length; entry++) packets += inventory.flowPackets[entry];
   return {
-    document,
-    flowFirstUs: inventory.flowFirstUs.slice(0, inventory.flows.size),
-    flowLastUs: inventory.flowLastUs.slice(0, inventory.flows.size),
-    addresses: addressRows(document),
+    inventory,
+    keys,
+    applications,
+    devices,
+    addresses: addressRows(devices, inventory, keys),
+    vlans,
+    deviceMinutes,
+    identities,
+    events,
     days: [...days].sort(),
     packets,
   };

@@ -3,59 +3,100 @@
  * Purdue level, OT facts and children (`devices` columns of migration 004), the OT activity they
  * are inferred from (`device_activity`), and DHCP leases (`dhcp_leases`).
  *
- * The conclusions are not additive: they are recomputed, in the batch's transaction, for the
- * devices the batch told something about (an identity, an OT event, a gateway flag), from
- * everything the database holds about them — with the same functions as `analyze`
- * (`aggregator/identify/`), on a document made of the stored rows. Recomputing is idempotent, so a
- * redelivered batch (skipped anyway) or a crash between batches leaves nothing half done.
+ * The conclusions are not additive. In the batch's transaction they are recomputed, with the same
+ * pure function as `analyze` (`identify`, aggregator/identify/), for the devices whose evidence
+ * the batch changed — new devices, new or more trusted identities and repeated names, new OT
+ * activity, new addresses and announcements, changed gateway flags (their subjects are gathered
+ * by the upserts) — from everything stored about those devices. A batch that only repeats what
+ * was known (counters, last seen) recomputes nothing: the work follows the batch, not the history.
+ * Recomputing is idempotent, so a crash between batches leaves nothing half done.
  *
  * @module
  */
 
 import type { Queryable } from "./database.ts";
-import type { Device, InventoryDocument } from "../aggregator/inventory_types.ts";
-import { classifyDevices, displayNames, inferOtAssets, OT_PROTOCOLS } from "../aggregator/identify/mod.ts";
-import { cleanText, normalizeMac, parseIp } from "./addresses.ts";
+import type { BatchRows } from "./batch_rows.ts";
+import { eventFact } from "../aggregator/derive_observations.ts";
+import { dhcpLeases, identify, OT_PROTOCOLS } from "../aggregator/identify/mod.ts";
+import type {
+  EventFact,
+  IdentificationInput,
+  IdentifiedDevice,
+  IdentityFact,
+} from "../aggregator/identify/mod.ts";
+import { canonicalIp, cleanText } from "./addresses.ts";
+import { ipOrNull, macOrNull, type Subject } from "./insert_observations.ts";
 
-type Json = Record<string, unknown>;
+/** The MACs and IPs whose devices must be identified again. */
+export class Changed {
+  readonly macs: Set<string> = new Set();
+  readonly ips: Set<string> = new Set();
 
-function ipOrNull(value: unknown): string | null {
-  return typeof value === "string" && parseIp(value) ? value.trim() : null;
+  /** Adds subjects (a null MAC or IP is skipped). */
+  add(subjects: Iterable<Subject>): void {
+    for (const { mac, ip } of subjects) {
+      if (mac !== null) this.macs.add(mac);
+      if (ip !== null) this.ips.add(ip);
+    }
+  }
+
+  get empty(): boolean {
+    return this.macs.size === 0 && this.ips.size === 0;
+  }
 }
 
-function macOrNull(value: unknown): string | null {
-  return normalizeMac(typeof value === "string" ? value : null);
-}
-
+/** Adds OT activity and returns the ends of the conversations seen for the first time. */
 const UPSERT_ACTIVITY = `
 INSERT INTO device_activity AS a (src_mac, src_ip, dst_mac, dst_ip, source, type, op, severity, first_seen,
   last_seen, count)
-SELECT * FROM unnest($1::macaddr[], $2::inet[], $3::macaddr[], $4::inet[], $5::text[], $6::text[], $7::text[],
-  $8::text[], $9::timestamptz[], $10::timestamptz[], $11::bigint[])
+SELECT src_mac, src_ip, dst_mac, dst_ip, source, type, op, severity, netsentinel_time(first_us),
+  netsentinel_time(last_us), count
+FROM unnest($1::macaddr[], $2::inet[], $3::macaddr[], $4::inet[], $5::text[], $6::text[], $7::text[],
+  $8::text[], $9::float8[], $10::float8[], $11::bigint[])
+  AS i(src_mac, src_ip, dst_mac, dst_ip, source, type, op, severity, first_us, last_us, count)
 ON CONFLICT ((COALESCE(src_mac, '00:00:00:00:00:00'::macaddr)), (COALESCE(src_ip, '0.0.0.0/0'::inet)),
   (COALESCE(dst_mac, '00:00:00:00:00:00'::macaddr)), (COALESCE(dst_ip, '0.0.0.0/0'::inet)),
   source, type, op, severity) DO UPDATE SET
   first_seen = LEAST(a.first_seen, EXCLUDED.first_seen),
   last_seen = GREATEST(a.last_seen, EXCLUDED.last_seen),
-  count = a.count + EXCLUDED.count`;
+  count = a.count + EXCLUDED.count
+RETURNING (a.xmax = 0) AS inserted, a.src_mac::text AS src_mac, host(a.src_ip) AS src_ip,
+  a.dst_mac::text AS dst_mac, host(a.dst_ip) AS dst_ip`;
 
-/** Adds the batch's OT events to `device_activity` (summed per pair, dissector, type, operation). */
-export async function upsertActivity(tx: Queryable, document: InventoryDocument): Promise<void> {
-  const merged = new Map<string, Json>();
-  for (const event of document.events as Json[]) {
-    if (event.kind !== "event" || !OT_PROTOCOLS.includes(String(event.source))) continue;
-    const fields = (event.fields ?? {}) as Json;
-    const row = {
+interface ActivityRow {
+  srcMac: string | null;
+  srcIp: string | null;
+  dstMac: string | null;
+  dstIp: string | null;
+  source: string;
+  type: string;
+  op: string;
+  severity: string;
+  firstUs: number;
+  lastUs: number;
+  count: number;
+}
+
+/**
+ * Adds the batch's OT events to `device_activity` (summed per pair, dissector, type, operation).
+ *
+ * @returns the ends of the activity rows this batch created
+ */
+export async function upsertActivity(tx: Queryable, rows: BatchRows): Promise<Subject[]> {
+  const merged = new Map<string, ActivityRow>();
+  for (const event of rows.events) {
+    if (event.kind !== "event" || !OT_PROTOCOLS.includes(event.source)) continue;
+    const row: ActivityRow = {
       srcMac: macOrNull(event.src_mac),
       srcIp: ipOrNull(event.src_ip),
       dstMac: macOrNull(event.dst_mac),
       dstIp: ipOrNull(event.dst_ip),
       source: cleanText(event.source, 64),
       type: cleanText(event.type, 128),
-      op: cleanText(typeof fields.op === "string" ? fields.op : "other", 32),
+      op: cleanText(typeof event.fields.op === "string" ? event.fields.op : "other", 32),
       severity: cleanText(event.severity, 16),
-      first: String(event.first_seen),
-      last: String(event.last_seen),
+      firstUs: event.first_seen_us,
+      lastUs: event.last_seen_us,
       count: Number(event.count) || 1,
     };
     const id = [row.srcMac, row.srcIp, row.dstMac, row.dstIp, row.source, row.type, row.op, row.severity]
@@ -63,15 +104,24 @@ export async function upsertActivity(tx: Queryable, document: InventoryDocument)
     const known = merged.get(id);
     if (known === undefined) merged.set(id, row);
     else {
-      known.first = String(known.first) < row.first ? known.first : row.first;
-      known.last = String(known.last) > row.last ? known.last : row.last;
-      known.count = (known.count as number) + row.count;
+      known.firstUs = Math.min(known.firstUs, row.firstUs);
+      known.lastUs = Math.max(known.lastUs, row.lastUs);
+      known.count += row.count;
     }
   }
-  const rows = [...merged.values()].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-  if (rows.length === 0) return;
-  const column = (name: string) => rows.map((row) => row[name]);
-  await tx.query(UPSERT_ACTIVITY, [
+  // Sorted so two aggregators lock the same rows in the same order.
+  const list = [...merged.entries()].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0).map(([, r]) => r);
+  if (list.length === 0) return [];
+  const column = <K extends keyof ActivityRow>(name: K) => list.map((row) => row[name]);
+  const result = await tx.query<
+    {
+      inserted: boolean;
+      src_mac: string | null;
+      src_ip: string | null;
+      dst_mac: string | null;
+      dst_ip: string | null;
+    }
+  >(UPSERT_ACTIVITY, [
     column("srcMac"),
     column("srcIp"),
     column("dstMac"),
@@ -80,9 +130,13 @@ export async function upsertActivity(tx: Queryable, document: InventoryDocument)
     column("type"),
     column("op"),
     column("severity"),
-    column("first"),
-    column("last"),
+    column("firstUs"),
+    column("lastUs"),
     column("count"),
+  ]);
+  return result.filter((row) => row.inserted).flatMap((row) => [
+    { mac: row.src_mac, ip: row.src_ip },
+    { mac: row.dst_mac, ip: row.dst_ip },
   ]);
 }
 
@@ -102,9 +156,11 @@ ON CONFLICT (client_mac, ip_address, (COALESCE(server_ip, '0.0.0.0/0'::inet)), (
   last_seen = GREATEST(l.last_seen, EXCLUDED.last_seen),
   count = l.count + 1`;
 
-/** Adds the batch's DHCP leases (the tracker's view of the batch) to `dhcp_leases`. */
-export async function upsertLeases(tx: Queryable, document: InventoryDocument): Promise<void> {
-  const leases = (document.dhcp?.leases ?? [])
+/** Adds the batch's DHCP leases (the tracker's view of the batch's `dhcp.*` events) to `dhcp_leases`. */
+export async function upsertLeases(tx: Queryable, rows: BatchRows): Promise<void> {
+  const dhcp = rows.events.filter((event) => event.type.startsWith("dhcp.")).map(eventFact);
+  if (dhcp.length === 0) return;
+  const leases = dhcpLeases({ events: dhcp })
     .map((lease) => ({ ...lease, mac: macOrNull(lease.mac), ip: ipOrNull(lease.ip) }))
     .filter((lease) => lease.mac !== null && lease.ip !== null)
     .sort((a, b) => `${a.mac}|${a.ip}|${a.server}`.localeCompare(`${b.mac}|${b.ip}|${b.server}`));
@@ -125,51 +181,40 @@ export async function upsertLeases(tx: Queryable, document: InventoryDocument): 
   ]);
 }
 
-/**
- * The devices a batch told something about: MACs and IPs of its identities and OT events, and
- * devices the batch alone already classifies (gateways, industrial OUIs).
- */
-export function touchedMacs(document: InventoryDocument): { macs: string[]; ips: string[] } {
-  const macs = new Set<string>();
-  const ips = new Set<string>();
-  const add = (mac: unknown, ip: unknown) => {
-    const m = macOrNull(mac);
-    if (m !== null) macs.add(m);
-    const i = ipOrNull(ip);
-    if (i !== null) ips.add(i);
-  };
-  for (const identity of document.identities as Json[]) add(identity.mac, identity.ip);
-  for (const event of document.events as Json[]) {
-    if (!OT_PROTOCOLS.includes(String(event.source))) continue;
-    add(event.src_mac, event.src_ip);
-    add(event.dst_mac, event.dst_ip);
-  }
-  for (const device of document.devices) if (device.is_gateway) macs.add(device.mac_address);
-  for (const found of document.classification ?? []) {
-    if (found.device_type !== "unknown") macs.add(found.mac_address);
-  }
-  return { macs: [...macs].sort(), ips: [...ips].sort() };
-}
-
 const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const TOUCHED_DEVICES = `
-SELECT DISTINCT d.id::float8 AS id, d.mac_address::text AS mac, d.oui_prefix, d.oui_vendor, d.locally_administered,
-  d.is_gateway, array_to_string(d.gateway_reasons, E'\\n') AS reasons
+/** The devices to identify again: by MAC, and every device that has one of the IPs as its own. */
+const CHANGED_DEVICES = `
+SELECT d.id::float8 AS id, d.mac_address::text AS mac, d.oui_vendor, d.is_gateway,
+  array_to_string(d.gateway_reasons, E'\\n') AS reasons
 FROM devices d
 WHERE d.mac_address = ANY($1::macaddr[])
    OR d.id IN (SELECT device_id FROM device_ips WHERE ip_address = ANY($2::inet[]) AND cardinality(learnt_from) > 0)
 ORDER BY 2`;
 
-const DEVICE_IPS = `
+/** The learnt addresses of these devices, and of every other device that has one of them too. */
+const ADDRESSES = `
+WITH own AS (
+  SELECT device_id, ip_address, learnt_from FROM device_ips
+  WHERE device_id = ANY($1::bigint[]) AND cardinality(learnt_from) > 0
+)
 SELECT device_id::float8 AS device_id, host(ip_address) AS ip, array_to_string(learnt_from, ',') AS learnt
-FROM device_ips WHERE device_id = ANY($1::bigint[]) AND cardinality(learnt_from) > 0`;
+FROM own
+UNION ALL
+SELECT x.device_id::float8, host(x.ip_address), array_to_string(x.learnt_from, ',')
+FROM device_ips x
+WHERE x.ip_address IN (SELECT ip_address FROM own) AND cardinality(x.learnt_from) > 0
+  AND x.device_id <> ALL($1::bigint[])`;
+
+const OTHER_OWNERS = `
+SELECT id::float8 AS id, mac_address::text AS mac, is_gateway FROM devices WHERE id = ANY($1::bigint[])`;
 
 const IDENTITIES = `
-SELECT key, value, confidence, mac_address::text AS mac, host(ip_address) AS ip, source,
+SELECT key, value, confidence, mac_address::text AS mac, host(ip_address) AS ip, vlan_id, source,
   ${ISO("first_seen")} AS first_seen, ${ISO("last_seen")} AS last_seen, count::float8 AS count
 FROM identity_attributes
-WHERE device_id = ANY($1::bigint[]) OR mac_address = ANY($2::macaddr[]) OR ip_address = ANY($3::inet[])`;
+WHERE mac_address = ANY($1::macaddr[]) OR ip_address = ANY($2::inet[])
+ORDER BY id`;
 
 const ACTIVITY = `
 SELECT src_mac::text AS src_mac, host(src_ip) AS src_ip, dst_mac::text AS dst_mac, host(dst_ip) AS dst_ip, source,
@@ -178,7 +223,8 @@ SELECT src_mac::text AS src_mac, host(src_ip) AS src_ip, dst_mac::text AS dst_ma
 } AS last_seen, count::float8 AS count
 FROM device_activity
 WHERE src_mac = ANY($1::macaddr[]) OR dst_mac = ANY($1::macaddr[]) OR src_ip = ANY($2::inet[])
-   OR dst_ip = ANY($2::inet[])`;
+   OR dst_ip = ANY($2::inet[])
+ORDER BY id`;
 
 const UPDATE_DEVICES = `
 UPDATE devices d SET device_type = u.device_type, type_confidence = u.type_confidence,
@@ -198,96 +244,118 @@ WHERE d.id = u.id`;
 interface StoredDevice {
   id: number;
   mac: string;
-  oui_prefix: string;
   oui_vendor: string | null;
-  locally_administered: boolean;
   is_gateway: boolean;
   reasons: string;
 }
 
-/** A document of the stored facts about `devices` (only what identification reads). */
-function storedDocument(
-  devices: StoredDevice[],
-  ips: { device_id: number; ip: string; learnt: string }[],
-  identities: Json[],
-  activity: Json[],
-): InventoryDocument {
-  const byDevice = new Map<number, Device["ips"]>();
-  for (const row of ips) {
+interface StoredAddress {
+  device_id: number;
+  ip: string;
+  learnt: string;
+}
+
+interface StoredActivity {
+  src_mac: string | null;
+  src_ip: string | null;
+  dst_mac: string | null;
+  dst_ip: string | null;
+  source: string;
+  type: string;
+  op: string;
+  severity: string;
+  first_seen: string;
+  last_seen: string;
+  count: number;
+}
+
+/** Devices as identification reads them, with the addresses listed for each. */
+function identifiedDevices(
+  devices: { id: number; mac: string; oui_vendor: string | null; is_gateway: boolean; reasons: string }[],
+  addresses: StoredAddress[],
+): IdentifiedDevice[] {
+  const byDevice = new Map<number, { ip_address: string; learnt_from: string[] }[]>();
+  for (const row of addresses) {
     let list = byDevice.get(row.device_id);
     if (list === undefined) byDevice.set(row.device_id, list = []);
-    list.push(
-      {
-        ip_address: row.ip,
-        ip_version: row.ip.includes(":") ? 6 : 4,
-        vlan_id: null,
-        outer_vlan_id: null,
-        first_seen: null,
-        last_seen: null,
-        packets_sent: 0,
-        bytes_sent: 0,
-        packets_received: 0,
-        bytes_received: 0,
-        learnt_from: row.learnt.split(",").filter(Boolean),
-      } as unknown as Device["ips"][number],
-    );
+    list.push({
+      ip_address: canonicalIp(row.ip) ?? row.ip,
+      learnt_from: row.learnt.split(",").filter(Boolean),
+    });
   }
+  return devices.map((d) => ({
+    mac_address: d.mac,
+    oui_vendor: d.oui_vendor,
+    is_gateway: d.is_gateway,
+    gateway_reasons: d.reasons ? d.reasons.split("\n") : [],
+    ips: byDevice.get(d.id) ?? [],
+  }));
+}
+
+function storedIdentity(row: IdentityFact): IdentityFact {
+  return { ...row, ip: row.ip === null ? null : canonicalIp(row.ip) ?? row.ip };
+}
+
+function storedEvent(row: StoredActivity): EventFact {
   return {
-    devices: devices.map((d) => ({
-      mac_address: d.mac,
-      oui_prefix: d.oui_prefix,
-      oui_vendor: d.oui_vendor,
-      locally_administered: d.locally_administered,
-      is_gateway: d.is_gateway,
-      gateway_reasons: d.reasons ? d.reasons.split("\n") : [],
-      ips: byDevice.get(d.id) ?? [],
-      vlans: [],
-    })),
-    identities,
-    events: activity.map((row) => ({
-      type: row.type,
-      kind: "event",
-      severity: row.severity,
-      source: row.source,
-      mac: null,
-      ip: null,
-      src_mac: row.src_mac,
-      dst_mac: row.dst_mac,
-      src_ip: row.src_ip,
-      dst_ip: row.dst_ip,
-      vlan_id: null,
-      fields: { op: row.op },
-      first_seen: row.first_seen,
-      last_seen: row.last_seen,
-      count: row.count,
-    })),
-  } as unknown as InventoryDocument;
+    type: row.type,
+    source: row.source,
+    mac: null,
+    ip: null,
+    src_mac: row.src_mac,
+    src_ip: row.src_ip === null ? null : canonicalIp(row.src_ip) ?? row.src_ip,
+    dst_mac: row.dst_mac,
+    dst_ip: row.dst_ip === null ? null : canonicalIp(row.dst_ip) ?? row.dst_ip,
+    severity: row.severity,
+    kind: "event",
+    vlan_id: null,
+    fields: { op: row.op },
+    first_seen: row.first_seen,
+    last_seen: row.last_seen,
+    count: row.count,
+  };
+}
+
+/**
+ * What identification reads about `devices`: their addresses, the other devices that have one of
+ * those addresses (an address two devices claim is neither's), the identities about their MACs and
+ * addresses, and the OT activity they took part in.
+ */
+async function storedInput(tx: Queryable, devices: StoredDevice[]): Promise<IdentificationInput> {
+  const ids = devices.map((d) => d.id);
+  const addresses = await tx.query<StoredAddress>(ADDRESSES, [ids]);
+  const chosen = new Set(ids);
+  const othersIds = [...new Set(addresses.map((a) => a.device_id).filter((id) => !chosen.has(id)))];
+  const others = othersIds.length === 0
+    ? []
+    : (await tx.query<{ id: number; mac: string; is_gateway: boolean }>(OTHER_OWNERS, [othersIds]))
+      .map((o) => ({ ...o, oui_vendor: null, reasons: "" }));
+  const macs = devices.map((d) => d.mac);
+  const ownIps = [...new Set(addresses.filter((a) => chosen.has(a.device_id)).map((a) => a.ip))];
+  const identities = await tx.query<IdentityFact>(IDENTITIES, [macs, ownIps]);
+  const activity = await tx.query<StoredActivity>(ACTIVITY, [macs, ownIps]);
+  return {
+    devices: identifiedDevices([...devices, ...others], addresses),
+    identities: identities.map(storedIdentity),
+    events: activity.map(storedEvent),
+  };
 }
 
 /**
  * Recomputes type, OS, display name, OT role, Purdue level, OT facts and children of the devices
- * the batch `document` told something about, from the stored identities and activity.
+ * `changed` names (by MAC, or as owners of its IPs), from everything stored about them.
  *
  * @returns the number of devices updated
  */
-export async function refreshIdentification(tx: Queryable, document: InventoryDocument): Promise<number> {
-  const touched = touchedMacs(document);
-  if (touched.macs.length === 0 && touched.ips.length === 0) return 0;
-  const devices = await tx.query<StoredDevice>(TOUCHED_DEVICES, [touched.macs, touched.ips]);
+export async function refreshIdentification(tx: Queryable, changed: Changed): Promise<number> {
+  if (changed.empty) return 0;
+  const devices = await tx.query<StoredDevice>(CHANGED_DEVICES, [[...changed.macs], [...changed.ips]]);
   if (devices.length === 0) return 0;
-  const ids = devices.map((d) => d.id);
-  const macs = devices.map((d) => d.mac);
-  const ips = await tx.query<{ device_id: number; ip: string; learnt: string }>(DEVICE_IPS, [ids]);
-  const ownIps = [...new Set(ips.map((row) => row.ip))];
-  const identities = await tx.query<Json>(IDENTITIES, [ids, macs, ownIps]);
-  const activity = await tx.query<Json>(ACTIVITY, [macs, ownIps]);
-  const stored = storedDocument(devices, ips, identities, activity);
-  const assets = new Map(inferOtAssets(stored).map((asset) => [asset.mac_address, asset]));
-  const classes = classifyDevices(stored, [...assets.values()]);
-  const names = displayNames(stored);
+  const found = identify(await storedInput(tx, devices));
+  const assets = new Map(found.ot_assets.map((asset) => [asset.mac_address, asset]));
   const rows = devices.map((device, index) => {
-    const type = classes[index];
-    const name = names.get(device.mac);
+    const type = found.classification[index];
+    const name = found.display_names.get(device.mac);
     const ot = assets.get(device.mac);
     return {
       id: device.id,

@@ -5,9 +5,9 @@
  * already there the batch was committed before (redelivered after a crash) and nothing else happens.
  * Then, with one batched statement per table: devices, their addresses and VLANs, flows, per-minute
  * buckets, identity attributes, protocol events, OT activity, DHCP leases, the sensor's counters;
- * last, the values that are not additive (gateway flags, VLAN device counts, and each touched
- * device's type, display name, OT role and Purdue level: `identification.ts`) are recomputed from
- * the database state.
+ * last, the values that are not additive (gateway flags, VLAN device counts, and the type, display
+ * name, OT role and Purdue level of the devices whose evidence changed: `identification.ts`) are
+ * recomputed from the database state.
  *
  * @example
  * ```ts ignore
@@ -32,7 +32,7 @@ import { upsertAddresses, upsertDevices, upsertVlans } from "./upsert_inventory.
 import { upsertFlows, upsertMetrics } from "./upsert_flows.ts";
 import { insertEvents, upsertIdentities, upsertSensor } from "./insert_observations.ts";
 import { refreshGateways } from "./gateway.ts";
-import { refreshIdentification, upsertActivity, upsertLeases } from "./identification.ts";
+import { Changed, refreshIdentification, upsertActivity, upsertLeases } from "./identification.ts";
 
 /** Time-series tables whose daily partitions a batch may need. */
 const TIME_SERIES = ["traffic_metrics", "protocol_events"] as const;
@@ -43,6 +43,8 @@ export interface ApplyTiming {
   flows: number;
   devices: number;
   metrics: number;
+  /** Devices identified again (their evidence changed). */
+  identified: number;
   /** Milliseconds deriving the rows from the record (outside the transaction). */
   deriveMs: number;
   /** Milliseconds from the start of the transaction to its commit. */
@@ -54,6 +56,7 @@ const DUPLICATE: ApplyTiming = {
   flows: 0,
   devices: 0,
   metrics: 0,
+  identified: 0,
   deriveMs: 0,
   transactionMs: 0,
 };
@@ -114,15 +117,15 @@ export class Persistence implements BatchSink {
     let started = performance.now();
     const rows = deriveBatchRows(batch.record, batch.sensor);
     const deriveMs = performance.now() - started;
-    const document = rows.document;
     started = performance.now();
     let result: ApplyResult;
+    let identified = 0;
     try {
       result = await this.#db.transaction(async (tx) => {
         const claimed = await tx.query(
           `INSERT INTO ingested_batches (sensor_id, boot, seq, flows, packets) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT DO NOTHING RETURNING 1`,
-          [...key, document.flows.length, rows.packets],
+          [...key, rows.keys.length, rows.packets],
         );
         if (claimed.length === 0) return "duplicate";
         // Sorts and hash joins of 50 000-row batches fit in memory instead of spilling to disk.
@@ -135,18 +138,20 @@ export class Persistence implements BatchSink {
             ]);
           }
         }
-        await upsertDevices(tx, document);
-        await upsertAddresses(tx, rows.addresses);
-        await upsertVlans(tx, document);
-        const flowIds = await upsertFlows(tx, rows);
-        await upsertMetrics(tx, rows, flowIds);
-        await upsertIdentities(tx, document);
-        await insertEvents(tx, document, batch.sensor);
+        const devices = await upsertDevices(tx, rows);
+        const changed = new Changed();
+        changed.add(devices.inserted.map((mac) => ({ mac, ip: null })));
+        changed.add(await upsertAddresses(tx, rows, devices));
+        await upsertVlans(tx, rows, devices);
+        const flowIds = await upsertFlows(tx, rows, devices);
+        await upsertMetrics(tx, rows, flowIds, devices);
+        changed.add(await upsertIdentities(tx, rows));
+        await insertEvents(tx, rows, batch.sensor);
         await upsertSensor(tx, batch);
-        await refreshGateways(tx, [...new Set(rows.addresses.map((address) => address.mac))]);
-        await upsertActivity(tx, document);
-        await upsertLeases(tx, document);
-        await refreshIdentification(tx, document);
+        changed.add(await refreshGateways(tx, [...devices.byMac.values()]));
+        changed.add(await upsertActivity(tx, rows));
+        await upsertLeases(tx, rows);
+        identified = await refreshIdentification(tx, changed);
         return "applied";
       });
     } catch (error) {
@@ -160,9 +165,10 @@ export class Persistence implements BatchSink {
     if (result === "duplicate") return this.#record(DUPLICATE);
     return this.#record({
       result,
-      flows: document.flows.length,
-      devices: document.devices.length,
-      metrics: document.metrics.length,
+      flows: rows.keys.length,
+      devices: rows.devices.length,
+      metrics: rows.inventory.buckets.size + rows.deviceMinutes.length,
+      identified,
       deriveMs,
       transactionMs: performance.now() - started,
     });

@@ -136,7 +136,8 @@ function toMetric(row: Any): Metric {
   };
 }
 
-function toObservation(row: Any): Record<string, unknown> {
+/** An identity or event row as the document's record (times as ISO text, addresses as NetSentinel writes them). */
+function toObservation(row: Any): Any {
   const { first_seen, last_seen, fields, ...rest } = row;
   const observation: Record<string, unknown> = {
     ...rest,

@@ -258,6 +258,6 @@ async function oddValues(scratch: ScratchDatabase, path: string): Promise<void> 
   }]);
 }
 
-function byKey(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return [...rows].sort((a, b) => String(a.key).localeCompare(String(b.key)));
+function byKey<T extends { key: string }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => a.key.localeCompare(b.key));
 }

@@ -56,6 +56,9 @@ export function handMade(
     protocols: { ethertypes: [], ip_protocols: [], applications: [] },
     top_talkers: [],
     identities: identities.map((fact) => ({
+      key: "",
+      value: "",
+      source: "test",
       mac: null,
       ip: null,
       vlan_id: null,
@@ -66,6 +69,8 @@ export function handMade(
       ...fact,
     })),
     events: events.map((event) => ({
+      type: "",
+      first_seen: "2026-01-01T00:00:00.000Z",
       severity: "info",
       kind: "event",
       source: "dhcp",
@@ -79,7 +84,7 @@ export function handMade(
       fields: {},
       count: 1,
       ...event,
-      last_seen: event.last_seen ?? event.first_seen,
+      last_seen: event.last_seen ?? event.first_seen ?? "2026-01-01T00:00:00.000Z",
     })),
     metrics: [],
     stats: {},

@@ -38,8 +38,12 @@
  * @module
  */
 
-import type { Device, InventoryDocument } from "../inventory_types.ts";
-import { identitiesByMac, type IdentityFact } from "./evidence.ts";
+import {
+  type IdentificationInput,
+  type IdentifiedDevice,
+  identitiesByMac,
+  type IdentityFact,
+} from "./evidence.ts";
 import type { OtAsset } from "./ot_roles.ts";
 import {
   osFromFingerprint,
@@ -246,7 +250,7 @@ function decide(votes: Vote[]): Omit<DeviceClass, "os_family" | "mac_address"> {
 }
 
 /** Classifies one device from its identity facts (see the module documentation). */
-export function classifyDevice(device: Device, facts: IdentityFact[], ot?: OtAsset): DeviceClass {
+export function classifyDevice(device: IdentifiedDevice, facts: IdentityFact[], ot?: OtAsset): DeviceClass {
   const votes: Vote[] = [];
   if (ot?.role) {
     votes.push({ type: ot.role, weight: ot.confidence, reason: `OT role ${ot.role}: ${ot.reasons[0]}` });
@@ -286,7 +290,7 @@ export function classifyDevice(device: Device, facts: IdentityFact[], ot?: OtAss
  * }
  * ```
  */
-export function classifyDevices(doc: InventoryDocument, otAssets: OtAsset[] = []): DeviceClass[] {
+export function classifyDevices(doc: IdentificationInput, otAssets: OtAsset[] = []): DeviceClass[] {
   const facts = identitiesByMac(doc);
   const ot = new Map(otAssets.map((asset) => [asset.mac_address, asset]));
   return doc.devices.map((device) =>

@@ -67,7 +67,7 @@ const STATES: Record<string, LeaseState> = {
 };
 
 /** Builds the leases from the DHCP events (sorted by time). */
-function buildLeases(events: EventFact[]): DhcpLease[] {
+function buildLeases(events: readonly EventFact[]): DhcpLease[] {
   const leases = new Map<string, DhcpLease>();
   const requests = new Map<string, string>();
   const clientNames = new Map<string, string>();
@@ -128,7 +128,7 @@ interface Claim {
   vlan: number | null;
 }
 
-function claimsOf(doc: InventoryDocument, leases: DhcpLease[]): Claim[] {
+function claimsOf(doc: Pick<InventoryDocument, "devices">, leases: DhcpLease[]): Claim[] {
   const claims: Claim[] = leases
     .filter((lease) => lease.state === "bound" || lease.state === "released")
     .map((lease) => ({ ...lease, from: lease.first_seen, to: lease.last_seen, source: "dhcp", vlan: null }));
@@ -212,6 +212,11 @@ function conflicts(claims: Claim[], events: EventFact[], windowSeconds: number):
   return found.sort((a, b) => a.detected_at.localeCompare(b.detected_at));
 }
 
+/** The leases the `dhcp.*` events tell of (what {@linkcode trackDhcp} reports as `leases`). */
+export function dhcpLeases(doc: Pick<InventoryDocument, "events">): DhcpLease[] {
+  return buildLeases(eventFacts(doc).filter((event) => event.type.startsWith("dhcp.")));
+}
+
 /**
  * The DHCP state of the network, from the document's `dhcp.*` events and ARP/DHCP sightings.
  *
@@ -221,7 +226,10 @@ function conflicts(claims: Claim[], events: EventFact[], windowSeconds: number):
  * for (const rogue of report.rogue_servers) console.log(rogue.server, rogue.reason);
  * ```
  */
-export function trackDhcp(doc: InventoryDocument, options: DhcpTrackerOptions = {}): DhcpReport {
+export function trackDhcp(
+  doc: Pick<InventoryDocument, "devices" | "events">,
+  options: DhcpTrackerOptions = {},
+): DhcpReport {
   const events = eventFacts(doc).filter((event) => event.type.startsWith("dhcp."));
   const leases = buildLeases(events);
   const claims = claimsOf(doc, leases);

@@ -20,8 +20,7 @@
  * @module
  */
 
-import type { InventoryDocument } from "../inventory_types.ts";
-import { identitiesByMac, type IdentityFact } from "./evidence.ts";
+import { type IdentificationInput, identitiesByMac, type IdentityFact } from "./evidence.ts";
 
 /** A device's display name, where it came from and how far to trust it. */
 export interface DisplayName {
@@ -50,6 +49,12 @@ const RULES: NameRule[] = [
   { sources: ["dns"], keys: ["hostname"] },
   { sources: ["http", "tls", "ssdp"], keys: ["hostname"] },
 ];
+
+/**
+ * The identity keys names come from. A repeated name can change a display name (the most recently
+ * heard wins among equals); repeats of other keys cannot change any conclusion.
+ */
+export const NAME_KEYS: ReadonlySet<string> = new Set(RULES.flatMap((rule) => rule.keys));
 
 function cleanName(fact: IdentityFact): string {
   const name = fact.value.trim();
@@ -85,7 +90,7 @@ export function displayNameOf(facts: IdentityFact[]): DisplayName | null {
  * console.log(names.get("3c:d9:2b:5a:10:21")); // { name: "WS-OFFICE-01", source: "dhcp", confidence: 80 }
  * ```
  */
-export function displayNames(doc: InventoryDocument): Map<string, DisplayName> {
+export function displayNames(doc: IdentificationInput): Map<string, DisplayName> {
   const byMac = identitiesByMac(doc);
   const names = new Map<string, DisplayName>();
   for (const device of doc.devices) {

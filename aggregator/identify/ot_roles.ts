@@ -40,8 +40,14 @@
  * @module
  */
 
-import type { InventoryDocument } from "../inventory_types.ts";
-import { type EventFact, eventFacts, identitiesByMac, type IdentityFact, ipOwners } from "./evidence.ts";
+import {
+  type EventFact,
+  eventFacts,
+  type IdentificationInput,
+  identitiesByMac,
+  type IdentityFact,
+  ipOwners,
+} from "./evidence.ts";
 
 /** The industrial protocols (dissector names) the OT dissectors register. */
 export const OT_PROTOCOLS: readonly string[] = [
@@ -150,7 +156,7 @@ function endMac(owners: Map<string, string>, ip: string | null, mac: string | nu
   return mac;
 }
 
-function activities(doc: InventoryDocument): Map<string, Activity> {
+function activities(doc: IdentificationInput): Map<string, Activity> {
   const owners = ipOwners(doc);
   const byMac = new Map<string, Activity>();
   const of = (mac: string) => {
@@ -332,7 +338,7 @@ function children(facts: IdentityFact[]): OtChild[] {
  * The OT assets of the document: every device with an OT role, protocol or fact, in the
  * document's device order.
  */
-export function inferOtAssets(doc: InventoryDocument): OtAsset[] {
+export function inferOtAssets(doc: IdentificationInput): OtAsset[] {
   const factsByMac = identitiesByMac(doc);
   const activityByMac = activities(doc);
   const assets: OtAsset[] = [];
