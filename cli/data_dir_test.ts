@@ -15,7 +15,7 @@ Deno.test("placeState() moves the default state into the data folder, keeps chos
   );
   strictEqual(chosen.storage.data_dir, "db");
   strictEqual(chosen.status.file, "/run/ns/status.json");
-  const disabled = placeState(await loadConfig(undefined, { NETSENTINEL_STATUS_FILE: '""' }), "/srv/ns");
+  const disabled = placeState(await loadConfig(undefined, { NETSENTINEL_STATUS_FILE: "" }), "/srv/ns");
   strictEqual(disabled.status.file, "", "a disabled status file stays disabled");
 });
 
