@@ -137,11 +137,12 @@ async function startOnSample(config: Config, sample: string | undefined, json: b
     { json, allowedDhcpServers: config.identify.allowed_dhcp_servers },
   );
   console.error(`netsentinel: ${persisted.committed.applied} batches committed to ${persisted.location}`);
+  const unstored = reportUnstored(persisted);
   if (analysis.error) {
     console.error(`netsentinel: ${analysis.error.message}`);
     return 1;
   }
-  return reportUnstored(persisted) ?? printed.exitStatus;
+  return unstored ?? printed.exitStatus;
 }
 
 /** One line, and status 1, when batches could not be stored; undefined when all were. */
