@@ -50,9 +50,10 @@ export function writeFailureReason(error: unknown): string {
   return message.split(" (os error")[0].split("\n")[0];
 }
 
-async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
+/** The path's own entry (`follow`: what a symbolic link points to), or null when there is none. */
+async function statOrNull(path: string, follow = false): Promise<Deno.FileInfo | null> {
   try {
-    return await Deno.lstat(path);
+    return follow ? await Deno.stat(path) : await Deno.lstat(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return null;
     throw new OutputError(`Cannot write ${path}: ${writeFailureReason(error)}`);
@@ -65,15 +66,19 @@ async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
  * @throws {OutputError} when `dir` is a file, a name is taken by a folder, or a file exists and
  *   `force` is not set
  */
-export async function checkOutputFiles(dir: string, names: string[], options: WriteFilesOptions = {}) {
-  const folder = await lstatOrNull(dir);
+export async function checkOutputFiles(
+  dir: string,
+  names: string[],
+  options: WriteFilesOptions = {},
+): Promise<void> {
+  const folder = await statOrNull(dir, true);
   if (folder === null) return;
   if (!folder.isDirectory) {
     throw new OutputError(`Cannot write the report into ${dir}: it is a file, not a folder`);
   }
   const existing: string[] = [];
   for (const name of names) {
-    const info = await lstatOrNull(join(dir, name));
+    const info = await statOrNull(join(dir, name));
     if (info === null) continue;
     if (!info.isFile) {
       throw new OutputError(`Cannot write ${join(dir, name)}: something other than a file has that name`);
@@ -112,7 +117,7 @@ export async function writeFilesAtomically(
 ): Promise<string[]> {
   const names = Object.keys(files);
   await checkOutputFiles(dir, names, options);
-  const created = (await lstatOrNull(dir)) === null;
+  const created = (await statOrNull(dir, true)) === null;
   if (created) {
     try {
       await Deno.mkdir(dir, { recursive: true });

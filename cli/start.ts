@@ -175,11 +175,12 @@ async function analyzeIntoDatabase(
   console.error(
     `netsentinel: ${options.label}${persisted.committed.applied} batches committed to ${persisted.location}`,
   );
+  const unstored = reportUnstored(persisted);
   if (analysis.error) {
     console.error(`netsentinel: ${analysis.error.message}`);
     return EXIT_INPUT;
   }
-  return reportUnstored(persisted) ?? printed.exitStatus;
+  return unstored ?? printed.exitStatus;
 }
 
 async function exists(path: string): Promise<boolean> {
