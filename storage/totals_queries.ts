@@ -22,15 +22,15 @@ SELECT id::float8 AS id, mac_address::text AS mac, oui_prefix, oui_vendor, local
 FROM devices`;
 
 /**
- * The addresses of devices (learnt_from not empty). Received counters count only for addresses the
- * device sent from, as the inventory credits them (aggregator/derive_devices.ts: received traffic is
- * added before ARP/NDP sightings are).
+ * The addresses of devices (learnt_from not empty), with what they sent and received: the inventory
+ * credits received traffic to every address a device is known by, from its traffic or an ARP/NDP/DHCP
+ * binding (aggregator/derive_devices.ts); traffic to addresses it is not known by stays in rows with an
+ * empty learnt_from, which are not addresses of the device.
  */
 export const ADDRESSES = `
 SELECT device_id::float8 AS device_id, host(ip_address) AS ip, ip_version, vlan_id, outer_vlan_id,
   ${us("first_seen")}, ${us("last_seen")}, packets_sent::float8 AS ps, bytes_sent::float8 AS bs,
-  (CASE WHEN 'traffic' = ANY (learnt_from) THEN packets_received ELSE 0 END)::float8 AS pr,
-  (CASE WHEN 'traffic' = ANY (learnt_from) THEN bytes_received ELSE 0 END)::float8 AS br,
+  packets_received::float8 AS pr, bytes_received::float8 AS br,
   array_to_string(learnt_from, ',') AS learnt
 FROM device_ips WHERE cardinality(learnt_from) > 0`;
 
