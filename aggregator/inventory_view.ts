@@ -6,13 +6,13 @@
 
 import type { Inventory } from "./inventory.ts";
 import type { InventoryDocument, SensorCounters } from "./inventory_types.ts";
-import type { EngineStats } from "../model/engine_stats.ts";
 import { deriveFlows, isoTime } from "./derive_flows.ts";
 import { deriveDevices } from "./derive_devices.ts";
 import { deriveIpDevices } from "./derive_ip_devices.ts";
 import { deriveProtocols, deriveTopTalkers, deriveVlans } from "./derive_traffic.ts";
 import { deriveMetrics } from "./derive_metrics.ts";
 import { VERSION } from "../model/version.ts";
+import { sensorCounters } from "./sensor_counters.ts";
 import { identify, trackDhcp } from "./identify/mod.ts";
 import { eventFact, identityFact } from "./derive_observations.ts";
 
@@ -24,35 +24,6 @@ export interface DocumentOptions {
   metrics?: boolean;
   /** DHCP servers allowed on the network; any other that answers is rogue (default: none configured). */
   allowedDhcpServers?: string[];
-}
-
-function byName(counts: number[], names: string[]): Record<string, number> {
-  const named: Record<string, number> = {};
-  counts.forEach((count, index) => {
-    if (count > 0) named[names[index] ?? `#${index}`] = count;
-  });
-  return named;
-}
-
-/** Engine counters of one sensor, with dissector names, as reported. */
-export function sensorCounters(stats: EngineStats & { dissectorNames: string[] }): SensorCounters {
-  return {
-    packets: stats.packets,
-    bytes: stats.bytes,
-    truncated: stats.truncated,
-    malformed: stats.malformed,
-    fragments: stats.fragments,
-    unsupported_link_type: stats.unsupportedLinkType,
-    unaccounted: stats.unaccounted,
-    observations_dropped: stats.observationsDropped ?? 0,
-    tcp_retransmissions: stats.tcpRetransmissions ?? 0,
-    tcp_reassembled: stats.tcpReassembled ?? 0,
-    tcp_reassembly_dropped: stats.tcpReassemblyDropped ?? 0,
-    dissector_errors: byName(stats.dissectorErrors, stats.dissectorNames),
-    dissector_malformed: byName(stats.dissectorMalformed, stats.dissectorNames),
-    disabled_dissectors: stats.disabledDissectors,
-    problems: stats.problems,
-  };
 }
 
 /** The inventory as one JSON-able document. */

@@ -8,7 +8,7 @@
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { Inventory } from "../aggregator/inventory.ts";
-import { sensorCounters } from "../aggregator/inventory_view.ts";
+import { sensorCounters } from "../aggregator/sensor_counters.ts";
 import type { SensorCounters } from "../aggregator/inventory_types.ts";
 import type { CaptureStats } from "../capture/live/protocol.ts";
 import type { StorageStatus } from "../appliance/commit_watch.ts";

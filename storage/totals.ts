@@ -22,7 +22,7 @@ import type {
 } from "../aggregator/inventory_types.ts";
 import { isoTime } from "../aggregator/derive_flows.ts";
 import { deriveProtocols, deriveTopTalkers } from "../aggregator/derive_traffic.ts";
-import { sensorCounters } from "../aggregator/inventory_view.ts";
+import { sensorCounters } from "../aggregator/sensor_counters.ts";
 import { VERSION } from "../model/version.ts";
 import { canonicalIp } from "./addresses.ts";
 import * as Q from "./totals_queries.ts";
