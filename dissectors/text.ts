@@ -77,7 +77,7 @@ export function decodeText(bytes: Uint8Array, at: number, length: number): strin
   if (at < 0 || stop <= at) return "";
   if (stop < end) {
     // Cut inside the field: a character whose lead byte is before the cut and whose continuation
-    // bytes (10xxxxxx) are after it is left out whole.
+    // bytes (top bits 10) are after it is left out whole.
     let lead = stop;
     while (lead > at && stop - lead < 4 && (bytes[lead] & 0xc0) === 0x80) lead--;
     if (lead < stop && (bytes[lead] & 0xc0) === 0xc0) stop = lead;
