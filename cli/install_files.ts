@@ -6,8 +6,8 @@
  * /tmp and devices, no new privileges) and give each role only what it needs: the sensor roles
  * (all-in-one, sensor) get CAP_NET_RAW and the packet and netlink sockets of libpcap, the
  * aggregator no capability at all; every role may reach PostgreSQL and Redis (AF_INET,
- * AF_INET6, AF_UNIX). Reload is SIGHUP; SIGUSR1 is ignored by the process (it would otherwise
- * open Deno's debugger).
+ * AF_INET6, AF_UNIX). Reload is SIGHUP; SIGUSR1 is ignored by the process (it would otherwise start
+ * Deno's inspector, a debugger).
  *
  * @module
  */
