@@ -22,7 +22,8 @@ Deno.test("runMigrate() migrates the embedded database, then has nothing to do",
       const { lines, output } = recorder();
       strictEqual(await runMigrate(["--data", data], output), 0);
       deepStrictEqual(lines, [
-        `Applied 4 migrations to ${data}: 001_inventory.sql, 002_time_series.sql, 003_supervision.sql, 004_identification.sql`,
+        `Applied 5 migrations to ${data}: 001_inventory.sql, 002_time_series.sql, 003_supervision.sql, ` +
+        `004_identification.sql, 005_concurrent_partitions.sql`,
       ]);
     });
     await t.step("second run", async () => {
@@ -39,6 +40,7 @@ Deno.test("runMigrate() migrates the embedded database, then has nothing to do",
         ["applied", "002_time_series"],
         ["applied", "003_supervision"],
         ["applied", "004_identification"],
+        ["applied", "005_concurrent_partitions"],
       ]);
     });
     await t.step("a bad DATABASE_URL: one line, exit 1", async () => {
