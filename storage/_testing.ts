@@ -54,6 +54,8 @@ export const POSTGRES: Requirement = new Requirement(
 /** A database for one test: dispose of it at the end (drops the scratch database or folder). */
 export interface ScratchDatabase {
   db: Database;
+  /** Where another process finds it: the PostgreSQL URL, or the PGlite folder (open it only once `db` is closed). */
+  location: { url: string } | { dataDir: string };
   /** Deletes every row (the schema stays, migrated). */
   reset(): Promise<void>;
   dispose(): Promise<void>;
@@ -102,10 +104,12 @@ async function openPostgres(): Promise<ScratchDatabase> {
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   await dropStale(admin);
   await admin.unsafe(`CREATE DATABASE ${name}`);
-  const db = await PostgresDatabase.connect(withDatabase(TEST_DATABASE_URL, name));
+  const url = withDatabase(TEST_DATABASE_URL, name);
+  const db = await PostgresDatabase.connect(url);
   await migrate(db);
   return {
     db,
+    location: { url },
     reset: () => emptied(db),
     async dispose() {
       await db.close();
@@ -121,6 +125,7 @@ async function openPglite(): Promise<ScratchDatabase> {
   await migrate(db);
   return {
     db,
+    location: { dataDir: dir },
     reset: () => emptied(db),
     async dispose() {
       await db.close();

@@ -209,12 +209,13 @@ WHERE x.ip_address IN (SELECT ip_address FROM own) AND cardinality(x.learnt_from
 const OTHER_OWNERS = `
 SELECT id::float8 AS id, mac_address::text AS mac, is_gateway FROM devices WHERE id = ANY($1::bigint[])`;
 
+/** In the order first heard, as `analyze` lists them (its tie-breaks and reasons follow that order). */
 const IDENTITIES = `
 SELECT key, value, confidence, mac_address::text AS mac, host(ip_address) AS ip, vlan_id, source,
   ${ISO("first_seen")} AS first_seen, ${ISO("last_seen")} AS last_seen, count::float8 AS count
 FROM identity_attributes
 WHERE mac_address = ANY($1::macaddr[]) OR ip_address = ANY($2::inet[])
-ORDER BY id`;
+ORDER BY first_seen, id`;
 
 const ACTIVITY = `
 SELECT src_mac::text AS src_mac, host(src_ip) AS src_ip, dst_mac::text AS dst_mac, host(dst_ip) AS dst_ip, source,

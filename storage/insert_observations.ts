@@ -117,7 +117,10 @@ export async function upsertIdentities(tx: Queryable, rows: BatchRows): Promise<
       known.count += row.count;
     }
   }
-  const list = [...merged.values()];
+  // Sorted so that two aggregators lock the same rows in the same order.
+  const list = [...merged.entries()].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0).map(([, row]) =>
+    row
+  );
   if (list.length === 0) return [];
   const column = <K extends keyof IdentityRow>(name: K) => list.map((row) => row[name]);
   const before = await tx.query<{ ord: number; confidence: number }>(UPSERT_IDENTITIES, [

@@ -9,6 +9,7 @@
 import type { Queryable } from "./database.ts";
 import type { BatchRows } from "./batch_rows.ts";
 import type { FlowKeyFields } from "../model/flow_key.ts";
+import { FLOW_KEY_WORDS } from "../model/flow_key.ts";
 import { BUCKET_VALUES, BucketValue } from "../aggregator/inventory.ts";
 import { BUCKET_MICROS } from "../dissectors/flow/flow_meter.ts";
 import { isUnicastMacText } from "../model/address.ts";
@@ -68,6 +69,21 @@ interface FlowIdRow {
 }
 
 /**
+ * The flow entries in the order of their packed keys: two aggregators that update the same flows
+ * lock their rows in the same order (no deadlock).
+ */
+function keyOrder(packed: Uint32Array, count: number): Int32Array {
+  const order = Int32Array.from({ length: count }, (_, entry) => entry);
+  return order.sort((a, b) => {
+    for (let word = 0; word < FLOW_KEY_WORDS; word++) {
+      const difference = packed[a * FLOW_KEY_WORDS + word] - packed[b * FLOW_KEY_WORDS + word];
+      if (difference !== 0) return difference;
+    }
+    return 0;
+  });
+}
+
+/**
  * Adds the flush's flow counters.
  *
  * @returns the database id of each flow entry of the batch
@@ -77,9 +93,10 @@ export async function upsertFlows(tx: Queryable, rows: BatchRows, devices: Devic
   const count = keys.length;
   const ids = new Float64Array(count);
   if (count === 0) return ids;
+  const order = keyOrder(inventory.flows.keys, count);
   const column = <T>(read: (entry: number) => T): T[] => {
     const values: T[] = new Array(count);
-    for (let entry = 0; entry < count; entry++) values[entry] = read(entry);
+    for (let row = 0; row < count; row++) values[row] = read(order[row]);
     return values;
   };
   const deviceOf = (mac: string | null) => (isUnicastMacText(mac) ? devices.byMac.get(mac) ?? null : null);
@@ -107,12 +124,12 @@ export async function upsertFlows(tx: Queryable, rows: BatchRows, devices: Devic
     column((e) => inventory.flowRst[e]),
     column((e) => inventory.flowFin[e]),
   ]);
-  if (result.length !== count || result.some((row, entry) => !sameKey(row, keys[entry]))) {
+  if (result.length !== count || result.some((row, at) => !sameKey(row, keys[order[at]]))) {
     throw new Error(
       `Cannot match flow ids: ${count} flows upserted, ${result.length} rows came back out of order`,
     );
   }
-  for (let entry = 0; entry < count; entry++) ids[entry] = result[entry].id;
+  for (let row = 0; row < count; row++) ids[order[row]] = result[row].id;
   return ids;
 }
 
@@ -134,7 +151,11 @@ ON CONFLICT (time, metric_type, flow_id, device_id) DO UPDATE SET
   tcp_rst_count = m.tcp_rst_count + EXCLUDED.tcp_rst_count,
   tcp_fin_count = m.tcp_fin_count + EXCLUDED.tcp_fin_count`;
 
-/** Adds the flush's closed per-minute buckets: one row per flow and minute, per device, direction and minute. */
+/**
+ * Adds the flush's closed per-minute buckets: one row per flow and minute, per device, direction
+ * and minute. Rows go in (flow or device id, type, minute) order, so that two aggregators adding to
+ * the same minutes (adjacent batches share the minute of their boundary) lock them in one order.
+ */
 export async function upsertMetrics(
   tx: Queryable,
   rows: BatchRows,
@@ -145,33 +166,39 @@ export async function upsertMetrics(
   const flowRows = inventory.buckets.size;
   const count = flowRows + deviceMinutes.length;
   if (count === 0) return;
+  const keys = inventory.buckets.keys;
+  const minuteOf = new Float64Array(count), idOf = new Float64Array(count);
+  for (let entry = 0; entry < flowRows; entry++) {
+    minuteOf[entry] = keys[entry * 2 + 1];
+    idOf[entry] = flowIds[keys[entry * 2]];
+  }
+  deviceMinutes.forEach((row, index) => {
+    minuteOf[flowRows + index] = row.minute;
+    idOf[flowRows + index] = deviceId(devices, row.mac);
+  });
+  const typeOf = (at: number) => (at < flowRows ? "flow" : deviceMinutes[at - flowRows].type);
+  const order = Int32Array.from({ length: count }, (_, at) => at).sort((a, b) =>
+    (a < flowRows ? 0 : 1) - (b < flowRows ? 0 : 1) || idOf[a] - idOf[b] ||
+    (typeOf(a) < typeOf(b) ? -1 : typeOf(a) > typeOf(b) ? 1 : 0) || minuteOf[a] - minuteOf[b]
+  );
   const minute = new Array<number>(count), type = new Array<string>(count);
   const flow = new Array<number | null>(count), device = new Array<number | null>(count);
   const values = [0, 1, 2, 3, 4, 5, 6].map(() => new Array<number>(count));
-  const keys = inventory.buckets.keys;
-  const copy = (row: number, from: Float64Array, at: number) => {
-    values[0][row] = from[at + BucketValue.PACKETS];
-    values[1][row] = from[at + BucketValue.BYTES];
-    values[2][row] = from[at + BucketValue.MIN_SIZE];
-    values[3][row] = from[at + BucketValue.MAX_SIZE];
-    values[4][row] = from[at + BucketValue.SYN];
-    values[5][row] = from[at + BucketValue.RST];
-    values[6][row] = from[at + BucketValue.FIN];
-  };
-  for (let entry = 0; entry < flowRows; entry++) {
-    minute[entry] = keys[entry * 2 + 1];
-    type[entry] = "flow";
-    flow[entry] = flowIds[keys[entry * 2]];
-    device[entry] = null;
-    copy(entry, inventory.bucketValues, entry * BUCKET_VALUES);
-  }
-  deviceMinutes.forEach((row, index) => {
-    const at = flowRows + index;
-    minute[at] = row.minute;
-    type[at] = row.type;
-    flow[at] = null;
-    device[at] = deviceId(devices, row.mac);
-    copy(at, row.values, 0);
+  order.forEach((at, row) => {
+    const isFlow = at < flowRows;
+    const from = isFlow ? inventory.bucketValues : deviceMinutes[at - flowRows].values;
+    const v = isFlow ? at * BUCKET_VALUES : 0;
+    minute[row] = minuteOf[at];
+    type[row] = typeOf(at);
+    flow[row] = isFlow ? idOf[at] : null;
+    device[row] = isFlow ? null : idOf[at];
+    values[0][row] = from[v + BucketValue.PACKETS];
+    values[1][row] = from[v + BucketValue.BYTES];
+    values[2][row] = from[v + BucketValue.MIN_SIZE];
+    values[3][row] = from[v + BucketValue.MAX_SIZE];
+    values[4][row] = from[v + BucketValue.SYN];
+    values[5][row] = from[v + BucketValue.RST];
+    values[6][row] = from[v + BucketValue.FIN];
   });
   await tx.query(UPSERT_METRICS, [minute, type, flow, device, ...values, BUCKET_MICROS, BUCKET_MICROS / 1e6]);
 }
