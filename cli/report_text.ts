@@ -121,6 +121,13 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
 
   const unsupported = unsupportedLinkTypeLine(doc);
   if (unsupported !== null) out.push(unsupported);
+  const overSnaplen = doc.source.frames_over_snaplen;
+  if (typeof overSnaplen === "number" && overSnaplen > 0) {
+    out.push(
+      `WARNING: ${formatCount(overSnaplen)} frames longer than the file's snapshot length (read whole, ` +
+        "as Wireshark does; the writer of the file is at fault)",
+    );
+  }
 
   const devices = [...doc.devices, ...doc.ip_devices ?? []].sort((a, b) =>
     b.total_bytes_sent + b.total_bytes_received - a.total_bytes_sent - a.total_bytes_received

@@ -47,7 +47,14 @@ export interface OfflineAnalysisOptions {
 export interface OfflineAnalysis {
   inventory: Inventory;
   /** Format, size and interfaces of the file. */
-  source: { file: string; format: string; file_bytes: number; interfaces: unknown[] };
+  source: {
+    file: string;
+    format: string;
+    file_bytes: number;
+    interfaces: unknown[];
+    /** Frames longer than their interface's snapshot length: read anyway (as Wireshark), a writer's anomaly. */
+    frames_over_snaplen: number;
+  };
   /** The damage that stopped the reading, if any (everything before it was analysed). */
   error: CaptureFileError | null;
   /** Seconds spent reading, dissecting and aggregating. */
@@ -135,5 +142,6 @@ function describeSource(path: string, source: CaptureFileSource): OfflineAnalysi
     format: source.format,
     file_bytes: source.fileSize,
     interfaces: source.interfaces.map((iface) => ({ ...iface })),
+    frames_over_snaplen: source.overSnaplen,
   };
 }
