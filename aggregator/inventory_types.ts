@@ -270,6 +270,8 @@ export interface SensorCounters {
   tcp_reassembled: number;
   /** PDUs split over segments that were given up (the rest never came in sequence, too long, a flush). */
   tcp_reassembly_dropped: number;
+  /** Early flushes of a full flow table (`[dissectors] max_flows`). */
+  flow_table_flushes: number;
   /** Throws per dissector name (only dissectors that threw). */
   dissector_errors: Record<string, number>;
   /** Malformed verdicts per dissector name. */

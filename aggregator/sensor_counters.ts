@@ -30,6 +30,7 @@ export function sensorCounters(stats: EngineStats & { dissectorNames: string[] }
     tcp_retransmissions: stats.tcpRetransmissions ?? 0,
     tcp_reassembled: stats.tcpReassembled ?? 0,
     tcp_reassembly_dropped: stats.tcpReassemblyDropped ?? 0,
+    flow_table_flushes: stats.flowTableFlushes ?? 0,
     dissector_errors: byName(stats.dissectorErrors, stats.dissectorNames),
     dissector_malformed: byName(stats.dissectorMalformed, stats.dissectorNames),
     disabled_dissectors: stats.disabledDissectors,

@@ -16,6 +16,8 @@ export interface DissectionOptions {
   pluginFiles: string[];
   registry: RegistryOptions;
   maxErrors: number;
+  /** Flows a worker holds before it flushes early (`[dissectors] max_flows`). */
+  maxFlows: number;
 }
 
 /** The dissection options of the configuration, for a file or a live capture. */
@@ -26,6 +28,7 @@ export function dissectionOptions(config: Config): DissectionOptions {
     pluginFiles: dissectors.plugins_dir ? pluginFiles(dissectors.plugins_dir) : [],
     registry: { ports: dissectors.ports, disabled: dissectors.disabled },
     maxErrors: dissectors.max_errors,
+    maxFlows: dissectors.max_flows,
   };
 }
 

@@ -31,6 +31,8 @@ export interface OfflineAnalysisOptions {
   registry?: RegistryOptions;
   /** Throws after which a dissector is disabled (default 100). */
   maxErrors?: number;
+  /** Flows a worker holds before it flushes early (default 1 000 000). */
+  maxFlows?: number;
   /** Dissector workers (default 1; batches are dealt to them in turn). */
   workers?: number;
   /** Packets per batch (default 4096). */
@@ -84,6 +86,7 @@ export async function analyzeCaptureFile(
     pluginFiles: options.pluginFiles,
     registry: options.registry,
     maxErrors: options.maxErrors,
+    maxFlows: options.maxFlows,
     onFlush: (record, worker) => {
       options.onFlush?.(record);
       inventory.merge(record, `worker-${worker}`);

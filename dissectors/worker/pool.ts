@@ -18,7 +18,7 @@ import type { ChunkPool } from "../../capture/chunk_pool.ts";
 import type { FlushRecord } from "../../model/flush_record.ts";
 import { PluginError } from "../plugin_check.ts";
 import { RegistrationError, type RegistryOptions } from "../registry.ts";
-import { type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
+import { DEFAULT_MAX_FLOWS, type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
 
 /** Options of {@linkcode DissectorPool.start}. */
 export interface DissectorPoolOptions {
@@ -30,6 +30,8 @@ export interface DissectorPoolOptions {
   registry?: RegistryOptions;
   /** Throws after which a dissector is disabled (default 100; configuration `dissectors.max_errors`). */
   maxErrors?: number;
+  /** Flows a worker holds before it flushes on its own (default 1 000 000; `dissectors.max_flows`). */
+  maxFlows?: number;
   /** Each worker flushes on its own every this many ms (0, the default: only when asked and at the end). */
   flushIntervalMs?: number;
   /** Bytes of each packet ring (default 64 MiB). */
@@ -189,6 +191,7 @@ export class DissectorPool {
         registry: options.registry ?? {},
         flushIntervalMs: options.flushIntervalMs ?? 0,
         maxErrors: options.maxErrors,
+        maxFlows: options.maxFlows ?? DEFAULT_MAX_FLOWS,
       };
       worker.postMessage(init);
     }

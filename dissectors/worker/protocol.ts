@@ -37,7 +37,12 @@ export interface InitMessage {
   flushIntervalMs: number;
   heuristicTries?: number;
   maxErrors?: number;
+  /** Flows held before the worker flushes on its own ({@linkcode DEFAULT_MAX_FLOWS}). */
+  maxFlows: number;
 }
+
+/** Flows a dissector worker holds between two flushes unless configured otherwise. */
+export const DEFAULT_MAX_FLOWS = 1_000_000;
 
 /** Messages from a dissector worker. */
 export type WorkerMessage =
