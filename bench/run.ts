@@ -9,7 +9,8 @@
  * - `tshark -r CUT -T fields -e frame.len` on the first 200 000 frames (tshark is too slow for more);
  * - the TypeScript capture reader against libpcap's `pcap_open_offline` through FFI (read only);
  * then the OT case (`ot.ts`: every industrial dissector on the OT captures repeated to 1 M frames),
- * live capture (`live.ts`) and persistence (`persistence.ts`).
+ * live capture (`live.ts`: tcpreplay into the capture worker; `live_trafgen.ts`: trafgen at 1.49 Mpps
+ * into the whole live sensor, when netsniff-ng is installed) and persistence (`persistence.ts`).
  *
  * Options: `--frames N` (default 2 000 000), `--rounds N` (default 3, the median counts),
  * `--regenerate` (rewrite the captures), `--out DIR` (default bench/out).
@@ -23,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
 import { compareReaders } from "./readers.ts";
 import { benchLive, type LiveBenchResult } from "./live.ts";
+import { benchTrafgen, type TrafgenResult, trafgenTable, whyNoTrafgen } from "./live_trafgen.ts";
 import { benchPersistence, type PersistenceBenchResult } from "./persistence.ts";
 import { NETNS } from "../tests/netns.ts";
 import { benchOt } from "./ot.ts";
@@ -193,10 +195,11 @@ async function main(): Promise<void> {
   console.log(lines.join("\n"));
   const ot = await benchOt(values.out);
   const live = await measureLive(values.out);
+  const trafgen = await measureTrafgen();
   const persistence = await measurePersistence();
   await Deno.writeTextFile(
     join(values.out, "results.json"),
-    JSON.stringify({ date: new Date(), results, ot, live, persistence }, null, 2),
+    JSON.stringify({ date: new Date(), results, ot, live, trafgen, persistence }, null, 2),
   );
 }
 
@@ -255,6 +258,19 @@ async function measureLive(out: string): Promise<LiveBenchResult[]> {
         `${r.stats.interfaceDropped} | ${r.stats.ringDropped} | ${mpps(r.receivedPps)} Mpps |`,
     );
   }
+  return results;
+}
+
+/** Live case at line rate: trafgen at 1.49 Mpps for 60 s, the whole live sensor on the other end. */
+async function measureTrafgen(): Promise<TrafgenResult[]> {
+  const missing = whyNoTrafgen();
+  if (missing !== undefined) {
+    console.log(`\nlive sensor at line rate: skipped (${missing})`);
+    return [];
+  }
+  console.error("bench: live sensor at 1.49 Mpps with trafgen (2 × 60 s)…");
+  const results = await benchTrafgen();
+  console.log(`\n${trafgenTable(results)}`);
   return results;
 }
 
