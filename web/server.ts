@@ -35,6 +35,10 @@ export interface WebServerOptions {
   /** Overrides `[web] insecure_http` (`--insecure-http`). */
   insecureHttp?: boolean;
   health?: ApiDeps["health"];
+  /** The appliance's capture importer (uploads; absent: uploads answer 503). */
+  captures?: ApiDeps["captures"];
+  /** What the capture does (`/capture/status`, the live feed's rates). */
+  captureStatus?: ApiDeps["captureStatus"];
   /** Where warnings, the first admin's password and errors go (default stderr). */
   log?: (line: string) => void;
   /** argon2id cost (tests only; default OWASP). */
@@ -48,7 +52,7 @@ export interface WebServer {
   hostname: string;
   port: number;
   tls: boolean;
-  /** Stops accepting, lets requests in flight finish. */
+  /** Closes the live feeds, stops accepting, lets requests in flight finish. */
   shutdown(): Promise<void>;
   /** Settles when the server has stopped. */
   finished: Promise<void>;
@@ -129,6 +133,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     requireTotpForAdmins: web.require_totp_for_admins,
     health: options.health,
     log,
+    captures: options.captures,
+    uploadMaxBytes: web.upload_max_mb * 1048576,
+    captureStatus: options.captureStatus,
   });
   const app = createWebApp(deps);
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -154,6 +161,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     tls,
     finished: server.finished,
     async shutdown() {
+      deps.live.close();
       await server.shutdown();
     },
   };

@@ -36,7 +36,14 @@ Deno.test({
     url.pathname = `/${name}`;
     try {
       const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", new URL("./web.ts", import.meta.url).pathname, "--listen", "127.0.0.1:0"],
+        args: [
+          "run",
+          "-A",
+          new URL("../main.ts", import.meta.url).pathname,
+          "web",
+          "--listen",
+          "127.0.0.1:0",
+        ],
         env: { DATABASE_URL: url.toString(), NETSENTINEL_CONFIG: "" },
         stdout: "null",
         stderr: "piped",
@@ -47,8 +54,8 @@ Deno.test({
       const deadline = setTimeout(() => child.kill("SIGKILL"), 60_000);
       try {
         ok(/one-time password \S{20} /.test(await lineMatching(reader, /first start/, seen)));
-        const listening = await lineMatching(reader, /web API at /, seen);
-        const base = /web API at (\S+)/.exec(listening)![1];
+        const listening = await lineMatching(reader, /web UI at /, seen);
+        const base = /web UI at (\S+)/.exec(listening)![1] + "/api/v1";
         const health = await (await fetch(`${base}/health`)).json();
         strictEqual(health.status, "ok");
         strictEqual((await fetch(`${base}/devices`)).status, 401);
