@@ -58,7 +58,7 @@ export class CaptureImports {
     this.#options = options;
   }
 
-  /** Queues `file` and returns its record. */
+  /** Queues `file` and returns (a copy of) its record, `queued`. */
   add(file: CaptureFile): CaptureRecord {
     const record: CaptureRecord = {
       id: String(this.#next++),
@@ -77,7 +77,7 @@ export class CaptureImports {
     this.#paths.set(record.id, file.path);
     this.#forgetOld();
     this.#queue = this.#queue.then(() => this.#import(record, file.path));
-    return record;
+    return { ...record };
   }
 
   /** Every import, newest first (copies). */

@@ -128,6 +128,7 @@ captureRoutes.post("/captures", requireRole("operator"), async (c) => {
   const size = await receive(body, path, deps.uploadMaxBytes);
   const principal = principalOf(c);
   const record = importer.add({ path, name, size_bytes: size, uploaded_by: principal.user.username });
+  const accepted = { id: record.id, name: record.name, size_bytes: record.size_bytes, status: record.status };
   await recordAudit(deps.db, {
     actor: { id: principal.user.id, username: principal.user.username },
     action: "capture.upload",
@@ -135,10 +136,7 @@ captureRoutes.post("/captures", requireRole("operator"), async (c) => {
     details: { name, size_bytes: size },
     ip: c.get("clientIp"),
   });
-  return c.json(
-    { id: record.id, name: record.name, size_bytes: record.size_bytes, status: record.status },
-    202,
-  );
+  return c.json(accepted, 202);
 });
 
 captureRoutes.get("/captures", requireRole("viewer"), (c) => c.json({ items: importerOf(c).list() }));
