@@ -101,7 +101,7 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
       a.mode,
       sensor?.stats ?? [],
       a.workers,
-      liveInventory?.flows.size ?? flows,
+      source.mode === "live" ? liveInventory?.flows.size ?? 0 : flows,
       {
         intervalS: config.status.interval_s,
         storage: storage(),
@@ -167,7 +167,7 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
         });
         log(`${label}web UI at ${server.url} (API at ${server.url}/api/v1); Ctrl-C or SIGTERM to stop`);
         current.start();
-        const refreshFlows = setInterval(async () => {
+        const refreshFlows = source.mode === "live" ? undefined : setInterval(async () => {
           try {
             flows =
               (await run.db.query<{ n: number }>("SELECT count(*)::float8 AS n FROM traffic_flows"))[0].n;
@@ -223,11 +223,13 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
                   "Ctrl-C or SIGTERM to stop, SIGHUP to reload the configuration" +
                   (config.status.file ? `; status in ${config.status.file} (netsentinel status)` : ""),
               );
+              // The status says "live" once the capture runs, not before.
+              status.start();
             },
           });
           liveRun.catch(() => shutdown.abort());
         }
-        status.start();
+        if (source.mode !== "live") status.start();
         await stop.promise;
         stop.dispose();
         shutdown.abort();
