@@ -1,6 +1,8 @@
 import { ok, strictEqual } from "node:assert/strict";
+import { waitFor } from "./wait.ts";
 import postgres from "postgres";
 import { DRIVERS, TEST_DATABASE_URL } from "../storage/_testing.ts";
+import { signIn } from "./_appliance.ts";
 
 const server = DRIVERS.find((driver) => driver.name === "postgres")!;
 
@@ -22,9 +24,10 @@ async function lineMatching(reader: ReadableStreamDefaultReader<string>, pattern
 }
 
 Deno.test({
-  name: `netsentinel web: serves the API over DATABASE_URL until SIGTERM [postgres]${
-    server.skip ? ` (${server.skip})` : ""
-  }`,
+  name:
+    `netsentinel web: serves the API over DATABASE_URL until SIGTERM, no capture beside it, the live feed from the database [postgres]${
+      server.skip ? ` (${server.skip})` : ""
+    }`,
   ignore: server.skip !== null,
   async fn() {
     const name = `ns_test_${Math.floor(Date.now() / 1000)}_${
@@ -34,6 +37,7 @@ Deno.test({
     await admin.unsafe(`CREATE DATABASE ${name}`);
     const url = new URL(TEST_DATABASE_URL);
     url.pathname = `/${name}`;
+    const dataDir = await Deno.makeTempDir({ prefix: "netsentinel-web-" });
     try {
       const child = new Deno.Command(Deno.execPath(), {
         args: [
@@ -43,6 +47,8 @@ Deno.test({
           "web",
           "--listen",
           "127.0.0.1:0",
+          "--data-dir",
+          dataDir,
         ],
         env: { DATABASE_URL: url.toString(), NETSENTINEL_CONFIG: "" },
         stdout: "null",
@@ -53,12 +59,53 @@ Deno.test({
       // A child that hangs silently would block a read forever: the deadline kills it (the read then ends).
       const deadline = setTimeout(() => child.kill("SIGKILL"), 60_000);
       try {
-        ok(/one-time password \S{20} /.test(await lineMatching(reader, /first start/, seen)));
+        const password = /one-time password (\S{20}) /.exec(await lineMatching(reader, /first start/, seen))
+          ?.[1];
+        ok(password);
         const listening = await lineMatching(reader, /web UI at /, seen);
-        const base = /web UI at (\S+)/.exec(listening)![1] + "/api/v1";
+        const origin = /web UI at (\S+)/.exec(listening)![1];
+        const base = `${origin}/api/v1`;
         const health = await (await fetch(`${base}/health`)).json();
         strictEqual(health.status, "ok");
+        strictEqual(health.capture.status, "absent", "no appliance runs beside it");
         strictEqual((await fetch(`${base}/devices`)).status, 401);
+        const user = await signIn(origin, "admin", password, "web-password-123");
+        const status = await (await user.api("GET", "/capture/status")).json();
+        strictEqual(status.mode, "absent");
+        ok(status.detail.includes("status.json"), status.detail);
+        const upload = await user.api(
+          "POST",
+          "/captures?name=x.pcap",
+          new Uint8Array([0xd4, 0xc3, 0xb2, 0xa1]),
+          {
+            "content-type": "application/octet-stream",
+          },
+        );
+        strictEqual(upload.status, 503);
+        strictEqual((await upload.json()).error.code, "unavailable");
+
+        // The live feed polls the database: a device another process stores is announced.
+        const messages: { type: string; device?: { mac_address: string } }[] = [];
+        const socket = new WebSocket(`${origin.replace("http", "ws")}/api/v1/ws/live`, {
+          headers: { cookie: user.cookie, origin },
+        } as unknown as string[]);
+        socket.onmessage = (event) => messages.push(JSON.parse(event.data));
+        try {
+          await waitFor(() => messages.some((m) => m.type === "rates"), 30_000, "a rates message", 50);
+          const writer = postgres(url.toString(), { max: 1, onnotice: () => {} });
+          await writer.unsafe(
+            "INSERT INTO devices (mac_address, oui_prefix) VALUES ('02:00:00:00:00:42', '02:00:00')",
+          );
+          await writer.end({ timeout: 5 });
+          await waitFor(
+            () => messages.some((m) => m.type === "device" && m.device?.mac_address === "02:00:00:00:00:42"),
+            30_000,
+            "the device message",
+            50,
+          );
+        } finally {
+          socket.close();
+        }
       } finally {
         clearTimeout(deadline);
         try {
@@ -70,6 +117,7 @@ Deno.test({
         await reader.cancel();
       }
     } finally {
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
       await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end({ timeout: 5 });
     }
