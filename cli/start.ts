@@ -26,6 +26,7 @@ import {
 } from "./data_dir.ts";
 import { parseCommandArgs } from "./parse.ts";
 import { runAppliance } from "./start_appliance.ts";
+import { checkListen, WebServerError } from "../web/server.ts";
 import { EXIT_INPUT, UsageError } from "./usage_error.ts";
 
 /** Name of the bundled sample capture in the data folder. */
@@ -107,6 +108,12 @@ export async function runStart(args: string[]): Promise<number> {
     json: Boolean(values.json),
   };
   checkDataDirWritable(dataDir);
+  try {
+    checkListen(config.web, common.listen, common.insecureHttp);
+  } catch (error) {
+    if (error instanceof WebServerError) throw new UsageError(error.message);
+    throw error;
+  }
   if (values.demo) return await startDemo(config, common);
   if (files.length > 0) {
     for (const file of files) {

@@ -48,6 +48,7 @@ Deno.test("start with no interface and no configuration file serves the demo, mo
   // Flushes every second: the test sees the data move within seconds (the demo flushes every 5 s at most).
   const app = await startAppliance(["--data-dir", dataDir], { NETSENTINEL_AGGREGATOR_FLUSH_INTERVAL_S: "1" });
   let stopped = false;
+  let closed: Promise<number> = Promise.resolve(0);
   try {
     match(
       app.lines[0],
@@ -89,7 +90,22 @@ Deno.test("start with no interface and no configuration file serves the demo, mo
       ok(status.plugins.length > 0, "the dissectors' health is listed once they flushed");
     });
 
-    await t.step("SIGTERM stops it cleanly: exit 0, what was heard committed", async () => {
+    await t.step("the live feed sends the demo's rates, and stays open until the stop", async () => {
+      const socket = new WebSocket(`${app.base.replace("http", "ws")}/api/v1/ws/live`, {
+        headers: { cookie: admin.cookie, origin: app.base },
+      } as unknown as string[]);
+      const rates: { packets_per_s: number }[] = [];
+      socket.onmessage = (event) => {
+        const message = JSON.parse(event.data);
+        if (message.type === "rates") rates.push(message);
+      };
+      closed = new Promise((resolve) => {
+        socket.addEventListener("close", (event) => resolve((event as CloseEvent).code), { once: true });
+      });
+      await waitFor(() => rates.some((r) => r.packets_per_s > 0), 60_000, "a rate above zero", 50);
+    });
+
+    await t.step("SIGTERM stops it cleanly: exit 0, what was heard committed, the feed closed", async () => {
       stopped = true;
       strictEqual(await app.stop(), 0, app.lines.join("\n"));
       const committed = app.lines.find((line) => /DEMO: \d+ batches committed to pglite/.test(line));
@@ -97,6 +113,7 @@ Deno.test("start with no interface and no configuration file serves the demo, mo
       const status = JSON.parse(await Deno.readTextFile(`${REPOSITORY}/${dataDir}/status.json`));
       strictEqual(status.mode, "stopped");
       strictEqual(status.appliance.mode, "demo");
+      strictEqual(await closed, 1001, "the server closed the feed (going away)");
     });
   } finally {
     if (!stopped) await app.stop();
@@ -129,6 +146,20 @@ Deno.test("start --pcap with a missing file: one line, exit 1, nothing opened", 
   let created = true;
   await Deno.stat(`${REPOSITORY}/data/.test-nope-${Deno.pid}`).catch(() => created = false);
   strictEqual(created, false, "no database was created for it");
+});
+
+Deno.test("start --listen on the network without TLS refuses in one line before anything is opened", async () => {
+  const dataDir = `data/.test-listen-${Deno.pid}`;
+  const result = await task(["start", "--demo", "--listen", "0.0.0.0:8080", "--data-dir", dataDir]);
+  strictEqual(result.code, 2);
+  strictEqual(
+    result.stderr,
+    "netsentinel: Cannot listen on 0.0.0.0:8080 without TLS: set [web] tls_cert and tls_key, or pass " +
+      "--insecure-http (passwords and session cookies would cross the network in clear)\n",
+  );
+  let created = true;
+  await Deno.stat(`${REPOSITORY}/${dataDir}`).catch(() => created = false);
+  strictEqual(created, false, "nothing was written");
 });
 
 Deno.test("start --iface with an unknown interface says so first, and nothing else", async () => {

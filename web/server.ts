@@ -84,6 +84,37 @@ async function readPem(path: string, what: string): Promise<string> {
 }
 
 /**
+ * Checks where the server would listen, before anything is opened: the address, and TLS on a
+ * non-loopback address (unless `insecureHttp`).
+ *
+ * @returns whether TLS is on, and the warning to give for plain HTTP on the network (or null)
+ * @throws {WebServerError} bad address, a non-loopback address without TLS, half a TLS setting
+ */
+export function checkListen(
+  web: WebConfig,
+  listen: string = web.listen,
+  insecureHttp: boolean = web.insecure_http,
+): { hostname: string; port: number; tls: boolean; warning: string | null } {
+  const { hostname, port } = parseListen(listen);
+  if ((web.tls_cert === "") !== (web.tls_key === "")) {
+    throw new WebServerError("Cannot start the web server: set both [web] tls_cert and tls_key, or neither");
+  }
+  const tls = web.tls_cert !== "";
+  let warning: string | null = null;
+  if (!tls && !isLoopback(hostname)) {
+    if (!insecureHttp) {
+      throw new WebServerError(
+        `Cannot listen on ${listen} without TLS: set [web] tls_cert and tls_key, or pass --insecure-http ` +
+          "(passwords and session cookies would cross the network in clear)",
+      );
+    }
+    warning =
+      `warning: the web server listens on ${listen} over plain HTTP: passwords and cookies cross the network in clear`;
+  }
+  return { hostname, port, tls, warning };
+}
+
+/**
  * Starts the web server.
  *
  * @throws {WebServerError} bad address, a non-loopback address without TLS, unreadable TLS files,
@@ -93,23 +124,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const log = options.log ?? ((line: string) => console.error(`netsentinel: ${line}`));
   const web = options.config;
   const listen = options.listen ?? web.listen;
-  const { hostname, port } = parseListen(listen);
-  const insecure = options.insecureHttp ?? web.insecure_http;
-  if ((web.tls_cert === "") !== (web.tls_key === "")) {
-    throw new WebServerError("Cannot start the web server: set both [web] tls_cert and tls_key, or neither");
-  }
-  const tls = web.tls_cert !== "";
-  if (!tls && !isLoopback(hostname)) {
-    if (!insecure) {
-      throw new WebServerError(
-        `Cannot listen on ${listen} without TLS: set [web] tls_cert and tls_key, or pass --insecure-http ` +
-          "(passwords and session cookies would cross the network in clear)",
-      );
-    }
-    log(
-      `warning: the web server listens on ${listen} over plain HTTP: passwords and cookies cross the network in clear`,
-    );
-  }
+  const { hostname, port, tls, warning } = checkListen(
+    web,
+    listen,
+    options.insecureHttp ?? web.insecure_http,
+  );
+  if (warning) log(warning);
   const cert = tls ? await readPem(web.tls_cert, "certificate") : undefined;
   const key = tls ? await readPem(web.tls_key, "key") : undefined;
 
