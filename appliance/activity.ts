@@ -38,6 +38,8 @@ export interface ApplianceActivityOptions {
   interfaces?: () => CaptureStats[];
   /** Captures queued or being imported. */
   uploads?: () => CaptureRecord[];
+  /** The clock of the rates, ms (default `performance.now`). */
+  now?: () => number;
 }
 
 /** See the module documentation. */
@@ -48,7 +50,8 @@ export class ApplianceActivity {
   readonly #workers = new Map<string, WorkerStats>();
   #packets = 0;
   #bytes = 0;
-  #previous: Sample = { at: performance.now(), packets: 0, bytes: 0 };
+  readonly #now: () => number;
+  #previous: Sample;
   #rates = { packets_per_s: 0, bytes_per_s: 0 };
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -56,6 +59,8 @@ export class ApplianceActivity {
   constructor(options: ApplianceActivityOptions) {
     this.mode = options.mode;
     this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
+    this.#previous = { at: this.#now(), packets: 0, bytes: 0 };
   }
 
   /** Samples the rates every second until {@linkcode stop}. */
@@ -98,7 +103,7 @@ export class ApplianceActivity {
 
   /** Takes a sample: the rates since the previous one. */
   sample(): void {
-    const now = performance.now();
+    const now = this.#now();
     const totals = this.#totals();
     const seconds = (now - this.#previous.at) / 1000;
     if (seconds <= 0) return;
