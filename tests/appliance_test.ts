@@ -170,39 +170,61 @@ Deno.test({
         }
       });
 
-      await t.step("too large: 413 and nothing kept; not a capture file: 400", async () => {
-        const before = uploadsIn(uploads);
-        const count = (await (await admin.api("GET", "/captures")).json()).items.length;
-        const large = new Uint8Array(1048576 + 4096);
-        large.set([0xd4, 0xc3, 0xb2, 0xa1]);
-        const refused = await admin.api("POST", "/captures?name=large.pcap", large, {
-          "content-type": "application/octet-stream",
-        });
-        strictEqual(refused.status, 413);
-        strictEqual((await refused.json()).error.code, "too_large");
-        // Streamed without a length: the server stops reading at the limit.
-        const chunks = [large.subarray(0, 65536), ...Array.from({ length: 20 }, () => new Uint8Array(65536))];
-        const streamed = await fetch(`${app.base}/api/v1/captures?name=streamed.pcap`, {
-          method: "POST",
-          headers: { cookie: admin.cookie, origin: app.base, "content-type": "application/octet-stream" },
-          body: ReadableStream.from(chunks),
-          duplex: "half",
-        } as RequestInit);
-        strictEqual(streamed.status, 413);
-        strictEqual((await streamed.json()).error.code, "too_large");
-        const bad = await admin.api(
-          "POST",
-          "/captures?name=notes.txt",
-          new TextEncoder().encode("hello, world"),
-          {
+      await t.step(
+        "refusals keep nothing: too large 413, not a capture 400, bad name or type 400/415",
+        async () => {
+          const before = uploadsIn(uploads);
+          const count = (await (await admin.api("GET", "/captures")).json()).items.length;
+          const large = new Uint8Array(1048576 + 4096);
+          large.set([0xd4, 0xc3, 0xb2, 0xa1]);
+          const refused = await admin.api("POST", "/captures?name=large.pcap", large, {
             "content-type": "application/octet-stream",
-          },
-        );
-        strictEqual(bad.status, 400);
-        strictEqual((await bad.json()).error.field, "body");
-        deepStrictEqual(uploadsIn(uploads), before, "no file kept");
-        strictEqual((await (await admin.api("GET", "/captures")).json()).items.length, count);
-      });
+          });
+          strictEqual(refused.status, 413);
+          strictEqual((await refused.json()).error.code, "too_large");
+          // Streamed without a length: the server stops reading at the limit.
+          const chunks = [
+            large.subarray(0, 65536),
+            ...Array.from({ length: 20 }, () => new Uint8Array(65536)),
+          ];
+          const streamed = await fetch(`${app.base}/api/v1/captures?name=streamed.pcap`, {
+            method: "POST",
+            headers: { cookie: admin.cookie, origin: app.base, "content-type": "application/octet-stream" },
+            body: ReadableStream.from(chunks),
+            duplex: "half",
+          } as RequestInit);
+          strictEqual(streamed.status, 413);
+          strictEqual((await streamed.json()).error.code, "too_large");
+          const bad = await admin.api(
+            "POST",
+            "/captures?name=notes.txt",
+            new TextEncoder().encode("hello, world"),
+            {
+              "content-type": "application/octet-stream",
+            },
+          );
+          strictEqual(bad.status, 400);
+          strictEqual((await bad.json()).error.field, "body");
+          const pcap = new Uint8Array([0xd4, 0xc3, 0xb2, 0xa1]);
+          for (
+            const [query, type, status, field] of [
+              ["", "application/octet-stream", 400, "name"],
+              ["?name=../etc/x.pcap", "application/octet-stream", 400, "name"],
+              ["?name=x.pcap&extra=1", "application/octet-stream", 400, "extra"],
+              ["?name=x.pcap", "multipart/form-data; boundary=x", 415, undefined],
+            ] as const
+          ) {
+            const answer = await admin.api("POST", `/captures${query}`, pcap, { "content-type": type });
+            strictEqual(answer.status, status, `${query} ${type}`);
+            strictEqual((await answer.json()).error.field, field, `${query} ${type}`);
+          }
+          const missing = await admin.api("GET", "/captures/12345");
+          strictEqual(missing.status, 404);
+          strictEqual((await missing.json()).error.code, "not_found");
+          deepStrictEqual(uploadsIn(uploads), before, "no file kept");
+          strictEqual((await (await admin.api("GET", "/captures")).json()).items.length, count);
+        },
+      );
 
       await t.step("SIGTERM stops it cleanly", async () => {
         stopped = true;
