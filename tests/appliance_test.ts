@@ -171,6 +171,29 @@ Deno.test({
       });
 
       await t.step(
+        "the live feed: a read token needs no Origin; a cookie from another origin is refused",
+        async () => {
+          const created = await admin.api("POST", "/tokens", { name: "feed", scope: "read" });
+          strictEqual(created.status, 201);
+          const { token } = await created.json();
+          const url = `${app.base.replace("http", "ws")}/api/v1/ws/live`;
+          const outcome = (headers: Record<string, string>) =>
+            new Promise<string>((resolve) => {
+              const socket = new WebSocket(url, { headers } as unknown as string[]);
+              socket.onmessage = (event) => {
+                resolve(JSON.parse(event.data).type);
+                socket.close();
+              };
+              socket.onerror = () => resolve("refused");
+            });
+          strictEqual(await outcome({ authorization: `Bearer ${token}` }), "rates");
+          strictEqual(await outcome({ cookie: admin.cookie, origin: "https://evil.example" }), "refused");
+          strictEqual(await outcome({ cookie: admin.cookie }), "refused");
+          strictEqual(await outcome({}), "refused");
+        },
+      );
+
+      await t.step(
         "refusals keep nothing: too large 413, not a capture 400, bad name or type 400/415",
         async () => {
           const before = uploadsIn(uploads);
