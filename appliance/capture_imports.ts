@@ -5,9 +5,13 @@
  * `importing` (with its progress) to `done` or `failed`; `done` comes once its last batch is
  * committed, with the number of devices added meanwhile.
  *
+ * The list is kept in `captures.json` in the uploads folder, so it outlives a restart; an import that
+ * a stop interrupted is marked failed (importing it again would count its traffic twice).
+ *
  * @module
  */
 
+import { join } from "node:path";
 import { CaptureFileError } from "../capture/capture_error.ts";
 import type { CaptureRecord } from "../model/capture_status.ts";
 import type { FlushRecord } from "../model/flush_record.ts";
@@ -42,6 +46,17 @@ export interface CaptureImportsOptions {
 /** Imports kept in the list (the oldest finished ones are forgotten first). */
 const KEPT = 200;
 
+/** File of the list, in the uploads folder. */
+export const CAPTURE_LIST_FILE = "captures.json";
+
+const INTERRUPTED = "the appliance stopped before this capture was imported";
+
+function isRecord(value: unknown): value is CaptureRecord {
+  const r = value as CaptureRecord;
+  return typeof r === "object" && r !== null && typeof r.id === "string" && typeof r.name === "string" &&
+    typeof r.size_bytes === "number" && ["queued", "importing", "done", "failed"].includes(r.status);
+}
+
 /** The import queue; see the module documentation. */
 export class CaptureImports {
   readonly uploadDir: string;
@@ -50,12 +65,59 @@ export class CaptureImports {
   readonly #paths = new Map<string, string>();
   readonly #stop = new AbortController();
   #queue: Promise<void> = Promise.resolve();
+  #saving: Promise<void> = Promise.resolve();
   #next = 1;
 
   /** @param options database, bus, dissectors and where uploads go */
   constructor(options: CaptureImportsOptions) {
     this.uploadDir = options.uploadDir;
     this.#options = options;
+  }
+
+  /** Reads the list a previous run left (imports it interrupted are marked failed). */
+  async load(): Promise<void> {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(join(this.uploadDir, CAPTURE_LIST_FILE));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw error;
+    }
+    let saved: unknown;
+    try {
+      saved = JSON.parse(text);
+    } catch {
+      this.#options.log(
+        `Cannot read the list of imported captures in ${this.uploadDir}: not JSON; starting anew`,
+      );
+      return;
+    }
+    const records = Array.isArray(saved) ? saved.filter(isRecord) : [];
+    for (const record of records) {
+      if (record.status === "queued" || record.status === "importing") {
+        record.status = "failed";
+        record.error = INTERRUPTED;
+        record.finished_at = new Date().toISOString();
+      }
+    }
+    this.#records.push(...records.slice(0, KEPT));
+    this.#next = Math.max(0, ...records.map((r) => Number(r.id)).filter(Number.isSafeInteger)) + 1;
+    this.#save();
+  }
+
+  /** Writes the list (each write after the previous one; a failure is logged, not thrown). */
+  #save(): void {
+    const list = JSON.stringify(this.#records, null, 1) + "\n";
+    const path = join(this.uploadDir, CAPTURE_LIST_FILE);
+    this.#saving = this.#saving.then(async () => {
+      try {
+        await Deno.mkdir(this.uploadDir, { recursive: true });
+        await Deno.writeTextFile(`${path}.tmp`, list);
+        await Deno.rename(`${path}.tmp`, path);
+      } catch (error) {
+        this.#options.log(`Cannot save the list of imported captures ${path}: ${(error as Error).message}`);
+      }
+    });
   }
 
   /** Queues `file` and returns (a copy of) its record, `queued`. */
@@ -76,6 +138,7 @@ export class CaptureImports {
     this.#records.unshift(record);
     this.#paths.set(record.id, file.path);
     this.#forgetOld();
+    this.#save();
     this.#queue = this.#queue.then(() => this.#import(record, file.path));
     return { ...record };
   }
@@ -103,6 +166,7 @@ export class CaptureImports {
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.idle();
+    await this.#saving;
   }
 
   #forgetOld(): void {
@@ -117,10 +181,11 @@ export class CaptureImports {
   async #import(record: CaptureRecord, path: string): Promise<void> {
     const options = this.#options;
     if (this.#stop.signal.aborted) {
-      this.#finish(record, "failed", "the appliance stopped before this capture was imported");
+      this.#finish(record, "failed", INTERRUPTED);
       return;
     }
     record.status = "importing";
+    this.#save();
     const source = `import-${record.id}`;
     try {
       const [{ n: before }] = await options.db.query<{ n: number }>(
@@ -165,5 +230,6 @@ export class CaptureImports {
     record.status = status;
     record.error = error;
     record.finished_at = new Date().toISOString();
+    this.#save();
   }
 }

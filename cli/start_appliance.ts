@@ -139,7 +139,8 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
       const dissection = dissectionOptions(config);
       imports.current = new CaptureImports({
         db: run.db,
-        uploadDir: join(options.dataDir, "uploads"),
+        // The demo's uploads go with the demo database, never into the real list.
+        uploadDir: join(options.dataDir, ...(source.mode === "demo" ? ["demo", "uploads"] : ["uploads"])),
         publish: (record) => publish(record),
         whenCommitted: run.whenCommitted,
         activity: current,
@@ -148,6 +149,7 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
       });
       const bus = usesRedis(config) && options.env === undefined ? "redis" : "in-process";
       try {
+        await imports.current.load();
         server = await startWebServer({
           config: config.web,
           db: run.db,

@@ -27,7 +27,7 @@ export interface RunningAppliance {
   child: Deno.ChildProcess;
   /** `http://127.0.0.1:PORT`. */
   base: string;
-  /** The first admin's one-time password. */
+  /** The first admin's one-time password ("" when the database had users already). */
   password: string;
   /** Every stderr line so far. */
   lines: string[];
@@ -100,7 +100,10 @@ export async function startAppliance(
   try {
     const url = await waitForLine(/web UI at /);
     const base = /web UI at (\S+)/.exec(url)![1];
-    const password = /one-time password (\S+)/.exec(await waitForLine(/one-time password/, 1000))![1];
+    // Printed before the URL, on a database without users only.
+    const password = /one-time password (\S+)/.exec(
+      lines.find((line) => /one-time password/.test(line)) ?? "",
+    )?.[1] ?? "";
     return { child, base, password, lines, waitForLine, stop };
   } catch (error) {
     await stop(5000);

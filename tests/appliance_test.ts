@@ -24,9 +24,11 @@ async function analyzedMacs(path: string): Promise<string[]> {
   return macs;
 }
 
+/** The uploaded files kept (not the list of imports beside them). */
 function uploadsIn(dir: string): string[] {
   try {
-    return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+    return [...Deno.readDirSync(dir)].map((entry) => entry.name).filter((name) => name.endsWith(".upload"))
+      .sort();
   } catch {
     return [];
   }
@@ -253,6 +255,29 @@ Deno.test({
         stopped = true;
         strictEqual(await app.stop(), 0, app.lines.join("\n"));
         ok(app.lines.some((line) => /\d+ batches committed to pglite/.test(line)), app.lines.join("\n"));
+      });
+
+      await t.step("the list of imports outlives a restart", async () => {
+        const third = sharedCapture("qinq_8021ad_arp.pcap");
+        const again = await startAppliance(["--pcap", third, "--data-dir", dataDir]);
+        try {
+          const user = await signIn(again.base, "admin", "admin-password-123");
+          let items: { id: string; name: string; status: string }[] = [];
+          await waitFor(
+            async () =>
+              (items = (await (await user.api("GET", "/captures")).json()).items)[0]?.status === "done",
+            120_000,
+            "the new import",
+            100,
+          );
+          deepStrictEqual(items.map(({ id, name, status }) => ({ id, name, status })), [
+            { id: "3", name: "qinq_8021ad_arp.pcap", status: "done" },
+            { id: "2", name: "arp.pcap", status: "done" },
+            { id: "1", name: "modbus_tcp_test_data_part1.pcap", status: "done" },
+          ]);
+        } finally {
+          strictEqual(await again.stop(), 0, again.lines.join("\n"));
+        }
       });
     } finally {
       if (!stopped) await app.stop();

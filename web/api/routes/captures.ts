@@ -6,7 +6,8 @@
  * The request body is the file's raw bytes (`Content-Type: application/octet-stream` or
  * `application/vnd.tcpdump.pcap`), its name in `?name=`. The answer is `202 {id, name, size_bytes,
  * status}`. The body is never held in memory whole: it is written as it arrives, and the upload
- * stops at the limit (413) or at a first chunk that is not a capture file (400), leaving nothing.
+ * stops at the limit (413), at a first chunk that is not a capture file (400) or when the disk cannot take
+ * it (507), leaving nothing.
  *
  * @module
  */
@@ -67,9 +68,17 @@ function notCapture(): ApiError {
   );
 }
 
+/** 507 for an upload the disk cannot take (full, read-only). */
+function cannotStore(path: string, error: unknown): ApiError {
+  const reason = (error as Error).message.split("\n")[0].replace(/,? (open|write) '[^']*'$/, "");
+  return new ApiError(507, "insufficient_storage", `Cannot store the upload in ${path}: ${reason}`);
+}
+
 /** Writes the body to `path` as it arrives; returns its size. Removes the file on any failure. */
 async function receive(body: ReadableStream<Uint8Array>, path: string, limit: number): Promise<number> {
-  const file = await Deno.open(path, { write: true, createNew: true });
+  const file = await Deno.open(path, { write: true, createNew: true }).catch((error) => {
+    throw cannotStore(path, error);
+  });
   const reader = body.getReader();
   let size = 0;
   const head = new Uint8Array(4);
@@ -84,7 +93,11 @@ async function receive(body: ReadableStream<Uint8Array>, path: string, limit: nu
         if (!MAGICS.includes(new DataView(head.buffer).getUint32(0, false))) throw notCapture();
       }
       let written = 0;
-      while (written < value.byteLength) written += await file.write(value.subarray(written));
+      try {
+        while (written < value.byteLength) written += await file.write(value.subarray(written));
+      } catch (error) {
+        throw cannotStore(path, error);
+      }
     }
     if (size < 4) throw notCapture();
     return size;
