@@ -19,8 +19,8 @@ import { checkCaptureFile } from "./capture_file_errors.ts";
 import { captureOptions } from "./capture_options.ts";
 import {
   checkDataDirWritable,
-  DATA_DIR_HELP,
   DATA_DIR_OPTION,
+  dataDirHelp,
   placeState,
   resolveDataDir,
 } from "./data_dir.ts";
@@ -60,7 +60,7 @@ Options:
                       address other than the loopback needs [web] tls_cert and tls_key
   --insecure-http     allow plain HTTP on an address other than the loopback (warned)
   --config FILE       configuration file (default: $NETSENTINEL_CONFIG, else built-in defaults)
-${DATA_DIR_HELP}
+${dataDirHelp(22)}
   --json              with --iface: print the inventory of the capture as JSON when it stops
   -h, --help          show this help
 

@@ -15,7 +15,7 @@ import { connectDatabase } from "../appliance/connections.ts";
 import { migrate } from "../storage/migrate.ts";
 import { absentCaptureStatus, type CaptureStatus } from "../model/capture_status.ts";
 import { startWebServer, WebServerError } from "../web/server.ts";
-import { DATA_DIR_HELP, DATA_DIR_OPTION, placeState, resolveDataDir } from "./data_dir.ts";
+import { DATA_DIR_OPTION, dataDirHelp, placeState, resolveDataDir } from "./data_dir.ts";
 import { parseStatusDocument } from "./status_file.ts";
 import { EXIT_INPUT } from "./usage_error.ts";
 
@@ -34,7 +34,7 @@ Options:
   --listen ADDR:PORT  where to listen (default [web] listen, 127.0.0.1:8080)
   --insecure-http     allow plain HTTP on a non-loopback address (warned)
   --config FILE       configuration file (default NETSENTINEL_CONFIG)
-${DATA_DIR_HELP}
+${dataDirHelp(22)}
   -h, --help          show this help`;
 
 /** The capture status of the appliance whose status file `config` names, or `absent`. */
