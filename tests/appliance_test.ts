@@ -14,14 +14,19 @@ import { SHARED_PCAPS, sharedCapture } from "./shared_pcaps.ts";
 import { runCli } from "./run_cli.ts";
 import { waitFor } from "./wait.ts";
 
-/** The MAC addresses `analyze` finds in a capture. */
-async function analyzedMacs(path: string): Promise<string[]> {
+/** The MAC addresses `analyze` finds in a capture, and the types of its events. */
+async function analyzed(path: string): Promise<{ macs: string[]; events: string[] }> {
   const run = await runCli(["analyze", path, "--json", "--no-metrics"]);
   strictEqual(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   const macs = (report.devices as { mac_address: string }[]).map((device) => device.mac_address).sort();
   strictEqual(macs.length, report.summary.devices);
-  return macs;
+  const events = [...new Set((report.events as { type: string }[]).map((event) => event.type))].sort();
+  return { macs, events };
+}
+
+async function analyzedMacs(path: string): Promise<string[]> {
+  return (await analyzed(path)).macs;
 }
 
 /** The uploaded files kept (not the list of imports beside them). */
@@ -39,7 +44,7 @@ Deno.test({
   ignore: SHARED_PCAPS.skip,
   async fn(t) {
     const first = sharedCapture("modbus_tcp_test_data_part1.pcap");
-    const second = sharedCapture("arp_request_reply.pcap");
+    const second = sharedCapture("profinet_dcp_set_ip.pcap");
     const dataDir = `data/.test-appliance-${Deno.pid}`;
     const uploads = join(REPOSITORY, dataDir, "uploads");
     const app = await startAppliance(["--pcap", first, "--data-dir", dataDir], {
@@ -116,14 +121,14 @@ Deno.test({
           strictEqual(rates.flows, (await (await admin.api("GET", "/flows?page_size=1")).json()).total);
 
           const bytes = await Deno.readFile(second);
-          const answer = await admin.api("POST", "/captures?name=arp.pcap", bytes, {
+          const answer = await admin.api("POST", "/captures?name=profinet.pcap", bytes, {
             "content-type": "application/vnd.tcpdump.pcap",
           });
           strictEqual(answer.status, 202);
           const accepted = await answer.json();
           deepStrictEqual(
             { ...accepted, id: typeof accepted.id },
-            { id: "string", name: "arp.pcap", size_bytes: bytes.length, status: "queued" },
+            { id: "string", name: "profinet.pcap", size_bytes: bytes.length, status: "queued" },
           );
           let record: Record<string, unknown> = {};
           await waitFor(
@@ -163,9 +168,29 @@ Deno.test({
             "mac_address",
             "oui_vendor",
           ]);
+          const { events } = await analyzed(second);
+          ok(events.length > 0, "the second capture has events");
+          const announced = () =>
+            [
+              ...new Set(
+                messages.filter((m) => m.type === "event").map((m) => (m.event as { type: string }).type),
+              ),
+            ].sort();
+          await waitFor(() => announced().length === events.length, 30_000, "an event message per type", 50);
+          deepStrictEqual(announced(), events, "each event type analyze finds is announced");
+          const event = messages.find((m) => m.type === "event")!.event as Record<string, unknown>;
+          deepStrictEqual(Object.keys(event).sort(), [
+            "at",
+            "device_id",
+            "id",
+            "message",
+            "severity",
+            "type",
+          ]);
+          ok(String(event.message).startsWith(`${event.type}`), String(event.message));
           const audit = await (await admin.api("GET", "/audit?action=capture.upload")).json();
           strictEqual(audit.items.length, 1);
-          deepStrictEqual(audit.items[0].details, { name: "arp.pcap", size_bytes: bytes.length });
+          deepStrictEqual(audit.items[0].details, { name: "profinet.pcap", size_bytes: bytes.length });
           strictEqual(audit.items[0].username, "admin");
         } finally {
           socket.close();
@@ -272,7 +297,7 @@ Deno.test({
           );
           deepStrictEqual(items.map(({ id, name, status }) => ({ id, name, status })), [
             { id: "3", name: "qinq_8021ad_arp.pcap", status: "done" },
-            { id: "2", name: "arp.pcap", status: "done" },
+            { id: "2", name: "profinet.pcap", status: "done" },
             { id: "1", name: "modbus_tcp_test_data_part1.pcap", status: "done" },
           ]);
         } finally {
