@@ -120,6 +120,8 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
     },
   });
   let server: WebServer | undefined;
+  /** A source failed (the demo could not be replayed): the exit status says so. */
+  let failed = false;
   try {
     const persisted = await withPersistence(config, async (publish, run) => {
       storage = run.storageStatus;
@@ -148,6 +150,7 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
         log,
       });
       const bus = usesRedis(config) && options.env === undefined ? "redis" : "in-process";
+      let refreshFlows: ReturnType<typeof setInterval> | undefined;
       try {
         await imports.current.load();
         server = await startWebServer({
@@ -169,14 +172,16 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
         });
         log(`${label}web UI at ${server.url} (API at ${server.url}/api/v1); Ctrl-C or SIGTERM to stop`);
         current.start();
-        const refreshFlows = source.mode === "live" ? undefined : setInterval(async () => {
-          try {
-            flows =
-              (await run.db.query<{ n: number }>("SELECT count(*)::float8 AS n FROM traffic_flows"))[0].n;
-          } catch {
-            // The database says so in /health; the status keeps the last count.
-          }
-        }, config.status.interval_s * 1000);
+        if (source.mode !== "live") {
+          refreshFlows = setInterval(async () => {
+            try {
+              flows =
+                (await run.db.query<{ n: number }>("SELECT count(*)::float8 AS n FROM traffic_flows"))[0].n;
+            } catch {
+              // The database says so in /health; the status keeps the last count.
+            }
+          }, config.status.interval_s * 1000);
+        }
         let liveRun: Promise<LiveRun> | undefined;
         let demo: Promise<unknown> | undefined;
         if (source.mode === "demo") {
@@ -192,6 +197,7 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
             ringBytes: 8 * 1024 * 1024,
           }).catch((error) => {
             log(`${label}Cannot replay the demo: ${(error as Error).message.split("\n")[0]}`);
+            failed = true;
             shutdown.abort();
           });
         } else if (source.mode === "files") {
@@ -238,10 +244,10 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
         await demo;
         await imports.current.stop();
         const live = liveRun ? await liveRun : undefined;
-        clearInterval(refreshFlows);
         await status.stop();
         return live;
       } finally {
+        clearInterval(refreshFlows);
         stop.dispose();
         shutdown.abort();
         current.stop();
@@ -268,7 +274,7 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
       console.error(formatCaptureStats(live.stats));
       exitStatus = printed.exitStatus;
     }
-    return reportUnstored(persisted) ?? exitStatus;
+    return reportUnstored(persisted) ?? (failed ? EXIT_INPUT : exitStatus);
   } catch (error) {
     if (!(error instanceof WebServerError)) throw error;
     log(error.message);
