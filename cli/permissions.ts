@@ -50,6 +50,7 @@ interface Role {
  */
 const ROLES: Record<string, Role> = {
   start: { workers: true, read: "all", write: "data", env: true, ffi: "all", sys: "hostname", net: true },
+  web: { read: "all", write: "data", env: true, ffi: "libc", net: true },
   analyze: { workers: true, read: "all", write: "all", env: true, ffi: "all" },
   sensor: { workers: true, read: "all", env: true, ffi: "all", sys: "hostname", net: true },
   aggregator: { read: "all", write: "data", env: true, ffi: "libc", sys: "hostname", net: true },

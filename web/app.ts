@@ -25,10 +25,14 @@ import { authRoutes } from "./api/routes/auth.ts";
 import { insightRoutes } from "./api/routes/insight.ts";
 import { inventoryRoutes } from "./api/routes/inventory.ts";
 import { statusRoutes } from "./api/routes/status.ts";
+import { captureRoutes, UPLOAD_PATH } from "./api/routes/captures.ts";
+import { LiveHub } from "./live/hub.ts";
+import { LIVE_PATH, liveFeedHandler } from "./live/routes.ts";
+import { absentCaptureStatus } from "../model/capture_status.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import { LoginRateLimiter, type RateLimitOptions } from "./auth/rate_limit.ts";
 
-/** Largest request body accepted (JSON bodies are small; captures will have their own route). */
+/** Largest request body accepted (JSON bodies are small; uploaded captures have their own limit). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Options of {@linkcode apiDeps}; everything but the database has a default. */
@@ -42,10 +46,17 @@ export interface ApiDepsOptions {
   requireTotpForAdmins?: boolean;
   health?: ApiDeps["health"];
   log?: (line: string) => void;
+  captures?: ApiDeps["captures"];
+  /** Default 1024 MiB. */
+  uploadMaxBytes?: number;
+  captureStatus?: ApiDeps["captureStatus"];
 }
 
 /** The API's dependencies with their defaults filled in. */
 export function apiDeps(options: ApiDepsOptions): ApiDeps {
+  const log = options.log ?? ((line: string) => console.error(`netsentinel: ${line}`));
+  const captureStatus = options.captureStatus ??
+    (() => absentCaptureStatus("no capture runs in this process"));
   return {
     db: options.db,
     passwordCost: options.passwordCost ?? OWASP_COST,
@@ -56,7 +67,11 @@ export function apiDeps(options: ApiDepsOptions): ApiDeps {
     requireTotpForAdmins: options.requireTotpForAdmins ?? false,
     startedAt: Date.now(),
     health: options.health ?? (() => ({ capture: { status: "absent" }, bus: { status: "absent" } })),
-    log: options.log ?? ((line) => console.error(`netsentinel: ${line}`)),
+    log,
+    captures: options.captures,
+    uploadMaxBytes: options.uploadMaxBytes ?? 1024 * 1048576,
+    captureStatus,
+    live: new LiveHub({ db: options.db, status: captureStatus, log }),
   };
 }
 
@@ -85,17 +100,16 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
     }
     await next();
   });
-  api.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.json(
-          { error: { code: "too_large", message: `Cannot accept a body over ${MAX_BODY_BYTES} bytes` } },
-          413,
-        ),
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      c.json(
+        { error: { code: "too_large", message: `Cannot accept a body over ${MAX_BODY_BYTES} bytes` } },
+        413,
+      ),
+  });
+  // Uploaded captures are streamed to disk under their own limit (routes/captures.ts).
+  api.use("*", (c, next) => c.req.method === "POST" && c.req.path === UPLOAD_PATH ? next() : limit(c, next));
   api.use("*", csrfGuard());
   api.use("*", authenticate());
   api.route("/", statusRoutes);
@@ -103,12 +117,15 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   api.route("/", accountRoutes);
   api.route("/", inventoryRoutes);
   api.route("/", insightRoutes);
+  api.route("/", captureRoutes);
   return api;
 }
 
 /** The whole web application. */
 export function createWebApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  // Before the header middleware: a WebSocket upgrade answer takes no headers afterwards.
+  app.get(LIVE_PATH, liveFeedHandler(deps, (c) => clientIpOf(c.env)));
   app.use(
     "*",
     secureHeaders({

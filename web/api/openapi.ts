@@ -13,6 +13,7 @@ import { AuditQuery, NewTokenBody, NewUserBody, UserPatchBody } from "./routes/a
 import { CodeBody, ConfirmBody, LoginBody, PasswordBody } from "./routes/auth.ts";
 import { BandwidthRange, DeviceEvents, DeviceFlows, LeaseQuery, Limit, OtQuery } from "./routes/insight.ts";
 import { DevicePatch, DeviceQuery, EventQuery, FlowQuery } from "./routes/inventory.ts";
+import { UPLOAD_TYPES, UploadQuery } from "./routes/captures.ts";
 import { jsonSchemaOf, queryParameters } from "./json_schema.ts";
 
 interface Operation {
@@ -23,6 +24,8 @@ interface Operation {
   role: "public" | Role;
   query?: z.ZodTypeAny;
   body?: z.ZodTypeAny;
+  /** The body is a file's raw bytes (an uploaded capture). */
+  rawBody?: boolean;
   /** Success status (default 200). */
   status?: number;
 }
@@ -155,6 +158,30 @@ export const OPERATIONS: readonly Operation[] = [
     query: OtQuery,
   },
   { method: "get", path: "/dhcp/leases", summary: "DHCP leases heard", role: "viewer", query: LeaseQuery },
+  {
+    method: "get",
+    path: "/capture/status",
+    summary: "Capture mode, interfaces, rates, drops by kind, dissector health, imports",
+    role: "viewer",
+  },
+  {
+    method: "post",
+    path: "/captures",
+    summary: "Upload a pcap/pcapng file (raw bytes, ?name=) to import (audited)",
+    role: "operator",
+    query: UploadQuery,
+    rawBody: true,
+    status: 202,
+  },
+  { method: "get", path: "/captures", summary: "Imported captures, newest first", role: "viewer" },
+  { method: "get", path: "/captures/{id}", summary: "One imported capture and its progress", role: "viewer" },
+  {
+    method: "get",
+    path: "/ws/live",
+    summary: "WebSocket: rates each second, new devices, new events",
+    role: "viewer",
+    status: 101,
+  },
 ];
 
 const ERROR = {
@@ -201,6 +228,16 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: {
             required: true,
             content: { "application/json": { schema: jsonSchemaOf(operation.body) } },
+          },
+        }
+        : {}),
+      ...(operation.rawBody
+        ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              UPLOAD_TYPES.map((type) => [type, { schema: { type: "string", format: "binary" } }]),
+            ),
           },
         }
         : {}),
