@@ -17,8 +17,8 @@ async function count(scratch: ScratchDatabase, sql: string, params: unknown[] = 
   return (await scratch.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params))[0].n;
 }
 
-/** Every page of a list, with the page envelope checked on each. */
-async function allPages<T>(h: Harness, cookie: string, path: string, pageSize: number): Promise<T[]> {
+/** Every page of a list, with the page envelope checked on each (shared by the other steps). */
+export async function allPages<T>(h: Harness, cookie: string, path: string, pageSize: number): Promise<T[]> {
   const items: T[] = [];
   const join = path.includes("?") ? "&" : "?";
   for (let page = 1;; page++) {

@@ -22,6 +22,7 @@ import type { ApiDeps, ApiEnv } from "./api/context.ts";
 import { ApiError, errorResponse, routeNotFound } from "./api/errors.ts";
 import { accountRoutes } from "./api/routes/accounts.ts";
 import { authRoutes } from "./api/routes/auth.ts";
+import { exportRoutes } from "./api/routes/export.ts";
 import { insightRoutes } from "./api/routes/insight.ts";
 import { inventoryRoutes } from "./api/routes/inventory.ts";
 import { statusRoutes } from "./api/routes/status.ts";
@@ -103,6 +104,7 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   api.route("/", accountRoutes);
   api.route("/", inventoryRoutes);
   api.route("/", insightRoutes);
+  api.route("/", exportRoutes);
   return api;
 }
 

@@ -12,6 +12,7 @@ import type { Role } from "../../storage/accounts/users.ts";
 import { AuditQuery, NewTokenBody, NewUserBody, UserPatchBody } from "./routes/accounts.ts";
 import { CodeBody, ConfirmBody, LoginBody, PasswordBody } from "./routes/auth.ts";
 import { BandwidthRange, DeviceEvents, DeviceFlows, LeaseQuery, Limit, OtQuery } from "./routes/insight.ts";
+import { CmdbQuery } from "./routes/export.ts";
 import { DevicePatch, DeviceQuery, EventQuery, FlowQuery } from "./routes/inventory.ts";
 import { jsonSchemaOf, queryParameters } from "./json_schema.ts";
 
@@ -155,6 +156,13 @@ export const OPERATIONS: readonly Operation[] = [
     query: OtQuery,
   },
   { method: "get", path: "/dhcp/leases", summary: "DHCP leases heard", role: "viewer", query: LeaseQuery },
+  {
+    method: "get",
+    path: "/export/cmdb",
+    summary: "The device inventory as a CSV or JSON download (streamed)",
+    role: "viewer",
+    query: CmdbQuery,
+  },
 ];
 
 const ERROR = {
