@@ -1,6 +1,8 @@
 -- 006 roll-ups: traffic_metrics summed into 5-minute (traffic_metrics_5m) and hourly
 -- (traffic_metrics_1h) buckets, so long ranges read a few hundred rows a series instead of tens of
--- thousands. Same columns and key as traffic_metrics; partitioned by UTC day the same way, so
+-- thousands. Same columns and key as traffic_metrics, plus one 'network' row per bucket (flow_id and
+-- device_id NULL: the sum of the bucket's 'flow' rows, what the network's chart reads); partitioned
+-- by UTC day the same way, so
 -- retention (storage/retention.ts) drops whole partitions per table: per-minute 30 days, 5-minute 90,
 -- hourly 365 by default ([storage] retention_days, rollup_5m_days, rollup_1h_days).
 --
@@ -23,7 +25,7 @@ SELECT netsentinel_create_time_series('traffic_metrics_5m', $columns$
   bucket_seconds  integer NOT NULL DEFAULT 300,
   flow_id         bigint,
   device_id       bigint,
-  metric_type     varchar(20) NOT NULL CHECK (metric_type IN ('flow', 'device_in', 'device_out')),
+  metric_type     varchar(20) NOT NULL CHECK (metric_type IN ('flow', 'device_in', 'device_out', 'network')),
   packet_count    bigint NOT NULL DEFAULT 0,
   byte_count      bigint NOT NULL DEFAULT 0,
   max_packet_size integer,
@@ -39,7 +41,7 @@ SELECT netsentinel_create_time_series('traffic_metrics_1h', $columns$
   bucket_seconds  integer NOT NULL DEFAULT 3600,
   flow_id         bigint,
   device_id       bigint,
-  metric_type     varchar(20) NOT NULL CHECK (metric_type IN ('flow', 'device_in', 'device_out')),
+  metric_type     varchar(20) NOT NULL CHECK (metric_type IN ('flow', 'device_in', 'device_out', 'network')),
   packet_count    bigint NOT NULL DEFAULT 0,
   byte_count      bigint NOT NULL DEFAULT 0,
   max_packet_size integer,

@@ -3,6 +3,8 @@
  * (migration 006). Writing per-minute rows marks their 5-minute buckets in `rollup_pending` (a
  * trigger, in the writer's transaction); {@linkcode runRollups} takes pending buckets, recomputes each
  * from scratch — the sum of its minutes, or of its 5-minute rows for an hour — and marks the hours.
+ * Each roll-up bucket also gets a `network` row (flow_id and device_id NULL): the sum of its `flow`
+ * rows, so the network's chart reads one row per bucket.
  * Recomputing is idempotent, and a bucket written again after its roll-up is pending again, so
  * whenever nothing is pending the sums are exact. Two aggregators may run it at once: pending rows
  * are claimed with `FOR UPDATE SKIP LOCKED`.
@@ -64,7 +66,20 @@ async function rollStep(tx: Queryable, step: (typeof ROLLUP_TABLES)[number], lim
        sum(m.tcp_fin_count)
      FROM unnest($1::timestamptz[]) AS b(start)
      JOIN ${step.source} m ON m.time >= b.start AND m.time < b.start + interval '${step.interval}'
+       AND m.metric_type <> 'network'
      GROUP BY b.start, m.metric_type, m.flow_id, m.device_id`,
+    [buckets],
+  );
+  // The network's total per bucket: what its chart reads (one row instead of one per flow).
+  await tx.query(
+    `INSERT INTO ${step.table} (time, bucket_seconds, metric_type, packet_count, byte_count, max_packet_size,
+       min_packet_size, tcp_syn_count, tcp_rst_count, tcp_fin_count)
+     SELECT b.start, ${step.seconds}, 'network', sum(m.packet_count), sum(m.byte_count), max(m.max_packet_size),
+       min(m.min_packet_size), sum(m.tcp_syn_count), sum(m.tcp_rst_count), sum(m.tcp_fin_count)
+     FROM unnest($1::timestamptz[]) AS b(start)
+     JOIN ${step.source} m ON m.time >= b.start AND m.time < b.start + interval '${step.interval}'
+       AND m.metric_type = 'flow'
+     GROUP BY b.start`,
     [buckets],
   );
   if (step.table === "traffic_metrics_5m") {

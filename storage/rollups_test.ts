@@ -21,15 +21,25 @@ const SUMS = `sum(packet_count)::float8 AS packets, sum(byte_count)::float8 AS b
   sum(tcp_syn_count)::float8 AS syn, sum(tcp_rst_count)::float8 AS rst, sum(tcp_fin_count)::float8 AS fin,
   max(max_packet_size) AS max_size, min(min_packet_size) AS min_size`;
 
-/** Keyed rows of `table` summed per `width` bucket, as JSON lines sorted (an independent grouping). */
-async function grouped(db: Database, table: string, width: string): Promise<string[]> {
+/**
+ * Keyed rows of `table` summed per `width` bucket, as lines sorted (an independent grouping); the
+ * network totals of the roll-ups (`network`) are left out, or (`network: true`) the only rows, and
+ * for the minutes the sum of the `flow` rows stands for them.
+ */
+async function grouped(db: Database, table: string, width: string, network = false): Promise<string[]> {
+  const minutes = table === "traffic_metrics";
+  const select = network
+    ? `SELECT time, 'network' AS metric_type, NULL::bigint AS flow_id, NULL::bigint AS device_id, packet_count,
+         byte_count, tcp_syn_count, tcp_rst_count, tcp_fin_count, max_packet_size, min_packet_size FROM ${table}
+       WHERE metric_type = '${minutes ? "flow" : "network"}'`
+    : `SELECT * FROM ${table} WHERE metric_type <> 'network'`;
   const rows = await db.query<{ line: string }>(
     `SELECT concat_ws('|', date_bin('${width}', time, timestamptz '2000-01-01 00:00:00+00'), metric_type,
        flow_id, device_id, packets, bytes, syn, rst, fin, max_size, min_size) AS line
      FROM (SELECT time, metric_type, flow_id, device_id, ${SUMS} FROM (
              SELECT date_bin('${width}', time, timestamptz '2000-01-01 00:00:00+00') AS time, metric_type,
                flow_id, device_id, packet_count, byte_count, tcp_syn_count, tcp_rst_count, tcp_fin_count,
-               max_packet_size, min_packet_size FROM ${table}) b
+               max_packet_size, min_packet_size FROM (${select}) s) b
            GROUP BY 1, 2, 3, 4) g ORDER BY 1`,
   );
   return rows.map((row) => row.line);

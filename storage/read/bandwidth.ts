@@ -50,18 +50,22 @@ export const SERIES_TABLES = [
   { table: "traffic_metrics_1h", seconds: 3600 },
 ] as const;
 
-/** The table and bucket width of a series: the coarsest table with at least `points` buckets in the range. */
+/**
+ * The table and bucket width of a series: the bucket is the range over `points` in whole minutes (as
+ * the minutes would give it), read from the coarsest table whose bucket is not wider, and widened to
+ * a multiple of it (so there are never more than `points` points).
+ */
 export function seriesSource(
   from: string,
   to: string,
   points: number,
 ): { table: string; seconds: number; bucketSeconds: number } {
-  const wanted = (Date.parse(to) - Date.parse(from)) / 1000 / points;
+  const wanted = Math.max(60, Math.ceil((Date.parse(to) - Date.parse(from)) / 1000 / points / 60) * 60);
   const source = [...SERIES_TABLES].reverse().find((t) => t.seconds <= wanted) ?? SERIES_TABLES[0];
   return {
     table: source.table,
     seconds: source.seconds,
-    bucketSeconds: Math.max(source.seconds, Math.ceil(wanted / source.seconds) * source.seconds),
+    bucketSeconds: Math.ceil(wanted / source.seconds) * source.seconds,
   };
 }
 
@@ -72,11 +76,18 @@ export function bucketSeconds(from: string, to: string, points: number): number 
 
 const EPOCH = "timestamptz '2000-01-01 00:00:00+00'";
 
-/** Rows of `table` in the range (`$1`…`$2`, types `$4`/`$5`, device `$6`), with an extra condition. */
+/**
+ * Rows of `table` in the range (`$1`…`$2`, device `$4` when given) as (time, dir, bytes, packets):
+ * a device's `device_in`/`device_out` rows, or the network's rows (`flow` rows of the minutes, the
+ * `network` total of a roll-up).
+ */
 function rows(table: string, device: boolean, extra = ""): string {
-  return `SELECT time, metric_type, byte_count, packet_count FROM ${table}
-    WHERE time >= $1::timestamptz AND time < $2::timestamptz AND metric_type IN ($4, $5)
-      ${device ? "AND device_id = $6" : ""} ${extra}`;
+  const kinds = device
+    ? `device_id = $4 AND metric_type IN ('device_in', 'device_out')`
+    : `metric_type = '${table === "traffic_metrics" ? "flow" : "network"}'`;
+  return `SELECT time, CASE WHEN metric_type = 'device_in' THEN 'in' ELSE 'out' END AS dir, byte_count,
+      packet_count FROM ${table}
+    WHERE time >= $1::timestamptz AND time < $2::timestamptz AND ${kinds} ${extra}`;
 }
 
 /** The rows a series sums: rolled-up rows where they are current, finer ones where they are pending. */
@@ -115,21 +126,19 @@ export async function readBandwidth(db: Queryable, query: BandwidthQuery): Promi
   // A rolled-up bucket is all or nothing: the range is widened to whole buckets of its table.
   const from = alignDown(query.from, source.seconds);
   const to = alignUp(query.to, source.seconds);
-  const wanted = (Date.parse(to) - Date.parse(from)) / 1000 / query.points;
-  const width = Math.max(source.seconds, Math.ceil(wanted / source.seconds) * source.seconds);
+  const wanted = Math.max(60, Math.ceil((Date.parse(to) - Date.parse(from)) / 1000 / query.points / 60) * 60);
+  const width = Math.ceil(wanted / source.seconds) * source.seconds;
   const device = query.deviceId !== undefined;
-  const inType = device ? "device_in" : "none";
-  const outType = device ? "device_out" : "flow";
   const points = await db.query<BandwidthPoint>(
     `SELECT to_char(to_timestamp(floor(extract(epoch FROM time) / $3) * $3) AT TIME ZONE 'UTC',
          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS time,
-       COALESCE(sum(byte_count) FILTER (WHERE metric_type = $4), 0)::float8 AS bytes_in,
-       COALESCE(sum(byte_count) FILTER (WHERE metric_type = $5), 0)::float8 AS bytes_out,
-       COALESCE(sum(packet_count) FILTER (WHERE metric_type = $4), 0)::float8 AS packets_in,
-       COALESCE(sum(packet_count) FILTER (WHERE metric_type = $5), 0)::float8 AS packets_out
+       COALESCE(sum(byte_count) FILTER (WHERE dir = 'in'), 0)::float8 AS bytes_in,
+       COALESCE(sum(byte_count) FILTER (WHERE dir = 'out'), 0)::float8 AS bytes_out,
+       COALESCE(sum(packet_count) FILTER (WHERE dir = 'in'), 0)::float8 AS packets_in,
+       COALESCE(sum(packet_count) FILTER (WHERE dir = 'out'), 0)::float8 AS packets_out
      FROM (${currentRows(source.table, device)}) r
      GROUP BY 1 ORDER BY 1`,
-    device ? [from, to, width, inType, outType, query.deviceId] : [from, to, width, inType, outType],
+    device ? [from, to, width, query.deviceId] : [from, to, width],
   );
   return { from, to, bucket_seconds: width, source: source.table, points };
 }
