@@ -106,7 +106,7 @@ async function fill(db: Database, size: WebBenchSize, now: number): Promise<numb
        vlan_id, ethertype, ip_protocol, application, application_source, first_seen, last_seen, packet_count,
        byte_count)
      SELECT s.id, s.mac_address, ('10.' || (s.id / 65536) % 256 || '.' || (s.id / 256) % 256 || '.' || s.id % 256)::inet,
-       1024 + f % 60000, t.id, t.mac_address,
+       1024 + (f / 8) % 64511, t.id, t.mac_address,
        ('10.' || (t.id / 65536) % 256 || '.' || (t.id / 256) % 256 || '.' || t.id % 256)::inet,
        (ARRAY[502, 102, 44818, 443, 80, 53, 20000, 2404])[f % 8 + 1], (s.id % 20 + 1)::smallint, 2048, 6,
        (ARRAY['modbus', 's7comm', 'enip', 'tls', 'http', 'dns', 'dnp3', 'iec104'])[f % 8 + 1], 'dissector',
