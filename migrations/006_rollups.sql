@@ -52,7 +52,10 @@ SELECT netsentinel_create_time_series('traffic_metrics_1h', $columns$
   CONSTRAINT traffic_metrics_1h_bucket UNIQUE NULLS NOT DISTINCT (time, metric_type, flow_id, device_id)
 $columns$);
 
--- A device's series reads by device and time (the unique key leads with time).
+-- The network's chart reads one 'network' row per bucket; a device's series reads by device and
+-- time (the unique key leads with time and would scan every row of the range).
+CREATE INDEX traffic_metrics_5m_network ON traffic_metrics_5m (time) WHERE metric_type = 'network';
+CREATE INDEX traffic_metrics_1h_network ON traffic_metrics_1h (time) WHERE metric_type = 'network';
 CREATE INDEX traffic_metrics_device_time ON traffic_metrics (device_id, time) WHERE device_id IS NOT NULL;
 CREATE INDEX traffic_metrics_5m_device_time ON traffic_metrics_5m (device_id, time) WHERE device_id IS NOT NULL;
 CREATE INDEX traffic_metrics_1h_device_time ON traffic_metrics_1h (device_id, time) WHERE device_id IS NOT NULL;
