@@ -66,7 +66,7 @@ export interface WebBenchResult {
 const MINUTE_MS = 60_000;
 
 /** Fills `db` with the synthetic inventory of `size`, ending now. */
-async function fill(db: Database, size: WebBenchSize, now: number): Promise<number> {
+export async function fill(db: Database, size: WebBenchSize, now: number): Promise<number> {
   const end = new Date(Math.floor(now / MINUTE_MS) * MINUTE_MS).toISOString();
   await db.query(
     `INSERT INTO devices (mac_address, oui_vendor, oui_prefix, device_type, device_name, display_name, os_family,

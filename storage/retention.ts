@@ -156,9 +156,18 @@ export async function runRetention(db: Database, options: RetentionOptions = {})
   );
   report.forgottenBatches = forgotten[0].n;
   // Every connection from a new ephemeral port is a new flow: without this the table only grows.
+  // The per-application totals (migration 007) lose what the deleted flows counted.
   const expired = await db.query<{ n: number }>(
-    `WITH gone AS (DELETE FROM traffic_flows WHERE last_seen < $1::timestamptz RETURNING 1)
-     SELECT count(*)::int AS n FROM gone`,
+    `WITH gone AS (
+       DELETE FROM traffic_flows WHERE last_seen < $1::timestamptz
+       RETURNING COALESCE(application, 'other') AS application, packet_count, byte_count),
+     lost AS (
+       UPDATE flow_application_totals t SET flows = t.flows - g.flows, packets = t.packets - g.packets,
+         bytes = t.bytes - g.bytes
+       FROM (SELECT application, count(*) AS flows, sum(packet_count) AS packets, sum(byte_count) AS bytes
+             FROM gone GROUP BY 1) g
+       WHERE t.application = g.application RETURNING 1)
+     SELECT (SELECT count(*)::int FROM gone) AS n, (SELECT count(*) FROM lost) AS applications`,
     [new Date(horizon - retentionDays * DAY_MS).toISOString()],
   );
   report.expiredFlows = expired[0].n;

@@ -63,6 +63,14 @@ testOnDrivers("retention", async (t, scratch) => {
     ]);
     strictEqual(report.forgottenBatches, 1);
     strictEqual(report.expiredFlows, 1);
+    deepStrictEqual(
+      await db.query("SELECT application, flows::int, packets::int, bytes::int FROM flow_application_totals"),
+      await db.query(
+        `SELECT COALESCE(application, 'other') AS application, count(*)::int AS flows,
+           sum(packet_count)::int AS packets, sum(byte_count)::int AS bytes FROM traffic_flows GROUP BY 1`,
+      ),
+      "the per-application totals lose the expired flow",
+    );
     deepStrictEqual(await partitions(db, "traffic_metrics"), [
       "traffic_metrics_p20260213",
       "traffic_metrics_p20260301",
