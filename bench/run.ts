@@ -10,7 +10,8 @@
  * - the TypeScript capture reader against libpcap's `pcap_open_offline` through FFI (read only);
  * then the OT case (`ot.ts`: every industrial dissector on the OT captures repeated to 1 M frames),
  * live capture (`live.ts`: tcpreplay into the capture worker; `live_trafgen.ts`: trafgen at 1.49 Mpps
- * into the whole live sensor, when netsniff-ng is installed) and persistence (`persistence.ts`).
+ * into the whole live sensor, when netsniff-ng is installed), persistence (`persistence.ts`) and the
+ * web API over HTTP (`web.ts`).
  *
  * Options: `--frames N` (default 2 000 000), `--rounds N` (default 3, the median counts),
  * `--regenerate` (rewrite the captures), `--out DIR` (default bench/out).
@@ -28,6 +29,7 @@ import { benchTrafgen, type TrafgenResult, trafgenTable, whyNoTrafgen } from "./
 import { benchPersistence, type PersistenceBenchResult } from "./persistence.ts";
 import { NETNS } from "../tests/netns.ts";
 import { benchOt } from "./ot.ts";
+import { benchWeb, type WebBenchResult, webBenchTable } from "./web.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSHARK_FRAMES = 200_000;
@@ -197,9 +199,15 @@ async function main(): Promise<void> {
   const live = await measureLive(values.out);
   const trafgen = await measureTrafgen();
   const persistence = await measurePersistence();
+  const web: WebBenchResult[] = [];
+  for (const driver of ["postgres", "pglite"] as const) {
+    console.error(`bench: web on ${driver}…`);
+    web.push(await benchWeb(driver));
+  }
+  console.log(`\n${webBenchTable(web)}`);
   await Deno.writeTextFile(
     join(values.out, "results.json"),
-    JSON.stringify({ date: new Date(), results, ot, live, trafgen, persistence }, null, 2),
+    JSON.stringify({ date: new Date(), results, ot, live, trafgen, persistence, web }, null, 2),
   );
 }
 

@@ -22,6 +22,8 @@ import type { ApiDeps, ApiEnv } from "./api/context.ts";
 import { ApiError, errorResponse, routeNotFound } from "./api/errors.ts";
 import { accountRoutes } from "./api/routes/accounts.ts";
 import { authRoutes } from "./api/routes/auth.ts";
+import { dhcpRoutes } from "./api/routes/dhcp.ts";
+import { exportRoutes } from "./api/routes/export.ts";
 import { insightRoutes } from "./api/routes/insight.ts";
 import { inventoryRoutes } from "./api/routes/inventory.ts";
 import { statusRoutes } from "./api/routes/status.ts";
@@ -45,6 +47,7 @@ export interface ApiDepsOptions {
   allowedOrigins?: readonly string[];
   requireTotpForAdmins?: boolean;
   health?: ApiDeps["health"];
+  allowedDhcpServers?: readonly string[];
   log?: (line: string) => void;
   captures?: ApiDeps["captures"];
   /** Default 1024 MiB. */
@@ -66,6 +69,7 @@ export function apiDeps(options: ApiDepsOptions): ApiDeps {
     allowedOrigins: options.allowedOrigins ?? [],
     requireTotpForAdmins: options.requireTotpForAdmins ?? false,
     startedAt: Date.now(),
+    allowedDhcpServers: options.allowedDhcpServers ?? [],
     health: options.health ?? (() => ({ capture: { status: "absent" }, bus: { status: "absent" } })),
     log,
     captures: options.captures,
@@ -118,6 +122,8 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   api.route("/", inventoryRoutes);
   api.route("/", insightRoutes);
   api.route("/", captureRoutes);
+  api.route("/", exportRoutes);
+  api.route("/", dhcpRoutes);
   return api;
 }
 
