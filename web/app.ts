@@ -27,6 +27,7 @@ import { inventoryRoutes } from "./api/routes/inventory.ts";
 import { statusRoutes } from "./api/routes/status.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import { LoginRateLimiter, type RateLimitOptions } from "./auth/rate_limit.ts";
+import { createUi, type UiOptions } from "./ui/routes.ts";
 
 /** Largest request body accepted (JSON bodies are small; captures will have their own route). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -106,8 +107,8 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   return api;
 }
 
-/** The whole web application. */
-export function createWebApp(deps: ApiDeps): Hono<ApiEnv> {
+/** The whole web application: the API under `/api/v1`, the UI's pages at `/` (web/ui/). */
+export function createWebApp(deps: ApiDeps, ui: UiOptions = {}): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.use(
     "*",
@@ -129,6 +130,7 @@ export function createWebApp(deps: ApiDeps): Hono<ApiEnv> {
     }),
   );
   app.route("/api/v1", createApi(deps));
+  app.route("/", createUi(deps, (request, env) => app.fetch(request, env), ui));
   app.notFound(routeNotFound);
   app.onError((error, c) => errorResponse(error, c, deps.log));
   return app;
