@@ -35,8 +35,17 @@ const CAPTURES = [
 const NEW_PASSWORD = "a-new-admin-password-42";
 const NEW_NAME = "Line 3 PLC (renamed in the browser)";
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+}
+
+/** Waits for the bandwidth chart to draw bars taller than zero (frappe draws empty, then the data). */
+async function drawnBars(page: Page): Promise<number> {
+  const tall = () =>
+    [...document.querySelectorAll("[data-chart=series] svg rect.bar")]
+      .filter((bar) => Number(bar.getAttribute("height")) > 0).length;
+  await page.waitForFunction(tall);
+  return await page.evaluate(tall);
 }
 
 async function routeMissing(base: string, method: string, path: string, cookie: string): Promise<boolean> {
@@ -115,8 +124,7 @@ Deno.test({
       await t.step("the dashboard shows the figures and draws both charts", async () => {
         const devices = await page.textContent("[data-kpi=devices] .kpi-value");
         ok(Number(devices!.replace(/\D/g, "")) > 0, `devices KPI ${devices}`);
-        await page.waitForSelector("[data-chart=series] svg rect.bar", { state: "attached" });
-        const bars = await page.locator("[data-chart=series] svg rect.bar").count();
+        const bars = await drawnBars(page);
         ok(bars > 0, `the bandwidth chart has bars (${bars})`);
         const slices = await page.locator("[data-chart=donut] svg path").count();
         ok(slices > 0, `the protocol donut has slices (${slices})`);
@@ -143,8 +151,9 @@ Deno.test({
 
       await t.step("a device's page shows its identity and chart, and the form renames it", async () => {
         await page.goto(`${base}/devices/${deviceId}`);
-        await page.waitForSelector("[data-chart=series] svg rect.bar", { state: "attached" });
+        ok(await drawnBars(page) > 0, "the device's chart has bars");
         await shot(page, "device");
+        await shot(page, "device-top", false);
         await page.fill("#device-edit input[name=device_name]", NEW_NAME);
         await page.fill("#device-edit textarea[name=notes]", "checked on site");
         await page.click("#device-edit button[type=submit]");

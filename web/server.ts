@@ -39,6 +39,8 @@ export interface WebServerOptions {
   log?: (line: string) => void;
   /** argon2id cost (tests only; default OWASP). */
   passwordCost?: PasswordCost;
+  /** The running configuration shown read-only on the UI's Settings page (default: the `[web]` section). */
+  runningConfig?: () => unknown;
 }
 
 /** A running web server. */
@@ -130,7 +132,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     health: options.health,
     log,
   });
-  const app = createWebApp(deps);
+  const app = createWebApp(deps, { runningConfig: options.runningConfig ?? (() => ({ web })) });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve(

@@ -16,7 +16,8 @@ export interface KpiValues {
   flows: number;
   /** Current bandwidth in bit/s (null: unknown). */
   bps: number | null;
-  events_open: number;
+  events: number;
+  alerts_open: number;
   /** Capture drops since start (null: no capture status). */
   drops: number | null;
 }
@@ -29,6 +30,7 @@ export interface KpiLabels {
   flows: string;
   bandwidth: string;
   events: string;
+  alerts: string;
   drops: string;
 }
 
@@ -40,7 +42,8 @@ export function KpiCards({ values, labels }: { values: KpiValues; labels: KpiLab
     ["new_today", labels.new_today, formatCount(values.new_today), "/devices?sort=-first_seen"],
     ["flows", labels.flows, formatCount(values.flows), "/flows"],
     ["bandwidth", labels.bandwidth, values.bps === null ? "—" : formatBits(values.bps)],
-    ["events", labels.events, formatCount(values.events_open), "/events"],
+    ["events", labels.events, formatCount(values.events), "/events"],
+    ["alerts", labels.alerts, formatCount(values.alerts_open), "/events?min_severity=warning"],
     ["drops", labels.drops, values.drops === null ? "—" : formatCount(values.drops), "/capture"],
   ];
   return (
@@ -99,7 +102,7 @@ export function DeviceRows({ rows, labels }: { rows: DeviceRow[]; labels: Device
           <tr key={row.id}>
             <td>
               <a href={`/devices/${row.id}`}>{row.name}</a>
-              <div class="sub mono">{row.mac}</div>
+              {row.name !== row.mac && <div class="sub mono">{row.mac}</div>}
             </td>
             <td class="mono">{row.ips.slice(0, 2).join(", ")}</td>
             <td>{row.vendor ?? "—"}</td>

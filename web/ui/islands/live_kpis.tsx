@@ -20,7 +20,7 @@ export function LiveKpis({ values, labels, status }: LiveKpisProps) {
     devices: values.devices + devicesAdded,
     active: values.active + devicesAdded,
     new_today: values.new_today + devicesAdded,
-    events_open: values.events_open + liveEvents.value.length,
+    events: values.events + liveEvents.value.length,
     ...(rates
       ? { bps: rates.bytes_per_s * 8, drops: rates.drops, flows: Math.max(values.flows, rates.flows) }
       : {}),

@@ -64,7 +64,8 @@ export async function dashboardPage(c: Context<ApiEnv>, ctx: PageContext) {
     new_today: dashboard.devices.new_today,
     flows: dashboard.flows.total,
     bps: recent && values.length > 1 ? values[values.length - 2] : recent ? values.at(-1) ?? 0 : 0,
-    events_open: dashboard.alerts_open || dashboard.events.total,
+    events: dashboard.events.total,
+    alerts_open: dashboard.alerts_open,
     drops: dropsOf(deps.health().capture),
   };
   const labels: KpiLabels = {
@@ -74,6 +75,7 @@ export async function dashboardPage(c: Context<ApiEnv>, ctx: PageContext) {
     flows: t("dash.flows"),
     bandwidth: t("dash.bandwidth"),
     events: t("dash.events"),
+    alerts: t("dash.alerts"),
     drops: t("dash.drops"),
   };
   const liveKpis: LiveKpisProps = {
