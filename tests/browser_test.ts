@@ -188,6 +188,14 @@ Deno.test({
         await page.click("button[name=theme][value=auto]");
       });
 
+      await t.step("the keyboard reaches the skip link first, then the menu", async () => {
+        await page.goto(`${base}/devices`);
+        await page.keyboard.press("Tab");
+        strictEqual(await page.evaluate(() => document.activeElement?.className), "skip");
+        await page.keyboard.press("Enter");
+        strictEqual(await page.evaluate(() => document.activeElement?.id), "main");
+      });
+
       await t.step("the JavaScript a page loads is under 250 KiB gzipped", async () => {
         const src = await page.getAttribute("script[type=module]", "src");
         ok(src);
@@ -236,7 +244,27 @@ Deno.test({
         },
       });
 
+      if (noUpload) {
+        await t.step("without the upload route, the upload page says so instead of failing", async () => {
+          await page.goto(`${base}/upload`);
+          await page.setInputFiles("input[type=file]", sharedCapture("arp_request_reply.pcap"));
+          await page.click(".upload button[type=submit]");
+          await page.waitForSelector(".upload [role=alert]");
+          ok((await page.textContent(".upload [role=alert]"))!.includes("does not accept uploads"));
+        });
+      }
+
       const noLive = await routeMissing(base, "GET", "/api/v1/ws/live", cookie);
+      if (noLive) {
+        await t.step(
+          "without the live socket, the dashboard keeps its figures and says live is off",
+          async () => {
+            await page.goto(`${base}/`);
+            await page.waitForSelector("[data-live=off]");
+            ok(Number((await page.textContent("[data-kpi=devices] .kpi-value"))!.replace(/\D/g, "")) > 0);
+          },
+        );
+      }
       await t.step({
         name: `the dashboard receives live events${
           noLive || noUpload ? " (skipped: /api/v1/ws/live or /api/v1/captures answers 404)" : ""

@@ -68,7 +68,7 @@ export function createUi(deps: ApiDeps, api: ApiFetch, options: UiOptions = {}):
   ui.post("/devices/:id", ...write, page("operator", devicePost(api, devicePage)));
   ui.get("/flows", ...read, page("viewer", flowsPage));
   ui.get("/ot", ...read, page("viewer", otPage));
-  ui.get("/dhcp", ...read, page("viewer", dhcpPage));
+  ui.get("/dhcp", ...read, page("viewer", (c, ctx) => dhcpPage(c, ctx, api)));
   ui.get("/events", ...read, page("viewer", eventsPage));
   ui.get("/capture", ...read, page("viewer", (c, ctx) => capturePage(c, ctx, api)));
   ui.get("/upload", ...read, page("operator", uploadPage));

@@ -24,6 +24,12 @@ import type { PageContext } from "../context.ts";
 
 const NEIGHBOUR_SOURCES = /^(lldp|cdp|stp)/;
 
+/** What storage may add to a device's detail: its address history and its switch port. */
+interface DetailExtras {
+  ip_history?: { ip_address: string; from: string | null; to: string | null; sources: string[] }[];
+  l2_neighbour?: Record<string, unknown> | null;
+}
+
 function isNeighbour(attribute: DeviceAttribute): boolean {
   return NEIGHBOUR_SOURCES.test(attribute.source) || NEIGHBOUR_SOURCES.test(attribute.key);
 }
@@ -106,6 +112,7 @@ export async function devicePage(c: Context<ApiEnv>, ctx: PageContext, error?: s
   );
   const name = deviceName(device);
   const canEdit = ctx.user !== null && hasRole(ctx.user.role, "operator");
+  const extras = device as typeof device & DetailExtras;
   const neighbour = device.attributes.filter(isNeighbour);
   const identity = device.attributes.filter((attribute) => !isNeighbour(attribute));
   const saved = ctx.url.searchParams.get("saved") === "1";
@@ -267,9 +274,36 @@ export async function devicePage(c: Context<ApiEnv>, ctx: PageContext, error?: s
               ).join(", ")}
           </p>
           <h3>{t("device.neighbour")}</h3>
-          {neighbour.length === 0
-            ? <p class="sub">{t("device.neighbour_none")}</p>
-            : <Facts entries={neighbour.map((a) => [`${a.key} (${a.source})`, a.value])} />}
+          {extras.l2_neighbour ? <Facts entries={Object.entries(extras.l2_neighbour)} /> : null}
+          {!extras.l2_neighbour && neighbour.length === 0 && <p class="sub">{t("device.neighbour_none")}</p>}
+          {neighbour.length > 0 && (
+            <Facts entries={neighbour.map((a) => [`${a.key} (${a.source})`, a.value])} />
+          )}
+          {extras.ip_history && extras.ip_history.length > 0 && (
+            <>
+              <h3>{t("device.ip_history")}</h3>
+              <table class="grid">
+                <thead>
+                  <tr>
+                    <th scope="col">IP</th>
+                    <th scope="col">{t("common.first_seen")}</th>
+                    <th scope="col">{t("common.last_seen")}</th>
+                    <th scope="col">{t("device.learnt_from")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {extras.ip_history.map((entry) => (
+                    <tr key={entry.ip_address}>
+                      <td class="mono">{entry.ip_address}</td>
+                      <td class="mono nowrap">{formatTime(entry.from)}</td>
+                      <td class="mono nowrap">{formatTime(entry.to)}</td>
+                      <td>{entry.sources.join(", ")}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )}
         </section>
         <section class="card" aria-labelledby="proto-title">
           <h2 id="proto-title">{t("device.protocols")}</h2>

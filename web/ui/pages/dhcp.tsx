@@ -7,13 +7,35 @@
 
 import type { Context } from "hono";
 import type { ApiEnv } from "../../api/context.ts";
-import { LeaseQuery } from "../../api/routes/insight.ts";
+import { z } from "zod";
+import { paging } from "../../api/validate.ts";
 import { listLeases } from "../../../storage/read/dhcp.ts";
+import { type ApiFetch, callApi } from "../api_call.ts";
 import { Layout } from "../components/layout.tsx";
+import { JsonView } from "../components/json_view.tsx";
 import { EmptyRow, Pager } from "../components/table.tsx";
 import { formatCount, formatTime } from "../components/format.ts";
 import type { PageContext } from "../context.ts";
 import { filterValue, pageQuery } from "../query.ts";
+
+/** Query of the leases table (the same checks as `GET /api/v1/dhcp/leases`). */
+export const LeasePageQuery = z.object({
+  ...paging,
+  mac: z.string().regex(
+    /^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i,
+    "must be a MAC address such as 00:1b:1b:23:eb:3b",
+  )
+    .transform((mac) => mac.replaceAll("-", ":").toLowerCase()).optional(),
+  server: z.string().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, "must be an IPv4 address").optional(),
+}).strict();
+
+/** The DHCP views the API may offer besides the leases (absent routes are left out). */
+const EXTRAS = [
+  { path: "/dhcp/servers", key: "dhcp.servers" },
+  { path: "/dhcp/pools", key: "dhcp.pools" },
+  { path: "/dhcp/conflicts", key: "dhcp.conflicts" },
+  { path: "/dhcp/reservations", key: "dhcp.reservations" },
+] as const;
 
 function duration(seconds: number | null): string {
   if (seconds === null) return "—";
@@ -23,9 +45,12 @@ function duration(seconds: number | null): string {
 }
 
 /** The DHCP page. */
-export async function dhcpPage(c: Context<ApiEnv>, ctx: PageContext) {
+export async function dhcpPage(c: Context<ApiEnv>, ctx: PageContext, api: ApiFetch) {
   const { t, url } = ctx;
-  const leases = await listLeases(c.get("deps").db, pageQuery(c, LeaseQuery));
+  const [leases, ...extras] = await Promise.all([
+    listLeases(c.get("deps").db, pageQuery(c, LeasePageQuery)),
+    ...EXTRAS.map((extra) => callApi<{ items?: unknown[] }>(api, c, "GET", extra.path)),
+  ]);
   return (
     <Layout ctx={ctx} title={t("dhcp.title")}>
       <form method="get" action="/dhcp" class="filters" role="search">
@@ -85,7 +110,16 @@ export async function dhcpPage(c: Context<ApiEnv>, ctx: PageContext) {
         </div>
         <Pager url={url} t={t} page={leases.page} pages={leases.pages} total={leases.total} />
       </section>
-      {/* Pools, conflicts and servers (rogue ones marked): sections to add here once storage/read reads them. */}
+      {EXTRAS.map((extra, index) => {
+        const items = extras[index].body?.items;
+        if (!Array.isArray(items)) return null;
+        return (
+          <section class="card" aria-labelledby={`dhcp-${index}`} key={extra.path}>
+            <h2 id={`dhcp-${index}`}>{t(extra.key)}</h2>
+            {items.length === 0 ? <p class="sub">{t("common.empty")}</p> : <JsonView value={items} />}
+          </section>
+        );
+      })}
     </Layout>
   );
 }
