@@ -12,7 +12,16 @@ import { paging } from "../../api/validate.ts";
 import { listLeases } from "../../../storage/read/dhcp.ts";
 import { type ApiFetch, callApi } from "../api_call.ts";
 import { Layout } from "../components/layout.tsx";
-import { JsonView } from "../components/json_view.tsx";
+import {
+  ConflictsTable,
+  type DhcpConflictRow,
+  type DhcpPoolRow,
+  type DhcpServerRow,
+  PoolsTable,
+  type ReservationRow,
+  ReservationsTable,
+  ServersTable,
+} from "../components/dhcp_tables.tsx";
 import { EmptyRow, Pager } from "../components/table.tsx";
 import { formatCount, formatTime } from "../components/format.ts";
 import type { PageContext } from "../context.ts";
@@ -116,7 +125,18 @@ export async function dhcpPage(c: Context<ApiEnv>, ctx: PageContext, api: ApiFet
         return (
           <section class="card" aria-labelledby={`dhcp-${index}`} key={extra.path}>
             <h2 id={`dhcp-${index}`}>{t(extra.key)}</h2>
-            {items.length === 0 ? <p class="sub">{t("common.empty")}</p> : <JsonView value={items} />}
+            {items.length === 0 ? <p class="sub">{t("common.empty")}</p> : (
+              <div class="table-wrap">
+                {extra.path === "/dhcp/servers" && <ServersTable rows={items as DhcpServerRow[]} t={t} />}
+                {extra.path === "/dhcp/pools" && <PoolsTable rows={items as DhcpPoolRow[]} t={t} />}
+                {extra.path === "/dhcp/conflicts" && (
+                  <ConflictsTable rows={items as DhcpConflictRow[]} t={t} />
+                )}
+                {extra.path === "/dhcp/reservations" && (
+                  <ReservationsTable rows={items as ReservationRow[]} t={t} />
+                )}
+              </div>
+            )}
           </section>
         );
       })}
