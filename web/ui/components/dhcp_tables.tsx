@@ -112,7 +112,7 @@ export function PoolsTable({ rows, t }: { rows: DhcpPoolRow[]; t: Translate }) {
       <thead>
         <tr>
           <th scope="col">{t("dhcp.subnet")}</th>
-          <th scope="col">{t("dhcp.servers")}</th>
+          <th scope="col">{t("dhcp.server_list")}</th>
           <th scope="col">{t("dhcp.routers")}</th>
           <th scope="col">{t("dhcp.relay")}</th>
           <th scope="col">{t("dhcp.range")}</th>
@@ -185,7 +185,7 @@ export function ReservationsTable({ rows, t }: { rows: ReservationRow[]; t: Tran
           <th scope="col">{t("dhcp.client")}</th>
           <th scope="col">{t("dhcp.ip")}</th>
           <th scope="col">{t("dhcp.hostname")}</th>
-          <th scope="col">{t("dhcp.servers")}</th>
+          <th scope="col">{t("dhcp.server_list")}</th>
           <th scope="col" class="num">{t("dhcp.leases")}</th>
           <th scope="col" class="num">{t("dhcp.renewals")}</th>
           <th scope="col">{t("common.last_seen")}</th>

@@ -181,6 +181,7 @@ export const en = {
   "dhcp.pools": "Pools",
   "dhcp.subnet": "Subnet",
   "dhcp.subnets": "Subnets",
+  "dhcp.server_list": "Servers",
   "dhcp.routers": "Routers",
   "dhcp.range": "Leased range",
   "dhcp.use": "Bound / capacity",

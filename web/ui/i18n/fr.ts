@@ -182,6 +182,7 @@ export const fr: Messages = {
   "dhcp.pools": "Plages",
   "dhcp.subnet": "Sous-réseau",
   "dhcp.subnets": "Sous-réseaux",
+  "dhcp.server_list": "Serveurs",
   "dhcp.routers": "Routeurs",
   "dhcp.range": "Plage louée",
   "dhcp.use": "Liées / capacité",
