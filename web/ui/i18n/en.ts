@@ -224,8 +224,7 @@ export const en = {
   "settings.last_used": "Last used",
   "settings.action": "Action",
   "settings.target": "Target",
-  "settings.before": "Before",
-  "settings.after": "After",
+  "settings.change": "Change (before → after)",
   "settings.ip": "Address",
   "settings.manage_hint":
     "Users and tokens are managed with the API (/api/v1/users, /api/v1/tokens) or deno task user:add.",

@@ -225,8 +225,7 @@ export const fr: Messages = {
   "settings.last_used": "Dernier usage",
   "settings.action": "Action",
   "settings.target": "Cible",
-  "settings.before": "Avant",
-  "settings.after": "Après",
+  "settings.change": "Changement (avant → après)",
   "settings.ip": "Adresse",
   "settings.manage_hint":
     "Les utilisateurs et les jetons se gèrent par l'API (/api/v1/users, /api/v1/tokens) ou deno task user:add.",

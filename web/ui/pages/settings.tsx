@@ -23,6 +23,25 @@ function change(value: unknown): string {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** What an entry changed: the keys whose value differs (`key: before → after`), else both whole. */
+export function changedKeys(before: unknown, after: unknown): string[] | null {
+  if (!isRecord(before) || !isRecord(after)) return null;
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    .map((key) => `${key}: ${JSON.stringify(before[key] ?? null)} → ${JSON.stringify(after[key] ?? null)}`);
+}
+
+function AuditChange({ before, after }: { before: unknown; after: unknown }) {
+  const keys = changedKeys(before, after);
+  if (keys) return <>{keys.map((line) => <div key={line}>{line}</div>)}</>;
+  if (before === null || before === undefined) return <>{change(after)}</>;
+  return <>{`${change(before)} → ${change(after) || "—"}`}</>;
+}
+
 /** The settings page. */
 export async function settingsPage(c: Context<ApiEnv>, ctx: PageContext, runningConfig?: () => unknown) {
   const { t, url } = ctx;
@@ -114,22 +133,20 @@ export async function settingsPage(c: Context<ApiEnv>, ctx: PageContext, running
                 <th scope="col">{t("settings.username")}</th>
                 <th scope="col">{t("settings.action")}</th>
                 <th scope="col">{t("settings.target")}</th>
-                <th scope="col">{t("settings.before")}</th>
-                <th scope="col">{t("settings.after")}</th>
+                <th scope="col">{t("settings.change")}</th>
                 <th scope="col">{t("settings.ip")}</th>
               </tr>
             </thead>
             <tbody>
-              {audit.items.length === 0 && <EmptyRow columns={7} t={t} />}
+              {audit.items.length === 0 && <EmptyRow columns={6} t={t} />}
               {audit.items.map((entry) => (
                 <tr data-action={entry.action}>
                   <td class="mono nowrap">{formatTime(entry.time)}</td>
                   <td>{entry.username ?? "—"}</td>
                   <td class="mono">{entry.action}</td>
                   <td class="mono">{entry.target ?? "—"}</td>
-                  <td class="mono break">{change(entry.before)}</td>
                   <td class="mono break">
-                    {change(entry.after)}
+                    <AuditChange before={entry.before} after={entry.after} />
                     {Object.keys(entry.details ?? {}).length > 0 && (
                       <div class="sub">{change(entry.details)}</div>
                     )}
