@@ -129,6 +129,13 @@ Deno.test({
         const slices = await page.locator("[data-chart=donut] svg path").count();
         ok(slices > 0, `the protocol donut has slices (${slices})`);
         ok(await page.locator("#newest-title").count() === 1);
+        await page.waitForSelector("[data-island=LiveKpis][data-hydrated=true]");
+        strictEqual(
+          await page.locator(".kpis").count(),
+          1,
+          "the live cards took over the server's, not added to them",
+        );
+        strictEqual(await page.locator("[data-island=LiveEvents] table").count(), 1);
         await shot(page, "dashboard");
       });
 
@@ -249,6 +256,11 @@ Deno.test({
           await page.goto(`${base}/upload`);
           await page.setInputFiles("input[type=file]", sharedCapture("arp_request_reply.pcap"));
           await page.click(".upload button[type=submit]");
+          strictEqual(
+            await page.locator("[data-island=Upload] .note").count(),
+            0,
+            "the no-JS note is replaced",
+          );
           await page.waitForSelector(".upload [role=alert]");
           ok((await page.textContent(".upload [role=alert]"))!.includes("does not accept uploads"));
         });

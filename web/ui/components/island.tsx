@@ -25,15 +25,19 @@ export interface IslandProps {
   props: unknown;
   /** Class of the marker element. */
   class?: string;
+  /** The children are what the island renders first (hydrate them); else they are a placeholder to replace. */
+  hydrate?: boolean;
   children?: ComponentChildren;
 }
 
 /** An island marker with its props and its server-rendered content. */
-export function Island({ name, props, class: className, children }: IslandProps) {
+export function Island({ name, props, class: className, hydrate, children }: IslandProps) {
   const id = `island-props-${++counter}`;
   return (
     <>
-      <div data-island={name} data-props={id} class={className}>{children}</div>
+      <div data-island={name} data-props={id} data-hydrate={hydrate ? "true" : undefined} class={className}>
+        {children}
+      </div>
       <script type="application/json" id={id} dangerouslySetInnerHTML={{ __html: scriptJson(props) }} />
     </>
   );

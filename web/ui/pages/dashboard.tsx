@@ -98,7 +98,7 @@ export async function dashboardPage(c: Context<ApiEnv>, ctx: PageContext) {
   return (
     <Layout ctx={ctx} title={t("dash.title")}>
       <section aria-label={t("dash.title")}>
-        <Island name="LiveKpis" props={liveKpis}>
+        <Island name="LiveKpis" hydrate props={liveKpis}>
           <div>
             <p class="live live-connecting" role="status" data-live="connecting">{t("live.connecting")}</p>
             <KpiCards values={kpis} labels={labels} />
@@ -150,14 +150,14 @@ export async function dashboardPage(c: Context<ApiEnv>, ctx: PageContext) {
         </section>
         <section class="card" aria-labelledby="newest-title">
           <h2 id="newest-title">{t("dash.newest")}</h2>
-          <Island name="LiveDevices" props={liveDevices}>
+          <Island name="LiveDevices" hydrate props={liveDevices}>
             <DeviceRows rows={liveDevices.rows} labels={liveDevices.labels} />
           </Island>
         </section>
       </div>
       <section class="card" aria-labelledby="events-title">
         <h2 id="events-title">{t("dash.latest_events")}</h2>
-        <Island name="LiveEvents" props={liveEvents}>
+        <Island name="LiveEvents" hydrate props={liveEvents}>
           <EventRows rows={liveEvents.rows} labels={liveEvents.labels} />
         </Island>
       </section>
