@@ -14,10 +14,11 @@ import { type ApiFetch, callApi } from "./api_call.ts";
 import { isLang } from "./i18n/index.ts";
 import type { VNode } from "preact";
 import { type PageContext, THEMES } from "./context.ts";
-import { pageContext } from "./page.ts";
+import { pageContext, totpPending } from "./page.ts";
 import { htmlAnswer } from "./render.tsx";
 import { LoginPage } from "./pages/login.tsx";
 import { PasswordPage } from "./pages/password.tsx";
+import { TotpPage } from "./pages/totp.tsx";
 
 /** A same-site path to go back to (`/devices?q=x`), else `/`. */
 export function safeBack(value: unknown): string {
@@ -70,7 +71,12 @@ export function loginPost(api: ApiFetch) {
       { username, password: field(form, "password"), ...(totp ? { totp } : {}) },
     );
     if (answer.body) {
-      return redirectWith(answer.body.must_change_password ? "/password" : next, answer.cookies);
+      const then = answer.body.must_change_password
+        ? "/password"
+        : answer.body.totp_setup_required
+        ? "/totp"
+        : next;
+      return redirectWith(then, answer.cookies);
     }
     const ctx = await pageContext(c);
     const wantsTotp = answer.error?.code === "totp_required" || answer.error?.code === "invalid_totp";
@@ -111,6 +117,33 @@ export function passwordPost(api: ApiFetch) {
     });
     if (!answer.error) return redirectWith("/", answer.cookies);
     return htmlAnswer(PasswordPage({ ctx, error: answer.error.message }), answer.status);
+  };
+}
+
+/** GET /totp: the set-up page (only while it is required). */
+export async function totpForm(c: Context<ApiEnv>): Promise<Response> {
+  const ctx = await pageContext(c);
+  if (!ctx.user) return c.redirect("/login", 303);
+  if (!totpPending(c)) return c.redirect("/", 303);
+  return htmlAnswer(TotpPage({ ctx, state: {} }));
+}
+
+/** POST /totp: `step=setup` makes the secret, `step=enable` checks the code and enables it. */
+export function totpPost(api: ApiFetch) {
+  return async function totpPost(c: Context<ApiEnv>): Promise<Response> {
+    const ctx = await pageContext(c);
+    if (!ctx.user) return c.redirect("/login", 303);
+    const form = await c.req.parseBody();
+    if (field(form, "step") === "enable") {
+      const answer = await callApi(api, c, "POST", "/auth/totp/enable", { code: field(form, "code") });
+      if (!answer.error) return redirectWith("/", answer.cookies);
+      return htmlAnswer(TotpPage({ ctx, state: { error: answer.error.message } }), answer.status);
+    }
+    const answer = await callApi<{ secret: string; otpauth_uri: string }>(api, c, "POST", "/auth/totp/setup");
+    if (!answer.body) {
+      return htmlAnswer(TotpPage({ ctx, state: { error: answer.error?.message } }), answer.status);
+    }
+    return htmlAnswer(TotpPage({ ctx, state: { secret: answer.body.secret, uri: answer.body.otpauth_uri } }));
   };
 }
 

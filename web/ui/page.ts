@@ -49,6 +49,12 @@ export async function pageContext(c: Context<ApiEnv>): Promise<PageContext> {
   };
 }
 
+/** True when the signed-in admin must set up a second factor first (`[web] require_totp_for_admins`). */
+export function totpPending(c: Context<ApiEnv>): boolean {
+  const user = c.get("principal")?.user;
+  return Boolean(c.get("deps").requireTotpForAdmins && user?.role === "admin" && !user.totp_enabled);
+}
+
 /** A page's renderer: the document, or an answer of its own (a redirect). */
 export type PageRender = (c: Context<ApiEnv>, ctx: PageContext) => Promise<VNode | Response>;
 
@@ -62,6 +68,7 @@ export function page(role: Role, render: PageRender) {
       return c.redirect(next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`, 303);
     }
     if (user.must_change_password) return c.redirect("/password", 303);
+    if (totpPending(c)) return c.redirect("/totp", 303);
     if (!hasRole(user.role, role)) {
       const message = ctx.t("error.forbidden", {
         role: ctx.t(`role.${role}`),

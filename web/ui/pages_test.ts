@@ -10,6 +10,8 @@ import { DRIVERS } from "../../storage/_testing.ts";
 import { createUser } from "../../storage/accounts/users.ts";
 import { SHARED_PCAPS } from "../../tests/shared_pcaps.ts";
 import { harness, importCaptures, ORIGIN, TEST_COST } from "../_testing.ts";
+import { apiDeps, createWebApp } from "../app.ts";
+import { totpCode } from "../auth/totp.ts";
 import { scriptJson } from "./components/island.tsx";
 import { withQuery } from "./components/table.tsx";
 import { safeBack } from "./forms.ts";
@@ -202,6 +204,47 @@ Deno.test({
         );
         strictEqual(away.headers.get("location"), "/");
       });
+
+      await t.step(
+        "with TOTP required of admins, an admin's pages wait for the set-up, done through the forms",
+        async () => {
+          const strict = createWebApp(
+            apiDeps({ db: scratch.db, passwordCost: TEST_COST, log: () => {}, requireTotpForAdmins: true }),
+          );
+          const get = (path: string, init: RequestInit = {}) =>
+            strict.fetch(new Request(`${ORIGIN}${path}`, init), { remoteAddr: { hostname: "192.0.2.21" } });
+          const cookie = h.as.admin.cookie;
+          const headers = { cookie, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" };
+          const first = await get("/settings", { headers: { cookie } });
+          strictEqual(first.status, 303);
+          strictEqual(first.headers.get("location"), "/totp");
+          strictEqual(
+            (await get("/devices", { headers: { cookie: h.as.viewer.cookie } })).status,
+            200,
+            "not viewers",
+          );
+          const setup = await get("/totp", {
+            method: "POST",
+            headers,
+            body: new URLSearchParams({ step: "setup" }),
+          });
+          const secret = /id="totp-secret">([A-Z2-7]+)</.exec(await setup.text())?.[1];
+          ok(secret, "the secret is shown");
+          const wrong = await get("/totp", {
+            method: "POST",
+            headers,
+            body: new URLSearchParams({ step: "enable", code: "000000" }),
+          });
+          strictEqual(wrong.status, 400);
+          const enabled = await get("/totp", {
+            method: "POST",
+            headers,
+            body: new URLSearchParams({ step: "enable", code: totpCode(secret!) }),
+          });
+          strictEqual(enabled.status, 303);
+          strictEqual((await get("/settings", { headers: { cookie } })).status, 200);
+        },
+      );
 
       await t.step("sign-in and sign-out through the forms set and clear the API's cookie", async () => {
         const wrong = await page(

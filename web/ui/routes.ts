@@ -20,6 +20,8 @@ import {
   passwordForm,
   passwordPost,
   prefsPost,
+  totpForm,
+  totpPost,
 } from "./forms.ts";
 import { page, pageContext, uiContext } from "./page.ts";
 import { ErrorPage, htmlAnswer } from "./render.tsx";
@@ -59,6 +61,8 @@ export function createUi(deps: ApiDeps, api: ApiFetch, options: UiOptions = {}):
   ui.post("/login", ...write, loginPost(api));
   ui.get("/password", ...read, passwordForm);
   ui.post("/password", ...write, passwordPost(api));
+  ui.get("/totp", ...read, totpForm);
+  ui.post("/totp", ...write, totpPost(api));
   ui.post("/logout", ...write, logoutPost(api));
   ui.post("/prefs", ...write, prefsPost);
 

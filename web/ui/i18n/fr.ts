@@ -77,6 +77,13 @@ export const fr: Messages = {
   "password.rule": "Au moins 12 caractères.",
   "password.mismatch": "Impossible de changer le mot de passe : les deux nouveaux mots de passe diffèrent",
   "password.submit": "Changer le mot de passe",
+  "totp.title": "Second facteur",
+  "totp.required":
+    "Les administrateurs doivent configurer une application d'authentification (TOTP) pour continuer.",
+  "totp.setup": "Créer un secret",
+  "totp.enter":
+    "Saisissez ce secret (ou le lien ci-dessous) dans votre application d'authentification, puis le code qu'elle affiche :",
+  "totp.enable": "Activer",
   "dash.title": "Tableau de bord",
   "dash.devices": "Équipements",
   "dash.active": "Actifs",
