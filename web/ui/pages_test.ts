@@ -188,6 +188,15 @@ Deno.test({
       );
 
       await t.step("a bad filter is a 400 page naming it; the switches set their cookies", async () => {
+        const inRange =
+          await (await page("/flows?from=2014-08-20T10:05&to=2014-08-20T10:06:00", h.as.viewer.cookie))
+            .text();
+        ok(
+          inRange.includes("s7comm") && inRange.includes('value="2014-08-20T10:05:00"'),
+          "datetime-local is UTC",
+        );
+        const before = await (await page("/flows?to=2001-01-01T00:00", h.as.viewer.cookie)).text();
+        ok(!before.includes("s7comm"), "nothing before the capture");
         const bad = await page("/devices?vlan=5000", h.as.viewer.cookie);
         strictEqual(bad.status, 400);
         ok((await bad.text()).includes("vlan"));

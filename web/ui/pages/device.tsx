@@ -13,6 +13,9 @@ import { ApiError } from "../../api/errors.ts";
 import { hasRole } from "../../../storage/accounts/users.ts";
 import { type DeviceAttribute, getDevice } from "../../../storage/read/device_detail.ts";
 import { listFlows } from "../../../storage/read/flows.ts";
+import { listEvents } from "../../../storage/read/events.ts";
+import { EventRows } from "../components/live_parts.tsx";
+import { eventLabels, eventRow } from "../components/rows.ts";
 import { Layout } from "../components/layout.tsx";
 import { rangeText, seriesProps, SeriesSlot } from "../components/charts.tsx";
 import { chartRange, chartSeries } from "../series.ts";
@@ -100,9 +103,10 @@ export async function devicePage(c: Context<ApiEnv>, ctx: PageContext, error?: s
   const device = await getDevice(db, id);
   if (!device) throw new ApiError(404, "not_found", `Cannot find device ${id}`);
   const range = chartRange(device.first_seen, device.last_seen);
-  const [flows, series] = await Promise.all([
+  const [flows, series, events] = await Promise.all([
     listFlows(db, { page: 1, page_size: 25, device: id, sort: "-bytes" }),
     chartSeries(db, range, id),
+    listEvents(db, { page: 1, page_size: 10, device: id }),
   ]);
   const chart = seriesProps(
     series,
@@ -382,6 +386,13 @@ export async function devicePage(c: Context<ApiEnv>, ctx: PageContext, error?: s
           <a class="sub" href={`/flows?device=${device.id}`}>({formatCount(flows.total)})</a>
         </h2>
         <FlowTable flows={flows.items} ctx={ctx} />
+      </section>
+      <section class="card" aria-labelledby="events-title">
+        <h2 id="events-title">
+          {t("device.events")}{" "}
+          <a class="sub" href={`/events?device=${device.id}`}>({formatCount(events.total)})</a>
+        </h2>
+        <EventRows rows={events.items.map(eventRow)} labels={eventLabels(t)} />
       </section>
     </Layout>
   );

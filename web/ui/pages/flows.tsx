@@ -15,6 +15,12 @@ import { Pager } from "../components/table.tsx";
 import type { PageContext } from "../context.ts";
 import { filterValue, pageQuery } from "../query.ts";
 
+/** A query time as a `datetime-local` value (UTC, no zone), or "". */
+function localValue(raw: string): string {
+  const time = Date.parse(raw.length === 16 || raw.length === 19 ? `${raw}Z` : raw);
+  return Number.isNaN(time) ? "" : new Date(time).toISOString().slice(0, 19);
+}
+
 /** The flow list page. */
 export async function flowsPage(c: Context<ApiEnv>, ctx: PageContext) {
   const { t, url } = ctx;
@@ -44,6 +50,14 @@ export async function flowsPage(c: Context<ApiEnv>, ctx: PageContext) {
         <label>
           {t("flows.device")}
           <input type="number" name="device" min={1} value={value("device")} class="short" />
+        </label>
+        <label>
+          {t("flows.from")}
+          <input type="datetime-local" name="from" value={localValue(value("from"))} step={1} />
+        </label>
+        <label>
+          {t("flows.to")}
+          <input type="datetime-local" name="to" value={localValue(value("to"))} step={1} />
         </label>
         {query.sort && <input type="hidden" name="sort" value={query.sort} />}
         <button type="submit" class="primary">{t("common.filter")}</button>
