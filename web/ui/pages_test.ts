@@ -114,6 +114,19 @@ Deno.test({
         ok(!viewerPage.includes('href="/settings"'), "nor the Settings link");
       });
 
+      await t.step(
+        "an unknown page is an HTML 404; an unknown API route stays the API's JSON 404",
+        async () => {
+          const missing = await page("/no-such-page", h.as.viewer.cookie);
+          strictEqual(missing.status, 404);
+          ok(missing.headers.get("content-type")!.startsWith("text/html"));
+          const api = await page("/api/v1/no-such-route", h.as.viewer.cookie);
+          strictEqual(api.status, 404);
+          strictEqual((await api.json()).error.code, "not_found");
+          strictEqual((await page("/api/v1/devices", h.as.viewer.cookie)).status, 200);
+        },
+      );
+
       await t.step("a pending password change sends every page to /password", async () => {
         await createUser(
           scratch.db,

@@ -8,7 +8,7 @@
 
 import { type Context, Hono } from "hono";
 import type { ApiDeps, ApiEnv } from "../api/context.ts";
-import { ApiError } from "../api/errors.ts";
+import { ApiError, routeNotFound } from "../api/errors.ts";
 import { authenticate, csrfGuard } from "../auth/middleware.ts";
 import type { ApiFetch } from "./api_call.ts";
 import { uiAssets } from "./bundle.ts";
@@ -77,6 +77,20 @@ export function createUi(deps: ApiDeps, api: ApiFetch, options: UiOptions = {}):
   ui.get("/capture", ...read, page("viewer", (c, ctx) => capturePage(c, ctx, api)));
   ui.get("/upload", ...read, page("operator", uploadPage));
   ui.get("/settings", ...read, page("admin", (c, ctx) => settingsPage(c, ctx, options.runningConfig)));
+
+  // Any other page: an HTML 404 (API paths keep the API's JSON 404).
+  ui.get(
+    "*",
+    async (c, next) => {
+      if (new URL(c.req.url).pathname.startsWith("/api/")) return routeNotFound(c);
+      await next();
+    },
+    ...read,
+    async (c) => {
+      const ctx = await pageContext(c);
+      return htmlAnswer(ErrorPage({ ctx, message: ctx.t("error.not_found") }), 404);
+    },
+  );
 
   ui.onError(async (error, c: Context<ApiEnv>) => {
     if (new URL(c.req.url).pathname.startsWith("/api/")) throw error;
