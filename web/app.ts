@@ -33,6 +33,7 @@ import { LIVE_PATH, liveFeedHandler } from "./live/routes.ts";
 import { absentCaptureStatus } from "../model/capture_status.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import { LoginRateLimiter, type RateLimitOptions } from "./auth/rate_limit.ts";
+import { createUi, type UiOptions } from "./ui/routes.ts";
 
 /** Largest request body accepted (JSON bodies are small; uploaded captures have their own limit). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -127,8 +128,8 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   return api;
 }
 
-/** The whole web application. */
-export function createWebApp(deps: ApiDeps): Hono<ApiEnv> {
+/** The whole web application: the API under `/api/v1`, the UI's pages at `/` (web/ui/). */
+export function createWebApp(deps: ApiDeps, ui: UiOptions = {}): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   // Before the header middleware: a WebSocket upgrade answer takes no headers afterwards.
   app.get(LIVE_PATH, liveFeedHandler(deps, (c) => clientIpOf(c.env)));
@@ -152,6 +153,7 @@ export function createWebApp(deps: ApiDeps): Hono<ApiEnv> {
     }),
   );
   app.route("/api/v1", createApi(deps));
+  app.route("/", createUi(deps, (request, env) => app.fetch(request, env), ui));
   app.notFound(routeNotFound);
   app.onError((error, c) => errorResponse(error, c, deps.log));
   return app;
