@@ -24,8 +24,8 @@ Deno.test("runMigrate() migrates the embedded database, then has nothing to do",
       const { lines, output } = recorder();
       strictEqual(await runMigrate(["--data-dir", dir], output), 0);
       deepStrictEqual(lines, [
-        `Applied 6 migrations to ${data}: 001_inventory.sql, 002_time_series.sql, 003_supervision.sql, ` +
-        `004_identification.sql, 005_concurrent_partitions.sql, 010_accounts.sql`,
+        `Applied 7 migrations to ${data}: 001_inventory.sql, 002_time_series.sql, 003_supervision.sql, ` +
+        `004_identification.sql, 005_concurrent_partitions.sql, 007_hot_flow_updates.sql, 010_accounts.sql`,
       ]);
     });
     await t.step("second run", async () => {
@@ -43,6 +43,7 @@ Deno.test("runMigrate() migrates the embedded database, then has nothing to do",
         ["applied", "003_supervision"],
         ["applied", "004_identification"],
         ["applied", "005_concurrent_partitions"],
+        ["applied", "007_hot_flow_updates"],
         ["applied", "010_accounts"],
       ]);
     });
