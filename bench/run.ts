@@ -12,7 +12,8 @@
  * live capture (`live.ts`) and persistence (`persistence.ts`).
  *
  * Options: `--frames N` (default 2 000 000), `--rounds N` (default 3, the median counts),
- * `--regenerate` (rewrite the captures), `--out DIR` (default bench/out).
+ * `--regenerate` (rewrite the captures), `--out DIR` (default bench/out), `--before DIR` (another
+ * checkout whose persistence is measured in the same run, for a before/after figure).
  *
  * @module
  */
@@ -23,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
 import { compareReaders } from "./readers.ts";
 import { benchLive, type LiveBenchResult } from "./live.ts";
-import { benchPersistence, type PersistenceBenchResult } from "./persistence.ts";
+import { persistenceCase, type PersistenceCaseRow, persistenceCaseTable } from "./persistence.ts";
 import { NETNS } from "../tests/netns.ts";
 import { benchOt } from "./ot.ts";
 
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "3" },
       regenerate: { type: "boolean", default: false },
       out: { type: "string", default: join(ROOT, "bench", "out") },
+      before: { type: "string" },
     },
   });
   const frames = Number(values.frames);
@@ -193,7 +195,7 @@ async function main(): Promise<void> {
   console.log(lines.join("\n"));
   const ot = await benchOt(values.out);
   const live = await measureLive(values.out);
-  const persistence = await measurePersistence();
+  const persistence = await measurePersistence(values.before, rounds);
   await Deno.writeTextFile(
     join(values.out, "results.json"),
     JSON.stringify({ date: new Date(), results, ot, live, persistence }, null, 2),
@@ -201,35 +203,10 @@ async function main(): Promise<void> {
 }
 
 /** Persistence case: 60 s flushes of a 1.49 Mpps sensor with 50 000 active flows and 5 000 devices. */
-async function measurePersistence(): Promise<PersistenceBenchResult[]> {
-  const results: PersistenceBenchResult[] = [];
-  console.log(
-    "\n| persistence (50 000 flows, 5 000 devices, 60 s flushes at 1.49 Mpps) | commit per flush | observations/s | keeps up |",
-  );
-  console.log("| --- | --- | --- | --- |");
-  for (const driver of ["postgres", "pglite"] as const) {
-    console.error(`bench: persistence on ${driver}…`);
-    const result = await benchPersistence({
-      driver,
-      url: Deno.env.get("DATABASE_URL") || "postgres://postgres@127.0.0.1:5432/test",
-      flows: 50_000,
-      devices: 5_000,
-      batches: 4,
-      packetsPerSecond: 1_488_095,
-      flushSeconds: 60,
-      churn: 0.1,
-    });
-    results.push(result);
-    const steady = result.batches.slice(1);
-    const seconds = steady.reduce((sum, b) => sum + b.deriveMs + b.transactionMs, 0) / 1000 / steady.length;
-    const observations = steady.reduce((sum, b) => sum + b.observations, 0) / steady.length;
-    console.log(
-      `| ${driver} | ${seconds.toFixed(2)} s | ${Math.round(observations / seconds)} | ${
-        seconds < 60 ? `yes (${(60 / seconds).toFixed(0)}× headroom)` : "no"
-      } |`,
-    );
-  }
-  return results;
+async function measurePersistence(before: string | undefined, runs: number): Promise<PersistenceCaseRow[]> {
+  const rows = await persistenceCase({ before, runs, log: (line) => console.error(line) });
+  console.log(`\n${persistenceCaseTable(rows)}`);
+  return rows;
 }
 
 /** Live case: tcpreplay at top speed across a veth pair, the capture worker on the other end. */

@@ -159,13 +159,14 @@ export async function upsertMetrics(
   const copy = new CopyRows();
   const seconds = BUCKET_MICROS / 1e6;
   const [packets, bytes, minSize, maxSize, syn, rst, fin] = metrics.values;
+  const times = new Map(minutes.map((m) => [m, new Date(m * (BUCKET_MICROS / 1000)).toISOString()]));
   for (let row = 0; row < count; row++) {
     if (written.has(metrics.minute[row])) {
       upsert.push(row);
       continue;
     }
     copy.add([
-      new Date(metrics.minute[row] * (BUCKET_MICROS / 1000)).toISOString(),
+      times.get(metrics.minute[row])!,
       seconds,
       metrics.type[row],
       metrics.flow[row],
