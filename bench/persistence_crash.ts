@@ -1,12 +1,13 @@
 /**
  * The crash reproduction at scale (too slow for the test suite, whose small version is
- * tests/persistence_crash_test.ts): the 2 M-frame benchmark capture (mixed sizes, about 110 000
- * flows and 5 000 hosts) is published by `netsentinel sensor --file` with a 0.05 s flush interval
- * (about 60 batches) to a throw-away Redis; `netsentinel aggregator` commits them to a scratch
- * PostgreSQL database and is killed with SIGKILL several times during the run — right after its
- * 3rd commit, twice in the middle of a transaction, and once shortly after a restart — and started
- * again each time. At the end the stored flows, packets and bytes (flows and their per-minute
- * buckets) must equal `analyze` of the same file exactly.
+ * tests/persistence_crash_test.ts): the 2 M-frame benchmark capture (mixed sizes, about 120 000
+ * flows and 8 000 hosts) is published by `netsentinel sensor --file` with a 0.05 s flush interval
+ * (tens of batches) to a throw-away Redis; `netsentinel aggregator` commits them to a scratch
+ * PostgreSQL database and is killed with SIGKILL four times, spread over the run — right after its
+ * 3rd commit, inside a transaction once a third of the batches are committed, 1.5 s after that
+ * restart, inside a transaction at two thirds — and started again each time. At the end the stored
+ * flows, packets and bytes (flows and their per-minute buckets) must equal `analyze` of the same
+ * file exactly.
  *
  * ```sh
  * deno task bench:crash [--frames 2000000] [--capture bench/out/bench-mixed.pcap]
@@ -137,15 +138,17 @@ export async function benchPersistenceCrash(path: string, url: string): Promise<
     const publishing = publish(path, setup);
     await waitUntil(async () => await committed(db) >= 3, 5 * MINUTE, "3 batches committed");
     await restart("right after its 3rd commit");
-    for (const round of [1, 2]) {
-      const before = await committed(db);
-      await waitUntil(async () => await committed(db) > before, 5 * MINUTE, "a commit after the restart");
+    const batches = await publishing;
+    const duringTransaction = async (share: number, round: number) => {
+      const at = Math.ceil(batches * share);
+      await waitUntil(async () => await committed(db) >= at, 30 * MINUTE, `${at} batches committed`);
       await waitUntil(() => inTransaction(db), 5 * MINUTE, "a transaction in progress");
       await restart(`during a transaction (${round})`);
-    }
+    };
+    await duringTransaction(1 / 3, 1);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await restart("1.5 s after a restart");
-    const batches = await publishing;
+    await duringTransaction(2 / 3, 2);
     await waitUntil(
       async () => {
         const summary = await redisCommand(["XPENDING", stream, group], setup.redisUrl) as [number];

@@ -3,7 +3,7 @@
  * direction and minute. A minute no row of the database has yet (the usual case: the minutes this
  * flush opened) is loaded with `COPY`, which cannot conflict; the rows of a minute that earlier
  * flushes already wrote (a minute split across two flushes, or shared with another sensor) are
- * added with `INSERT … ON CONFLICT DO UPDATE`. Deciding "no row yet" and copying are safe because
+ * updated, and those not found inserted. Deciding "no row yet" and copying are safe because
  * batch transactions are serialised (`persistence.ts`): no other batch can write that minute
  * meanwhile.
  *
@@ -17,35 +17,22 @@ import { BUCKET_MICROS } from "../dissectors/flow/flow_meter.ts";
 import { deviceId, type DeviceIds } from "./upsert_inventory.ts";
 import { CopyRows } from "./copy_text.ts";
 
-const UPSERT_METRICS = `
-INSERT INTO traffic_metrics AS m (time, bucket_seconds, metric_type, flow_id, device_id, packet_count, byte_count,
-  avg_packet_size, min_packet_size, max_packet_size, tcp_syn_count, tcp_rst_count, tcp_fin_count)
-SELECT netsentinel_time(minute * $12::float8), $13::integer, type, flow_id, device_id, packets, bytes,
-  bytes::real / NULLIF(packets, 0), min_size, max_size, syn, rst, fin
-FROM unnest($1::float8[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::integer[],
-  $8::integer[], $9::integer[], $10::integer[], $11::integer[]) AS i(minute, type, flow_id, device_id, packets, bytes,
-  min_size, max_size, syn, rst, fin)
-ON CONFLICT (time, metric_type, flow_id, device_id) DO UPDATE SET
-  packet_count = m.packet_count + EXCLUDED.packet_count,
-  byte_count = m.byte_count + EXCLUDED.byte_count,
-  avg_packet_size = (m.byte_count + EXCLUDED.byte_count)::real / NULLIF(m.packet_count + EXCLUDED.packet_count, 0),
-  min_packet_size = LEAST(m.min_packet_size, EXCLUDED.min_packet_size),
-  max_packet_size = GREATEST(m.max_packet_size, EXCLUDED.max_packet_size),
-  tcp_syn_count = m.tcp_syn_count + EXCLUDED.tcp_syn_count,
-  tcp_rst_count = m.tcp_rst_count + EXCLUDED.tcp_rst_count,
-  tcp_fin_count = m.tcp_fin_count + EXCLUDED.tcp_fin_count`;
-
 /**
- * Adds flow rows to minutes that already have rows: the rows that exist are updated (found through
- * the unique index), the others inserted — no conflict is possible, batch transactions being
- * serialised. Cheaper than `ON CONFLICT DO UPDATE` for rows that mostly exist (a minute split
- * across two flushes).
+ * Adds rows to minutes that already have rows: the rows that exist are updated (found through the
+ * unique index), the others inserted — no conflict is possible, batch transactions being
+ * serialised. Cheaper than `INSERT … ON CONFLICT DO UPDATE` for rows that mostly exist (a minute
+ * split across two flushes). One statement for flow rows, one for device rows (`flow_id` or
+ * `device_id` is NULL: each is matched with `IS NULL`, which the unique index serves).
  */
-const UPDATE_FLOW_METRICS = `
+function updateThenInsert(rows: "flow" | "device"): string {
+  const match = rows === "flow"
+    ? "m.flow_id = i.id AND m.device_id IS NULL"
+    : "m.flow_id IS NULL AND m.device_id = i.id";
+  return `
 WITH i AS (
-  SELECT * FROM unnest($1::float8[], $2::bigint[], $3::bigint[], $4::bigint[], $5::integer[], $6::integer[],
-    $7::integer[], $8::integer[], $9::integer[])
-    WITH ORDINALITY AS i(minute, flow_id, packets, bytes, min_size, max_size, syn, rst, fin, ord)
+  SELECT * FROM unnest($1::float8[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::integer[],
+    $7::integer[], $8::integer[], $9::integer[], $10::integer[])
+    WITH ORDINALITY AS i(minute, type, id, packets, bytes, min_size, max_size, syn, rst, fin, ord)
 ), updated AS (
   UPDATE traffic_metrics AS m SET
     packet_count = m.packet_count + i.packets,
@@ -57,16 +44,20 @@ WITH i AS (
     tcp_rst_count = m.tcp_rst_count + i.rst,
     tcp_fin_count = m.tcp_fin_count + i.fin
   FROM i
-  WHERE m.time = netsentinel_time(i.minute * $10::float8) AND m.metric_type = 'flow' AND m.flow_id = i.flow_id
-    AND m.device_id IS NULL
+  WHERE m.time = netsentinel_time(i.minute * $11::float8) AND m.metric_type = i.type AND ${match}
   RETURNING i.ord
 )
 INSERT INTO traffic_metrics (time, bucket_seconds, metric_type, flow_id, device_id, packet_count, byte_count,
   avg_packet_size, min_packet_size, max_packet_size, tcp_syn_count, tcp_rst_count, tcp_fin_count)
-SELECT netsentinel_time(i.minute * $10::float8), $11::integer, 'flow', i.flow_id, NULL, i.packets, i.bytes,
-  i.bytes::real / NULLIF(i.packets, 0), i.min_size, i.max_size, i.syn, i.rst, i.fin
+SELECT netsentinel_time(i.minute * $11::float8), $12::integer, i.type, ${
+    rows === "flow" ? "i.id, NULL" : "NULL, i.id"
+  }, i.packets, i.bytes, i.bytes::real / NULLIF(i.packets, 0), i.min_size, i.max_size, i.syn, i.rst, i.fin
 FROM i WHERE i.ord NOT IN (SELECT ord FROM updated)
 ORDER BY i.ord`;
+}
+
+const UPDATE_FLOW_METRICS = updateThenInsert("flow");
+const UPDATE_DEVICE_METRICS = updateThenInsert("device");
 
 /** The minutes among `$1` that already have rows (any flow, device or sensor). */
 const WRITTEN_MINUTES = `
@@ -182,25 +173,19 @@ export async function upsertMetrics(
     ]);
   }
   if (copy.count > 0) await tx.copyFrom(COPY_METRICS, copy.text());
-  const flowRows = upsert.filter((row) => metrics.flow[row] !== null);
-  const deviceRows = upsert.filter((row) => metrics.flow[row] === null);
-  if (flowRows.length > 0) {
-    const pick = <T>(column: T[]) => flowRows.map((row) => column[row]);
-    await tx.query(UPDATE_FLOW_METRICS, [
-      pick(metrics.minute),
-      pick(metrics.flow),
-      ...metrics.values.map(pick),
-      BUCKET_MICROS,
-      seconds,
-    ]);
-  }
-  if (deviceRows.length > 0) {
-    const pick = <T>(column: T[]) => deviceRows.map((row) => column[row]);
-    await tx.query(UPSERT_METRICS, [
+  for (
+    const [statement, rowsOf] of [[UPDATE_FLOW_METRICS, metrics.flow], [
+      UPDATE_DEVICE_METRICS,
+      metrics.device,
+    ]] as const
+  ) {
+    const chosen = upsert.filter((row) => rowsOf[row] !== null);
+    if (chosen.length === 0) continue;
+    const pick = <T>(column: T[]) => chosen.map((row) => column[row]);
+    await tx.query(statement, [
       pick(metrics.minute),
       pick(metrics.type),
-      pick(metrics.flow),
-      pick(metrics.device),
+      pick(rowsOf),
       ...metrics.values.map(pick),
       BUCKET_MICROS,
       seconds,
