@@ -8,9 +8,10 @@
  * ```sh
  * deno run -A bench/persistence.ts [--driver postgres|pglite] [--flows 50000] [--devices 5000]
  *   [--batches 6] [--churn 0.1] [--aligned] [--json]
+ * deno run -A bench/persistence.ts --case [--runs 3] [--before DIR]
  * ```
  *
- * `deno task bench` runs {@linkcode persistenceCase}: each driver three times, each run in a fresh
+ * `deno task bench` (and `--case` alone) runs {@linkcode persistenceCase}: each driver three times, each run in a fresh
  * process and database, and reports the flow rows committed per second (flows of a flush divided
  * by its derivation and commit time, median of the flushes after the first, then median of the
  * runs) next to the target — and the same figures for another checkout (`--before DIR`) measured
@@ -321,8 +322,20 @@ if (import.meta.main) {
       churn: { type: "string", default: "0.1" },
       aligned: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      case: { type: "boolean", default: false },
+      before: { type: "string" },
+      runs: { type: "string", default: "3" },
     },
   });
+  if (values.case) {
+    const rows = await persistenceCase({
+      before: values.before,
+      runs: Number(values.runs),
+      log: (line) => console.error(line),
+    });
+    console.log(persistenceCaseTable(rows));
+    Deno.exit(0);
+  }
   if (values.driver !== "postgres" && values.driver !== "pglite") {
     console.error(`Cannot run the benchmark: --driver must be postgres or pglite, got "${values.driver}"`);
     Deno.exit(2);

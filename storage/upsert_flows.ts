@@ -14,6 +14,7 @@ import { FLOW_KEY_WORDS } from "../model/flow_key.ts";
 import { isUnicastMacText } from "../model/address.ts";
 import type { DeviceIds } from "./upsert_inventory.ts";
 import { type FlowIdCache, flowKeyText } from "./flow_ids.ts";
+import { withIndexJoins } from "./index_joins.ts";
 
 /**
  * One row per flow of the batch (keys are distinct: the batch's inventory merged them). Rows come
@@ -153,21 +154,23 @@ export async function upsertFlows(
   }
   if (cached.length > 0) {
     const column = <T>(read: (entry: number) => T): T[] => cached.map(read);
-    const [updated] = await tx.query<{ n: number }>(
-      `WITH u AS (${UPDATE_FLOWS_BY_ID}) SELECT count(*)::int AS n FROM u`,
-      [
-        column((e) => write.ids[e]),
-        column((e) => applications[e].application),
-        column((e) => applications[e].application_source),
-        column((e) => inventory.flowFirstUs[e]),
-        column((e) => inventory.flowLastUs[e]),
-        column((e) => inventory.flowPackets[e]),
-        column((e) => inventory.flowBytes[e]),
-        column((e) => (keys[e].ip_protocol === 6 ? inventory.flowTcpFlags[e] : null)),
-        column((e) => inventory.flowSyn[e]),
-        column((e) => inventory.flowRst[e]),
-        column((e) => inventory.flowFin[e]),
-      ],
+    const params = [
+      column((e) => write.ids[e]),
+      column((e) => applications[e].application),
+      column((e) => applications[e].application_source),
+      column((e) => inventory.flowFirstUs[e]),
+      column((e) => inventory.flowLastUs[e]),
+      column((e) => inventory.flowPackets[e]),
+      column((e) => inventory.flowBytes[e]),
+      column((e) => (keys[e].ip_protocol === 6 ? inventory.flowTcpFlags[e] : null)),
+      column((e) => inventory.flowSyn[e]),
+      column((e) => inventory.flowRst[e]),
+      column((e) => inventory.flowFin[e]),
+    ];
+    const [updated] = await withIndexJoins(
+      tx,
+      () =>
+        tx.query<{ n: number }>(`WITH u AS (${UPDATE_FLOWS_BY_ID}) SELECT count(*)::int AS n FROM u`, params),
     );
     write.byId = updated.n;
     if (updated.n < cached.length) {

@@ -16,6 +16,7 @@ import { BUCKET_VALUES, BucketValue } from "../aggregator/inventory.ts";
 import { BUCKET_MICROS } from "../dissectors/flow/flow_meter.ts";
 import { deviceId, type DeviceIds } from "./upsert_inventory.ts";
 import { CopyRows } from "./copy_text.ts";
+import { withIndexJoins } from "./index_joins.ts";
 
 /**
  * Adds rows to minutes that already have rows: the rows that exist are updated (found through the
@@ -173,12 +174,13 @@ export async function upsertMetrics(
     ]);
   }
   if (copy.count > 0) await tx.copyFrom(COPY_METRICS, copy.text());
-  for (
-    const [statement, rowsOf] of [[UPDATE_FLOW_METRICS, metrics.flow], [
-      UPDATE_DEVICE_METRICS,
-      metrics.device,
-    ]] as const
-  ) {
+  if (upsert.length > 0) await withIndexJoins(tx, () => updateThenInsertAll(tx, metrics, upsert));
+}
+
+/** Adds the rows `upsert` (of minutes already written): flow rows, then device rows. */
+async function updateThenInsertAll(tx: Queryable, metrics: MetricRows, upsert: number[]): Promise<void> {
+  const statements = [[UPDATE_FLOW_METRICS, metrics.flow], [UPDATE_DEVICE_METRICS, metrics.device]] as const;
+  for (const [statement, rowsOf] of statements) {
     const chosen = upsert.filter((row) => rowsOf[row] !== null);
     if (chosen.length === 0) continue;
     const pick = <T>(column: T[]) => chosen.map((row) => column[row]);
@@ -188,7 +190,7 @@ export async function upsertMetrics(
       pick(rowsOf),
       ...metrics.values.map(pick),
       BUCKET_MICROS,
-      seconds,
+      BUCKET_MICROS / 1e6,
     ]);
   }
 }
