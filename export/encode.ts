@@ -6,9 +6,9 @@
  */
 
 import type { Row } from "../storage/database.ts";
+import type { ExportFormat } from "./format.ts";
 
-/** The formats of `[export] export_format`. */
-export type ExportFormat = "json" | "csv";
+export type { ExportFormat } from "./format.ts";
 
 /** One CSV field, quoted when it holds a comma, a quote or a line break. */
 function csvField(value: unknown): string {

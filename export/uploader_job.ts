@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ExportFormat } from "./encode.ts";
+import type { ExportFormat } from "./format.ts";
 
 /** The first frame: where to upload, the keys, how to pack. */
 export interface UploaderJob {
