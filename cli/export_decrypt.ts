@@ -1,25 +1,29 @@
 /**
  * `deno task export:decrypt FILE [--key KEY]`: the plaintext of one exported object on standard
- * output (decrypted, then decompressed). The key defaults to `NETSENTINEL_EXPORT_ENCRYPTION_KEY`.
+ * output (decrypted, then decompressed). The key defaults to `NETSENTINEL_EXPORT_ENCRYPTION_KEY`;
+ * objects in the age format open with `--identity FILE`.
  *
  * @module
  */
 
 import { openObject } from "../export/open.ts";
+import { parseIdentities } from "../export/age.ts";
 import { ExportKeyError } from "../export/key.ts";
 import { SealError } from "../export/seal.ts";
 import { parseCommandArgs } from "./parse.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Help text of `export:decrypt`. */
-export const EXPORT_DECRYPT_HELP = `Usage: deno task export:decrypt FILE [--key KEY]
+export const EXPORT_DECRYPT_HELP = `Usage: deno task export:decrypt FILE [--key KEY | --identity FILE]
 
-Writes the plaintext of an exported object (YYYY-MM-DD/<entity>.<format>.gz.enc) to standard output:
-decrypted (AES-256-GCM) and decompressed (gzip).
+Writes the plaintext of an exported object (YYYY-MM-DD/<entity>.<format>.gz.enc, or .gz.age) to
+standard output: decrypted (AES-256-GCM, or age) and decompressed (gzip).
 
 Options:
   --key KEY    the export key: 64 hexadecimal characters or the base64 of 32 bytes
                (default: $NETSENTINEL_EXPORT_ENCRYPTION_KEY)
+  --identity FILE
+               age identities (AGE-SECRET-KEY-1…, one a line), for objects in the age format (.age)
   -h, --help   show this help`;
 
 /** Runs `export:decrypt`; returns the exit status (0 done, 1 cannot decrypt, 2 bad usage). */
@@ -27,6 +31,7 @@ export async function runExportDecrypt(args: string[]): Promise<number> {
   try {
     const { values, positionals } = parseCommandArgs("export:decrypt", args, {
       key: { type: "string" },
+      identity: { type: "string" },
       help: { type: "boolean", short: "h" },
     });
     if (values.help) {
@@ -54,9 +59,22 @@ export async function runExportDecrypt(args: string[]): Promise<number> {
       console.error(`netsentinel: Cannot read ${file}: ${(error as Error).message.split("\n")[0]}`);
       return 1;
     }
+    let identities: string[] | undefined;
+    if (values.identity !== undefined) {
+      try {
+        identities = parseIdentities(await Deno.readTextFile(values.identity as string));
+      } catch (error) {
+        console.error(
+          `netsentinel: Cannot read the identity file ${values.identity}: ${
+            (error as Error).message.split("\n")[0]
+          }`,
+        );
+        return 1;
+      }
+    }
     let plain: Uint8Array;
     try {
-      plain = await openObject(bytes, keyText, origin);
+      plain = await openObject(bytes, keyText, origin, identities);
     } catch (error) {
       if (error instanceof SealError || error instanceof ExportKeyError) {
         console.error(

@@ -38,6 +38,12 @@ export const ExportConfigSchema = z.object({
     (text) => text === "" || KEY_TEXT.test(text),
     "must be 64 hexadecimal characters or the base64 of 32 bytes",
   ).default(""),
+  /**
+   * age X25519 recipients (`age1…`): when set, objects are encrypted to them in the age format
+   * instead of AES-256-GCM, and the appliance needs no secret key.
+   */
+  age_recipients: z.array(z.string().regex(/^age1[0-9a-z]+$/, "must be an age recipient such as age1…"))
+    .default([]),
   export_format: z.enum(["json", "csv"]).default("json"),
   /** gzip every object before it is encrypted. */
   compress: z.boolean().default(true),

@@ -21,7 +21,7 @@ import {
   signingKeys,
 } from "./evidence.ts";
 import { buildManifest, type DayManifest, manifestBytes, manifestKey } from "./manifest.ts";
-import { pack, type PackOptions } from "./objects.ts";
+import { encryptionOf, pack, type PackOptions } from "./objects.ts";
 
 async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
@@ -73,7 +73,7 @@ export async function writeFolderDay(
   const manifest = buildManifest(day, packed, {
     format: options.format,
     compress: options.compress,
-    encrypted: options.key !== undefined,
+    encryption: encryptionOf(options),
     partial: options.partial,
   });
   await writeAtomically(join(dir, manifestKey(day)), manifestBytes(manifest));

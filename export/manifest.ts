@@ -26,8 +26,8 @@ export interface DayManifest {
   partial: boolean;
   format: "json" | "csv";
   compression: "gzip" | "none";
-  /** `aes-256-gcm` (export/README.md), or `none`. */
-  encryption: "aes-256-gcm" | "none";
+  /** `aes-256-gcm` (export/README.md), `age` (age-encryption.org/v1), or `none`. */
+  encryption: "aes-256-gcm" | "age" | "none";
   objects: ManifestEntry[];
 }
 
@@ -40,7 +40,13 @@ export function manifestKey(day: string): string {
 export function buildManifest(
   day: string,
   objects: readonly PackedObject[],
-  options: { format: "json" | "csv"; compress: boolean; encrypted: boolean; partial: boolean; now?: Date },
+  options: {
+    format: "json" | "csv";
+    compress: boolean;
+    encryption: "aes-256-gcm" | "age" | "none";
+    partial: boolean;
+    now?: Date;
+  },
 ): DayManifest {
   return {
     format_version: 1,
@@ -49,7 +55,7 @@ export function buildManifest(
     partial: options.partial,
     format: options.format,
     compression: options.compress ? "gzip" : "none",
-    encryption: options.encrypted ? "aes-256-gcm" : "none",
+    encryption: options.encryption,
     objects: objects.map((object) => ({
       key: object.key,
       entity: object.entity,

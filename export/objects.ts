@@ -1,6 +1,6 @@
 /**
  * From the plaintext of one day's table to the object that leaves the appliance: gzip, then
- * AES-256-GCM, named `YYYY-MM-DD/<entity>.<format>[.gz][.enc]`, with the SHA-256 of its bytes for the
+ * AES-256-GCM, named `YYYY-MM-DD/<entity>.<format>[.gz][.enc|.age]`, with the SHA-256 of its bytes for the
  * day's manifest.
  *
  * @module
@@ -8,13 +8,22 @@
 
 import { gzip } from "./gzip.ts";
 import { seal } from "./seal.ts";
+import { ageEncrypt } from "./age.ts";
 
 /** How objects are made. */
 export interface PackOptions {
   /** gzip before encrypting. */
   compress: boolean;
-  /** The AES-256-GCM key; absent: not encrypted. */
+  /** The AES-256-GCM key; absent: not encrypted (unless `ageRecipients`). */
   key?: CryptoKey;
+  /** age recipients: encrypt in the age format to them instead of AES-256-GCM. */
+  ageRecipients?: readonly string[];
+}
+
+/** How `options` encrypt: `aes-256-gcm`, `age` or `none`. */
+export function encryptionOf(options: PackOptions): "aes-256-gcm" | "age" | "none" {
+  if (options.ageRecipients && options.ageRecipients.length > 0) return "age";
+  return options.key ? "aes-256-gcm" : "none";
 }
 
 /** One plaintext table of one day. */
@@ -47,16 +56,18 @@ export function objectKey(
   object: Pick<PlainObject, "day" | "entity" | "format">,
   options: PackOptions,
 ): string {
-  return `${object.day}/${object.entity}.${object.format}${options.compress ? ".gz" : ""}${
-    options.key ? ".enc" : ""
-  }`;
+  const encryption = encryptionOf(options);
+  const suffix = encryption === "age" ? ".age" : encryption === "aes-256-gcm" ? ".enc" : "";
+  return `${object.day}/${object.entity}.${object.format}${options.compress ? ".gz" : ""}${suffix}`;
 }
 
 /** Compresses and encrypts one table as `options` say. */
 export async function pack(object: PlainObject, options: PackOptions): Promise<PackedObject> {
   let bytes = object.bytes;
   if (options.compress) bytes = await gzip(bytes);
-  if (options.key) bytes = await seal(bytes, options.key);
+  const encryption = encryptionOf(options);
+  if (encryption === "age") bytes = await ageEncrypt(bytes, options.ageRecipients!);
+  else if (encryption === "aes-256-gcm") bytes = await seal(bytes, options.key!);
   return {
     key: objectKey(object, options),
     entity: object.entity,

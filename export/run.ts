@@ -60,7 +60,7 @@ function utcDay(date: Date): string {
 }
 
 function requireKey(config: ExportConfig): string {
-  if (!config.encryption_enabled) return "";
+  if (!config.encryption_enabled || config.age_recipients.length > 0) return "";
   if (config.encryption_key === "") {
     throw new ExportError(
       "Cannot export: encryption is on but no key is set ([export] encryption_key or NETSENTINEL_EXPORT_ENCRYPTION_KEY: 64 hexadecimal characters or the base64 of 32 bytes)",
@@ -106,6 +106,7 @@ export async function runExport(options: ExportRunOptions): Promise<ExportSummar
       access_key: config.s3_access_key,
       secret_key: config.s3_secret_key,
       encryption_key: keyText,
+      age_recipients: config.encryption_enabled ? config.age_recipients : [],
       compress: config.compress,
       format: config.export_format,
       attempts: config.upload_attempts,
@@ -142,6 +143,7 @@ export async function runExport(options: ExportRunOptions): Promise<ExportSummar
     bytes += await writeFolderDay(db, dir, day, {
       compress: config.compress,
       key,
+      ageRecipients: config.encryption_enabled ? config.age_recipients : [],
       format: config.export_format,
       partial: day === today,
     });

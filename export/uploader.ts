@@ -12,7 +12,7 @@
 import { aesKey, keyBytes } from "./key.ts";
 import { readFrames } from "./frames.ts";
 import { buildManifest, manifestBytes, manifestKey } from "./manifest.ts";
-import { pack, type PackedObject, type PackOptions, sha256Hex } from "./objects.ts";
+import { encryptionOf, pack, type PackedObject, type PackOptions, sha256Hex } from "./objects.ts";
 import { putObject, s3Client, type S3Target } from "./s3_put.ts";
 import type { DayUploaded, UploaderFrame, UploaderJob } from "./uploader_job.ts";
 
@@ -44,6 +44,7 @@ export async function runUploader(
       options = {
         compress: meta.compress,
         key: meta.encryption_key ? await aesKey(keyBytes(meta.encryption_key, "the export job")) : undefined,
+        ageRecipients: meta.age_recipients,
       };
       continue;
     }
@@ -53,7 +54,7 @@ export async function runUploader(
         { day: meta.day, entity: meta.entity, format: job.format, rows: meta.rows, bytes: payload },
         options,
       );
-      const type = options.key
+      const type = encryptionOf(options) !== "none"
         ? "application/octet-stream"
         : options.compress
         ? "application/gzip"
@@ -65,7 +66,7 @@ export async function runUploader(
         buildManifest(meta.day, day, {
           format: job.format,
           compress: options.compress,
-          encrypted: options.key !== undefined,
+          encryption: encryptionOf(options),
           partial: meta.partial,
         }),
       );

@@ -15,8 +15,10 @@ export interface UploaderJob {
   region: string;
   access_key: string;
   secret_key: string;
-  /** The encryption key text; "" for no encryption. */
+  /** The encryption key text; "" for no AES-256-GCM. */
   encryption_key: string;
+  /** age recipients: when not empty, objects are encrypted to them instead. */
+  age_recipients: string[];
   compress: boolean;
   format: ExportFormat;
   attempts: number;

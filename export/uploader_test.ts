@@ -2,7 +2,7 @@ import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { uploaderArgs } from "./uploader_process.ts";
 
-Deno.test("the uploader loads no database, configuration or file code: only aws4fetch and export/", async () => {
+Deno.test("the uploader loads no database, configuration or file code: only aws4fetch, age-encryption and export/", async () => {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", fileURLToPath(new URL("./uploader.ts", import.meta.url))],
     stdout: "piped",
@@ -15,7 +15,7 @@ Deno.test("the uploader loads no database, configuration or file code: only aws4
   deepStrictEqual(local.filter((path) => !path.startsWith("export/")), []);
   const npm = graph.modules.map((m) => m.specifier).filter((s) => s.startsWith("npm:"))
     .map((s) => s.replace(/^npm:\/?/, "").replace(/@[^@]+$/, ""));
-  deepStrictEqual([...new Set(npm)], ["aws4fetch"]);
+  deepStrictEqual([...new Set(npm)].sort(), ["age-encryption", "aws4fetch"]);
 });
 
 Deno.test("uploaderArgs() gives the uploader one permission: the endpoint's host and port", () => {

@@ -10,6 +10,7 @@
 import { deepStrictEqual, match, notStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateIdentity, identityToRecipient } from "age-encryption";
 import { ConfigSchema } from "../config/schema.ts";
 import { exportDatabase, TEST_EXPORT_KEY } from "../export/_testing.ts";
 import { readDayTables } from "../export/day_tables.ts";
@@ -164,6 +165,45 @@ Deno.test({
         ok(evidence.inventory.length > 0);
         ok(evidence.ot_change_audit.some((event: { type: string }) => event.type === "modbus.write"));
       });
+
+      await t.step(
+        "age recipients: objects only the identity opens; the appliance holds no secret",
+        async () => {
+          const identity = await generateIdentity();
+          const recipient = await identityToRecipient(identity);
+          const ageDir = join(root, "age");
+          const aged = ConfigSchema.parse({ export: { age_recipients: [recipient] } }).export;
+          const run = await runExport({
+            db: scratch.db,
+            config: aged,
+            dataDir,
+            target: { kind: "dir", path: ageDir },
+          });
+          const day = run.days[0];
+          const manifest: DayManifest = JSON.parse(
+            await Deno.readTextFile(join(ageDir, day, "manifest.json")),
+          );
+          strictEqual(manifest.encryption, "age");
+          const file = join(ageDir, day, "devices.json.gz.age");
+          const identityFile = join(root, "identity.txt");
+          await Deno.writeTextFile(identityFile, `# created for the test\n${identity}\n`);
+          const good = await task(["export:decrypt", file, "--identity", identityFile]);
+          strictEqual(good.code, 0, good.stderr);
+          deepStrictEqual(
+            new Uint8Array(good.stdout),
+            (await readDayTables(scratch.db, day, "json"))[0].bytes,
+          );
+          await Deno.writeTextFile(identityFile, `${await generateIdentity()}\n`);
+          const wrong = await task(["export:decrypt", file, "--identity", identityFile]);
+          strictEqual(wrong.code, 1);
+          match(
+            wrong.stderr,
+            /^netsentinel: Cannot decrypt .*devices\.json\.gz\.age: age: no identity matched/,
+          );
+          strictEqual(wrong.stderr.trim().split("\n").length, 1);
+          strictEqual((await task(["export:verify", ageDir])).code, 0);
+        },
+      );
 
       await t.step("CSV: one header line and one line per row", async () => {
         const csvDir = join(root, "csv");
