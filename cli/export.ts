@@ -9,7 +9,7 @@
 import { loadConfig } from "../config/load.ts";
 import { openDatabase } from "../storage/database.ts";
 import { StorageError } from "../storage/errors.ts";
-import { ExportError, runExport } from "../export/run.ts";
+import { checkExportSettings, ExportError, runExport } from "../export/run.ts";
 import { ResidencyError } from "../export/residency.ts";
 import { ExportKeyError } from "../export/key.ts";
 import { UploaderError } from "../export/uploader_process.ts";
@@ -62,6 +62,8 @@ export async function runExportCommand(args: string[]): Promise<number> {
         "Cannot run the scheduled export: [export] enabled is false (set it, or run once with --now or --dir PATH)",
       );
     }
+    const target = dir ? { kind: "dir" as const, path: dir } : { kind: "s3" as const };
+    checkExportSettings(config.export, target); // before any connection, the database's too
     const url = Deno.env.get("DATABASE_URL") ?? config.storage.database_url;
     const db = await openDatabase({ url: url || undefined, dataDir: config.storage.data_dir });
     try {
@@ -70,7 +72,7 @@ export async function runExportCommand(args: string[]): Promise<number> {
           db,
           config: config.export,
           dataDir,
-          target: dir ? { kind: "dir", path: dir } : { kind: "s3" },
+          target,
           log: (line) => console.log(line),
         });
         console.log(

@@ -25,9 +25,12 @@ export const EXPORT_CAPTURES = [
 /** A key for tests (64 hex characters). */
 export const TEST_EXPORT_KEY = "7f".repeat(16) + "0123456789abcdef".repeat(2);
 
-/** A PGlite database with {@linkcode EXPORT_CAPTURES} imported through the persistence path. */
-export async function exportDatabase(captures = EXPORT_CAPTURES): Promise<ScratchDatabase> {
-  const scratch = await DRIVERS.find((driver) => driver.name === "pglite")!.open();
+/** A database (PGlite by default) with `captures` imported through the persistence path. */
+export async function exportDatabase(
+  captures: readonly string[] = EXPORT_CAPTURES,
+  driver: "pglite" | "postgres" = "pglite",
+): Promise<ScratchDatabase> {
+  const scratch = await DRIVERS.find((candidate) => candidate.name === driver)!.open();
   const persistence = new Persistence(scratch.db);
   const boot = crypto.randomUUID();
   let seq = 0;

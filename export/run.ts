@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import type { ExportConfig } from "../config/export_schema.ts";
 import type { Queryable } from "../storage/database.ts";
 import { readDayTables } from "./day_tables.ts";
-import { daysWithData } from "./entities.ts";
+import { daysWithData, EXPORT_ENTITIES } from "./entities.ts";
 import { lastCompleteFolderDay, writeEvidence, writeFolderDay } from "./folder.ts";
 import { aesKey, keyBytes } from "./key.ts";
 import { checkResidency, netScope, signingRegion } from "./residency.ts";
@@ -71,6 +71,30 @@ function requireKey(config: ExportConfig): string {
 }
 
 /**
+ * Checks the settings a run to `target` needs, from the configuration alone (no database, no
+ * network): residency, bucket and keys, the encryption key. Callers run it before they open the
+ * database, so a refused endpoint is refused before any connection.
+ *
+ * @returns the endpoint (S3 target) and the encryption key text ("" for none or age)
+ * @throws {ResidencyError} or {@linkcode ExportError}
+ */
+export function checkExportSettings(
+  config: ExportConfig,
+  target: ExportTarget,
+): { endpoint?: URL; keyText: string } {
+  if (target.kind === "dir") return { keyText: requireKey(config) };
+  const endpoint = checkResidency(config.s3_endpoint, config.allowed_endpoints);
+  for (const key of ["s3_bucket", "s3_access_key", "s3_secret_key"] as const) {
+    if (config[key] === "") {
+      throw new ExportError(
+        `Cannot export to ${endpoint.origin}: [export] ${key} is empty (or NETSENTINEL_EXPORT_${key.toUpperCase()})`,
+      );
+    }
+  }
+  return { endpoint, keyText: requireKey(config) };
+}
+
+/**
  * Runs one export.
  *
  * @throws {ResidencyError} before anything else when the endpoint is not allowed (S3 target)
@@ -82,15 +106,8 @@ export async function runExport(options: ExportRunOptions): Promise<ExportSummar
   const now = options.now ?? new Date();
   const today = utcDay(now);
   if (target.kind === "s3") {
-    const endpoint = checkResidency(config.s3_endpoint, config.allowed_endpoints);
-    for (const key of ["s3_bucket", "s3_access_key", "s3_secret_key"] as const) {
-      if (config[key] === "") {
-        throw new ExportError(
-          `Cannot export to ${endpoint.origin}: [export] ${key} is empty (or NETSENTINEL_EXPORT_${key.toUpperCase()})`,
-        );
-      }
-    }
-    const keyText = requireKey(config);
+    const { endpoint: checked, keyText } = checkExportSettings(config, target);
+    const endpoint = checked!;
     const name = `s3:${endpoint.origin}/${config.s3_bucket}`;
     const days = await daysWithData(db, await lastCompleteDay(options.dataDir, name), today);
     const scope = options.uploaderScope === undefined ? netScope(endpoint) : options.uploaderScope;
@@ -133,7 +150,7 @@ export async function runExport(options: ExportRunOptions): Promise<ExportSummar
       bytes: uploaded.reduce((sum, done) => sum + done.bytes, 0),
     };
   }
-  const keyText = requireKey(config);
+  const { keyText } = checkExportSettings(config, target);
   const key = keyText ? await aesKey(keyBytes(keyText, "[export] encryption_key")) : undefined;
   const dir = resolve(target.path);
   const days = await daysWithData(db, await lastCompleteFolderDay(dir), today);
@@ -149,5 +166,5 @@ export async function runExport(options: ExportRunOptions): Promise<ExportSummar
     });
   }
   await writeEvidence(db, dir, options.dataDir);
-  return { target: `dir:${dir}`, days, objects: days.length * 9, bytes };
+  return { target: `dir:${dir}`, days, objects: days.length * (EXPORT_ENTITIES.length + 1), bytes };
 }

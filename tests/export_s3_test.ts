@@ -10,6 +10,7 @@
 
 import { deepStrictEqual, match, ok, rejects, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ConfigSchema } from "../config/schema.ts";
 import { exportDatabase, startTestS3, TEST_EXPORT_KEY } from "../export/_testing.ts";
 import { readDayTables } from "../export/day_tables.ts";
@@ -182,6 +183,49 @@ Deno.test({
           /^ResidencyError: Cannot export to https:\/\/s3\.us-east-1\.amazonaws\.com: s3\.us-east-1\.amazonaws\.com is not in \[export\] allowed_endpoints/,
         );
       });
+
+      await t.step(
+        "deno task export refuses such an endpoint before it connects to anything, the database included",
+        async () => {
+          const listeners = [
+            Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+            Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+          ];
+          let connections = 0;
+          const accepting = listeners.map(async (listener) => {
+            for await (const connection of listener) {
+              connections++;
+              connection.close();
+            }
+          });
+          const [storage, database] = listeners.map((listener) => (listener.addr as Deno.NetAddr).port);
+          const output = await new Deno.Command(Deno.execPath(), {
+            args: ["task", "-q", "export", "--now"],
+            cwd: fileURLToPath(new URL("..", import.meta.url)),
+            env: {
+              NO_COLOR: "1",
+              DATABASE_URL: `postgres://postgres@127.0.0.1:${database}/netsentinel`,
+              NETSENTINEL_EXPORT_S3_ENDPOINT: `http://127.0.0.1:${storage}`,
+              NETSENTINEL_EXPORT_ALLOWED_ENDPOINTS: s3.host,
+              NETSENTINEL_EXPORT_S3_BUCKET: s3.bucket,
+              NETSENTINEL_EXPORT_S3_ACCESS_KEY: s3.accessKey,
+              NETSENTINEL_EXPORT_S3_SECRET_KEY: s3.secretKey,
+              NETSENTINEL_EXPORT_ENCRYPTION_KEY: TEST_EXPORT_KEY,
+            },
+            stdout: "piped",
+            stderr: "piped",
+          }).output();
+          for (const listener of listeners) listener.close();
+          await Promise.allSettled(accepting);
+          const stderr = new TextDecoder().decode(output.stderr);
+          strictEqual(output.code, 1, stderr);
+          strictEqual(
+            stderr,
+            `netsentinel: Cannot export to http://127.0.0.1:${storage}: 127.0.0.1:${storage} is not in [export] allowed_endpoints (${s3.host}); exports stay in the allowed region\n`,
+          );
+          strictEqual(connections, 0);
+        },
+      );
 
       await t.step("the uploader without --allow-net for the storage's host cannot upload", async () => {
         for (const scope of ["127.0.0.1:1", null]) {
