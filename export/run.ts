@@ -130,6 +130,7 @@ export async function runExport(options: ExportRunOptions): Promise<ExportSummar
       retry_base_ms: options.retryBaseMs ?? 500,
     });
     for (const day of days) {
+      if (uploader.stopped) break; // it failed: finish() reports why, no need to read more days
       for (const table of await readDayTables(db, day, config.export_format)) {
         await uploader.send({ kind: "table", day, entity: table.entity, rows: table.rows }, table.bytes);
       }

@@ -56,6 +56,8 @@ function childEnv(): Record<string, string> {
 export interface Uploader {
   /** The full command line, for logs (holds no secret). */
   readonly commandLine: string;
+  /** True once it stopped reading (it failed: `finish()` says why). */
+  readonly stopped: boolean;
   send(meta: UploaderFrame, payload?: Uint8Array): Promise<void>;
   /**
    * Closes its input and waits for it.
@@ -82,6 +84,9 @@ export function startUploader(scope: string | null): Uploader {
   let broken: unknown;
   return {
     commandLine: [Deno.execPath(), ...args].join(" "),
+    get stopped() {
+      return broken !== undefined;
+    },
     async send(meta, payload) {
       if (broken) return; // it stopped: finish() reports why
       try {
