@@ -22,6 +22,8 @@ import type { ApiDeps, ApiEnv } from "./api/context.ts";
 import { ApiError, errorResponse, routeNotFound } from "./api/errors.ts";
 import { accountRoutes } from "./api/routes/accounts.ts";
 import { authRoutes } from "./api/routes/auth.ts";
+import { dhcpRoutes } from "./api/routes/dhcp.ts";
+import { exportRoutes } from "./api/routes/export.ts";
 import { insightRoutes } from "./api/routes/insight.ts";
 import { inventoryRoutes } from "./api/routes/inventory.ts";
 import { statusRoutes } from "./api/routes/status.ts";
@@ -31,6 +33,7 @@ import { LIVE_PATH, liveFeedHandler } from "./live/routes.ts";
 import { absentCaptureStatus } from "../model/capture_status.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import { LoginRateLimiter, type RateLimitOptions } from "./auth/rate_limit.ts";
+import { createUi, type UiOptions } from "./ui/routes.ts";
 
 /** Largest request body accepted (JSON bodies are small; uploaded captures have their own limit). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -45,6 +48,7 @@ export interface ApiDepsOptions {
   allowedOrigins?: readonly string[];
   requireTotpForAdmins?: boolean;
   health?: ApiDeps["health"];
+  allowedDhcpServers?: readonly string[];
   log?: (line: string) => void;
   captures?: ApiDeps["captures"];
   /** Default 1024 MiB. */
@@ -66,6 +70,7 @@ export function apiDeps(options: ApiDepsOptions): ApiDeps {
     allowedOrigins: options.allowedOrigins ?? [],
     requireTotpForAdmins: options.requireTotpForAdmins ?? false,
     startedAt: Date.now(),
+    allowedDhcpServers: options.allowedDhcpServers ?? [],
     health: options.health ?? (() => ({ capture: { status: "absent" }, bus: { status: "absent" } })),
     log,
     captures: options.captures,
@@ -118,11 +123,13 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   api.route("/", inventoryRoutes);
   api.route("/", insightRoutes);
   api.route("/", captureRoutes);
+  api.route("/", exportRoutes);
+  api.route("/", dhcpRoutes);
   return api;
 }
 
-/** The whole web application. */
-export function createWebApp(deps: ApiDeps): Hono<ApiEnv> {
+/** The whole web application: the API under `/api/v1`, the UI's pages at `/` (web/ui/). */
+export function createWebApp(deps: ApiDeps, ui: UiOptions = {}): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   // Before the header middleware: a WebSocket upgrade answer takes no headers afterwards.
   app.get(LIVE_PATH, liveFeedHandler(deps, (c) => clientIpOf(c.env)));
@@ -146,6 +153,7 @@ export function createWebApp(deps: ApiDeps): Hono<ApiEnv> {
     }),
   );
   app.route("/api/v1", createApi(deps));
+  app.route("/", createUi(deps, (request, env) => app.fetch(request, env), ui));
   app.notFound(routeNotFound);
   app.onError((error, c) => errorResponse(error, c, deps.log));
   return app;

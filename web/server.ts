@@ -43,6 +43,8 @@ export interface WebServerOptions {
   log?: (line: string) => void;
   /** argon2id cost (tests only; default OWASP). */
   passwordCost?: PasswordCost;
+  /** The running configuration shown read-only on the UI's Settings page (default: the `[web]` section). */
+  runningConfig?: () => unknown;
 }
 
 /** A running web server. */
@@ -157,7 +159,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     uploadMaxBytes: web.upload_max_mb * 1048576,
     captureStatus: options.captureStatus,
   });
-  const app = createWebApp(deps);
+  const app = createWebApp(deps, { runningConfig: options.runningConfig ?? (() => ({ web })) });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve(

@@ -56,6 +56,8 @@ export interface ApiDeps {
   requireTotpForAdmins: boolean;
   /** When the process started (ms since the epoch), for `uptime_s`. */
   startedAt: number;
+  /** DHCP servers allowed on the network (`[identify] allowed_dhcp_servers`); any other is rogue. */
+  allowedDhcpServers: readonly string[];
   /** Capture and bus state, from the appliance that runs the server. */
   health: () => { capture: PartHealth; bus: PartHealth };
   /** Where errors and security events are written (one line each). */

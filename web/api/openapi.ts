@@ -11,7 +11,9 @@ import { VERSION } from "../../model/version.ts";
 import type { Role } from "../../storage/accounts/users.ts";
 import { AuditQuery, NewTokenBody, NewUserBody, UserPatchBody } from "./routes/accounts.ts";
 import { CodeBody, ConfirmBody, LoginBody, PasswordBody } from "./routes/auth.ts";
-import { BandwidthRange, DeviceEvents, DeviceFlows, LeaseQuery, Limit, OtQuery } from "./routes/insight.ts";
+import { BandwidthRange, DeviceEvents, DeviceFlows, Limit, OtQuery } from "./routes/insight.ts";
+import { ConflictQuery, LeaseQuery, NoQuery, ReservationQuery } from "./routes/dhcp.ts";
+import { CmdbQuery } from "./routes/export.ts";
 import { DevicePatch, DeviceQuery, EventQuery, FlowQuery } from "./routes/inventory.ts";
 import { UPLOAD_TYPES, UploadQuery } from "./routes/captures.ts";
 import { jsonSchemaOf, queryParameters } from "./json_schema.ts";
@@ -181,6 +183,41 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "WebSocket: rates each second, new devices, new events",
     role: "viewer",
     status: 101,
+  },
+  {
+    method: "get",
+    path: "/dhcp/pools",
+    summary: "Subnets leased: servers, routers, range seen, leases, utilisation",
+    role: "viewer",
+    query: NoQuery,
+  },
+  {
+    method: "get",
+    path: "/dhcp/servers",
+    summary: "Every DHCP server heard, rogue ones marked",
+    role: "viewer",
+    query: NoQuery,
+  },
+  {
+    method: "get",
+    path: "/dhcp/conflicts",
+    summary: "Addresses claimed twice, several addresses where one static is expected, duplicates",
+    role: "viewer",
+    query: ConflictQuery,
+  },
+  {
+    method: "get",
+    path: "/dhcp/reservations",
+    summary: "Clients that always got the same address (reservation suggestions)",
+    role: "viewer",
+    query: ReservationQuery,
+  },
+  {
+    method: "get",
+    path: "/export/cmdb",
+    summary: "The device inventory as a CSV or JSON download (streamed)",
+    role: "viewer",
+    query: CmdbQuery,
   },
 ];
 

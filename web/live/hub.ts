@@ -34,7 +34,7 @@ export class LiveHub {
   readonly #listeners = new Set<LiveListener>();
   readonly #sockets = new Set<WebSocket>();
   #timer: ReturnType<typeof setInterval> | undefined;
-  #cursor: { device: number; event: number } | null = null;
+  #cursor: Promise<{ device: number; event: number }> | null = null;
   #busy = false;
   #failing = false;
 
@@ -51,6 +51,11 @@ export class LiveHub {
   /** Adds a listener; returns the function that removes it. */
   subscribe(listener: LiveListener): () => void {
     this.#listeners.add(listener);
+    // The cursor is read now, not at the first tick: what is stored in between is announced.
+    if (this.#cursor === null) {
+      this.#cursor = liveFeedCursor(this.#options.db);
+      this.#cursor.catch(() => {}); // a failure is seen, logged and retried by the next tick
+    }
     this.#timer ??= setInterval(() => this.tick(), this.#options.intervalMs ?? 1000);
     return () => {
       this.#listeners.delete(listener);
@@ -85,7 +90,11 @@ export class LiveHub {
     this.#busy = true;
     const db = this.#options.db;
     try {
-      if (this.#cursor === null) this.#cursor = await liveFeedCursor(db);
+      this.#cursor ??= liveFeedCursor(db);
+      const cursor = await this.#cursor.catch((error) => {
+        this.#cursor = null;
+        throw error;
+      });
       const status = this.#options.status();
       this.#send({
         type: "rates",
@@ -95,12 +104,12 @@ export class LiveHub {
         drops: status.drops.total,
         flows: await flowCount(db),
       });
-      for (const device of await devicesAfter(db, this.#cursor.device)) {
-        this.#cursor.device = Math.max(this.#cursor.device, device.id);
+      for (const device of await devicesAfter(db, cursor.device)) {
+        cursor.device = Math.max(cursor.device, device.id);
         this.#send({ type: "device", device });
       }
-      for (const event of await eventsAfter(db, this.#cursor.event)) {
-        this.#cursor.event = Math.max(this.#cursor.event, event.id);
+      for (const event of await eventsAfter(db, cursor.event)) {
+        cursor.event = Math.max(cursor.event, event.id);
         this.#send({ type: "event", event });
       }
       if (this.#failing) this.#options.log("web: the live feed reads the database again");

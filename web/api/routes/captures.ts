@@ -156,7 +156,12 @@ captureRoutes.get("/captures", requireRole("viewer"), (c) => c.json({ items: imp
 
 captureRoutes.get("/captures/:id", requireRole("viewer"), (c) => {
   const id = c.req.param("id");
-  const record = /^[0-9a-f-]{1,64}$/.test(id) ? importerOf(c).get(id) : undefined;
-  if (!record) throw notFound(`capture ${JSON.stringify(id.slice(0, 64))}`);
+  if (!/^[0-9a-f-]{1,64}$/.test(id)) {
+    throw new ApiError(400, "invalid", 'Cannot accept path parameter "id": must be a capture id such as 12', {
+      field: "id",
+    });
+  }
+  const record = importerOf(c).get(id);
+  if (!record) throw notFound(`capture ${JSON.stringify(id)}`);
   return c.json(record);
 });
