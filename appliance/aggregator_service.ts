@@ -24,6 +24,8 @@ export interface AggregatorOptions {
   /** Days of 5-minute and hourly roll-ups kept (`[storage] rollup_5m_days`, `rollup_1h_days`; default 90, 365). */
   rollup5mDays?: number;
   rollup1hDays?: number;
+  /** `[identify] allowed_dhcp_servers`: any other DHCP server raises `dhcp.rogue_server`. */
+  allowedDhcpServers?: readonly string[];
   /** Called after each committed batch (e.g. to keep an in-memory inventory for reports). */
   onCommitted?: (batch: SensorBatch, result: "applied" | "duplicate") => void;
   /** Called after each failed commit (the bus retries it), e.g. to hold batches within a bound. */
@@ -58,7 +60,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Runni
     onError: (error) =>
       console.error(`netsentinel: cannot roll up the traffic metrics: ${(error as Error).message}`),
   });
-  const persistence = new Persistence(options.db);
+  const persistence = new Persistence(options.db, { allowedDhcpServers: options.allowedDhcpServers });
   const counts = { applied: 0, duplicate: 0 };
   const done = options.bus.consume(async (batch) => {
     let result: "applied" | "duplicate";

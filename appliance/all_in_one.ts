@@ -80,6 +80,7 @@ export async function withPersistence<T>(
       db,
       bus,
       retentionDays: config.storage.retention_days,
+      allowedDhcpServers: config.identify.allowed_dhcp_servers,
       onCommitted: () => {
         watch.committed();
         commits?.check();

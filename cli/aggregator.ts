@@ -50,7 +50,12 @@ export async function runAggregator(args: string[]): Promise<number> {
   }
   const db = await connectDatabase(config);
   const bus = connectBus(config);
-  const aggregator = await startAggregator({ db, bus, retentionDays: config.storage.retention_days });
+  const aggregator = await startAggregator({
+    db,
+    bus,
+    retentionDays: config.storage.retention_days,
+    allowedDhcpServers: config.identify.allowed_dhcp_servers,
+  });
   console.error(`netsentinel: aggregator committing to ${db.driver} (${db.location}); Ctrl-C to stop`);
   const stop = () => aggregator.stop();
   Deno.addSignalListener("SIGINT", stop);

@@ -15,6 +15,7 @@ const FILES = [
   "007_flow_totals.sql",
   "009_hot_flow_updates.sql",
   "010_accounts.sql",
+  "011_alerts.sql",
 ];
 
 const TABLES = [
@@ -68,7 +69,7 @@ testOnDrivers("migrate()", async (t, { db }) => {
     deepStrictEqual(tables.map((row) => row.name), TABLES);
     deepStrictEqual(await migrate(db), []);
     const status = await migrationStatus(db);
-    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 6, 7, 9, 10]);
+    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 6, 7, 9, 10, 11]);
     deepStrictEqual(status.pending, []);
     const users = await db.query("SELECT * FROM users");
     strictEqual(users.length, 0, "no default admin (the spec's changeme password)");
@@ -88,7 +89,7 @@ testOnDrivers("migrate()", async (t, { db }) => {
     const all = await loadMigrations();
     deepStrictEqual((await migrate(db, all.slice(0, 1))).map((m) => m.version), [1]);
     const runs = await Promise.all([migrate(db, all), migrate(db, all)]);
-    deepStrictEqual(runs.flat().map((m) => m.version).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 9, 10]);
+    deepStrictEqual(runs.flat().map((m) => m.version).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 9, 10, 11]);
     const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM schema_migrations");
     strictEqual(rows[0].n, all.length);
   });

@@ -7,7 +7,7 @@
  * buckets, identity attributes, protocol events, OT activity, DHCP leases, the sensor's counters;
  * last, the values that are not additive (gateway flags, VLAN device counts, and the type, display
  * name, OT role and Purdue level of the devices whose evidence changed: `identification.ts`) are
- * recomputed from the database state.
+ * recomputed from the database state; then the batch's alerts are raised (`alerts.ts`).
  *
  * @example
  * ```ts ignore
@@ -35,6 +35,7 @@ import { FlowIdCache } from "./flow_ids.ts";
 import { insertEvents, upsertIdentities, upsertSensor } from "./insert_observations.ts";
 import { refreshGateways } from "./gateway.ts";
 import { Changed, refreshIdentification, upsertActivity, upsertLeases } from "./identification.ts";
+import { type AlertOptions, raiseAlerts } from "./alerts.ts";
 
 /**
  * The transaction-level advisory lock every batch transaction takes first: batch transactions of
@@ -94,12 +95,15 @@ function checkBatch(batch: SensorBatch): void {
 /** Commits sensor batches to a database (migrated: see `migrate`). */
 export class Persistence implements BatchSink {
   readonly #db: Database;
+  readonly #alerts: AlertOptions;
   readonly #flowIds: FlowIdCache = new FlowIdCache();
   #queue: Promise<unknown> = Promise.resolve();
   #last: ApplyTiming | null = null;
 
-  constructor(db: Database) {
+  /** @param alerts what the alert rules need beyond the batch (allowed DHCP servers) */
+  constructor(db: Database, alerts: AlertOptions = {}) {
     this.#db = db;
+    this.#alerts = alerts;
   }
 
   /** What the last apply did, for logs and the benchmark. */
@@ -169,6 +173,7 @@ export class Persistence implements BatchSink {
         changed.add(await upsertActivity(tx, rows));
         await upsertLeases(tx, rows);
         identified = await refreshIdentification(tx, changed);
+        await raiseAlerts(tx, rows, devices, this.#alerts);
         return "applied";
       });
     } catch (error) {
