@@ -23,6 +23,7 @@ import { ApiError, errorResponse, routeNotFound } from "./api/errors.ts";
 import { accountRoutes } from "./api/routes/accounts.ts";
 import { authRoutes } from "./api/routes/auth.ts";
 import { dhcpRoutes } from "./api/routes/dhcp.ts";
+import { alertRoutes } from "./api/routes/alerts.ts";
 import { exportRoutes } from "./api/routes/export.ts";
 import { insightRoutes } from "./api/routes/insight.ts";
 import { inventoryRoutes } from "./api/routes/inventory.ts";
@@ -125,6 +126,7 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   api.route("/", captureRoutes);
   api.route("/", exportRoutes);
   api.route("/", dhcpRoutes);
+  api.route("/", alertRoutes);
   return api;
 }
 

@@ -12,6 +12,7 @@ import type { Role } from "../../storage/accounts/users.ts";
 import { AuditQuery, NewTokenBody, NewUserBody, UserPatchBody } from "./routes/accounts.ts";
 import { CodeBody, ConfirmBody, LoginBody, PasswordBody } from "./routes/auth.ts";
 import { BandwidthRange, DeviceEvents, DeviceFlows, Limit, OtQuery } from "./routes/insight.ts";
+import { AlertBulk, AlertPatch, AlertQuery } from "./routes/alerts.ts";
 import { ConflictQuery, LeaseQuery, NoQuery, ReservationQuery } from "./routes/dhcp.ts";
 import { CmdbQuery } from "./routes/export.ts";
 import { DevicePatch, DeviceQuery, EventQuery, FlowQuery } from "./routes/inventory.ts";
@@ -148,6 +149,28 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "Protocol events, newest first",
     role: "viewer",
     query: EventQuery,
+  },
+  {
+    method: "get",
+    path: "/alerts",
+    summary: "Alerts, last seen first (filters: type, severity, state, device, time)",
+    role: "viewer",
+    query: AlertQuery,
+  },
+  { method: "get", path: "/alerts/{id}", summary: "One alert with its evidence", role: "viewer" },
+  {
+    method: "patch",
+    path: "/alerts/{id}",
+    summary: "Acknowledge, resolve or reopen an alert, with a comment (audited)",
+    role: "operator",
+    body: AlertPatch,
+  },
+  {
+    method: "post",
+    path: "/alerts/bulk",
+    summary: "Set the state of several alerts (audited)",
+    role: "operator",
+    body: AlertBulk,
   },
   { method: "get", path: "/stats/dashboard", summary: "Dashboard figures", role: "viewer" },
   { method: "get", path: "/stats/protocols", summary: "Traffic per protocol", role: "viewer", query: Limit },
