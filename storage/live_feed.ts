@@ -1,5 +1,5 @@
 /**
- * What the live WebSocket polls each second: the devices and events stored since the last poll
+ * What the live WebSocket polls each second: the devices, events and alerts stored since the last poll
  * (by id, which only grows), and the number of flows. Polling the database rather than the
  * in-process bus means a web server in another process over PostgreSQL sends the same messages.
  *
@@ -30,14 +30,32 @@ export interface LiveEvent {
   at: string;
 }
 
+/** A new alert, as the live feed announces it (an alert counted again is not new). */
+export interface LiveAlert {
+  id: number;
+  type: string;
+  severity: string;
+  message: string;
+  device_id: number | null;
+  at: string;
+}
+
 /** Most rows one poll returns of each kind (the rest come at the next poll). */
 export const LIVE_FEED_LIMIT = 500;
 
-/** The largest device and event ids stored now: where a new feed starts. */
-export async function liveFeedCursor(db: Queryable): Promise<{ device: number; event: number }> {
-  const [row] = await db.query<{ device: number; event: number }>(
+/** Where a feed is: the largest device, event and alert ids it announced. */
+export interface LiveFeedCursor {
+  device: number;
+  event: number;
+  alert: number;
+}
+
+/** The largest device, event and alert ids stored now: where a new feed starts. */
+export async function liveFeedCursor(db: Queryable): Promise<LiveFeedCursor> {
+  const [row] = await db.query<LiveFeedCursor>(
     `SELECT COALESCE((SELECT max(id) FROM devices), 0)::float8 AS device,
-            COALESCE((SELECT max(id) FROM protocol_events), 0)::float8 AS event`,
+            COALESCE((SELECT max(id) FROM protocol_events), 0)::float8 AS event,
+            COALESCE((SELECT max(id) FROM alerts), 0)::float8 AS alert`,
   );
   return row;
 }
@@ -91,6 +109,18 @@ function eventMessage(row: EventRow): string {
   if (row.src && row.dst) return `${row.type}: ${row.src} → ${row.dst}`;
   const subject = row.subject ?? row.src ?? row.dst;
   return subject ? `${row.type}: ${subject}` : row.type;
+}
+
+/** Alerts whose id is above `after`, oldest first. */
+export async function alertsAfter(db: Queryable, after: number): Promise<LiveAlert[]> {
+  return await db.query<LiveAlert>(
+    `SELECT ${num("a.id", "id")}, a.rule AS type, a.severity, a.title AS message, ${
+      num("a.device_id", "device_id")
+    },
+       ${iso("a.first_seen", "at")}
+     FROM alerts a WHERE a.id > $1 ORDER BY a.id LIMIT ${LIVE_FEED_LIMIT}`,
+    [after],
+  );
 }
 
 /** Flows stored. */

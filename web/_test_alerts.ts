@@ -2,7 +2,8 @@
  * Steps of web/api_test.ts: the alert routes over the alerts the imported captures raised (new
  * devices, Modbus writes and restarts…): paging and every filter against the table, one alert with
  * its evidence, the workflow (acknowledge, resolve, reopen; viewers refused; audited) and bulk
- * changes; a resolved alert stays resolved when its capture is imported again.
+ * changes; a resolved alert stays resolved when its capture is imported again; a new alert is
+ * pushed on the live feed.
  */
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
@@ -14,6 +15,24 @@ import type { Alert } from "../storage/read/alerts.ts";
 import type { Page } from "../storage/read/sql.ts";
 import { SHARED_PCAPS, SHARED_PCAPS_DIR } from "../tests/shared_pcaps.ts";
 import { type Harness, json } from "./_testing.ts";
+import { LiveHub } from "./live/hub.ts";
+import { absentCaptureStatus } from "../model/capture_status.ts";
+import { testEngine } from "../dissectors/_testing.ts";
+import { ArpOp, parseIpv4, parseMac, writeArpFrame } from "../samples/frames.ts";
+
+/** An ARP reply saying `ip` is at `mac` (to a fixed peer). */
+function arpReply(mac: string, ip: string): Uint8Array {
+  const buf = new Uint8Array(64);
+  const peer = parseMac("02:00:00:00:01:99");
+  const length = writeArpFrame(buf, 0, { src: parseMac(mac), dst: peer }, {
+    op: ArpOp.REPLY,
+    senderMac: parseMac(mac),
+    senderIp: parseIpv4(ip),
+    targetMac: peer,
+    targetIp: parseIpv4("10.9.9.99"),
+  });
+  return buf.slice(0, length);
+}
 
 async function count(scratch: ScratchDatabase, where = "true", params: unknown[] = []): Promise<number> {
   return (await scratch.db.query<{ n: number }>(
@@ -198,4 +217,36 @@ export async function alertSteps(t: Deno.TestContext, h: Harness, scratch: Scrat
       );
     },
   );
+
+  await t.step("the live feed sends each new alert once", async () => {
+    const messages: {
+      type: string;
+      alert?: { id: number; type: string; severity: string; message: string };
+    }[] = [];
+    const hub = new LiveHub({ db: scratch.db, status: () => absentCaptureStatus("test"), log: () => {} });
+    const unsubscribe = hub.subscribe((text) => messages.push(JSON.parse(text)));
+    try {
+      await hub.tick();
+      strictEqual(messages.filter((m) => m.type === "alert").length, 0, "nothing new yet");
+      const engine = testEngine();
+      engine.dissectFrame(arpReply("02:00:00:00:01:0a", "10.9.9.1"), { tsSec: 1_700_000_000 });
+      engine.dissectFrame(arpReply("02:00:00:00:01:0b", "10.9.9.1"), { tsSec: 1_700_000_001 });
+      engine.dissectFrame(arpReply("02:00:00:00:01:0a", "10.9.9.1"), { tsSec: 1_700_000_002 });
+      const persistence = new Persistence(scratch.db);
+      await persistence.apply({ sensor: "live", boot: crypto.randomUUID(), seq: 0, record: engine.flush() });
+      await hub.tick();
+      await hub.tick();
+      const alerts = messages.filter((m) => m.type === "alert").map((m) => m.alert!);
+      const conflict = alerts.filter((a) => a.type === "ip.conflict");
+      strictEqual(conflict.length, 1, JSON.stringify(alerts));
+      strictEqual(conflict[0].severity, "warning");
+      ok(conflict[0].message.includes("10.9.9.1"), conflict[0].message);
+      const stored = await json<Alert>(await h.request("GET", `/alerts/${conflict[0].id}`, viewer));
+      strictEqual(stored.type, "ip.conflict");
+      strictEqual(new Set(alerts.map((a) => a.id)).size, alerts.length, "each alert once");
+    } finally {
+      unsubscribe();
+      hub.close();
+    }
+  });
 }

@@ -1,19 +1,27 @@
 /**
  * The live feed behind `WS /api/v1/ws/live`: while at least one socket listens, every second it
- * sends `rates` (from the capture status) and polls the database for the devices and events
- * stored since the previous poll, sending one `device` or `event` message each. One poll serves
+ * sends `rates` (from the capture status) and polls the database for the devices, events and
+ * alerts stored since the previous poll, sending one `device`, `event` or `alert` message each. One poll serves
  * every socket.
  *
  * Messages (the contract the UI builds on):
  * - `{"type":"rates","at":ISO,"packets_per_s","bytes_per_s","drops","flows"}`
  * - `{"type":"device","device":{id,mac_address,display_name,oui_vendor,device_type,ip_addresses,first_seen}}`
  * - `{"type":"event","event":{id,type,severity,message,device_id,at}}`
+ * - `{"type":"alert","alert":{id,type,severity,message,device_id,at}}` (a new alert; `at`: its first frame)
  *
  * @module
  */
 
 import type { Database } from "../../storage/database.ts";
-import { devicesAfter, eventsAfter, flowCount, liveFeedCursor } from "../../storage/live_feed.ts";
+import {
+  alertsAfter,
+  devicesAfter,
+  eventsAfter,
+  flowCount,
+  type LiveFeedCursor,
+  liveFeedCursor,
+} from "../../storage/live_feed.ts";
 import type { CaptureStatus } from "../../model/capture_status.ts";
 
 /** Receives each message as JSON text. */
@@ -34,7 +42,7 @@ export class LiveHub {
   readonly #listeners = new Set<LiveListener>();
   readonly #sockets = new Set<WebSocket>();
   #timer: ReturnType<typeof setInterval> | undefined;
-  #cursor: Promise<{ device: number; event: number }> | null = null;
+  #cursor: Promise<LiveFeedCursor> | null = null;
   #busy = false;
   #failing = false;
 
@@ -84,7 +92,7 @@ export class LiveHub {
     socket.onmessage = () => {}; // The feed is one-way; what a client sends is ignored.
   }
 
-  /** One poll: rates, then the new devices and events. */
+  /** One poll: rates, then the new devices, events and alerts. */
   async tick(): Promise<void> {
     if (this.#busy || this.#listeners.size === 0) return;
     this.#busy = true;
@@ -111,6 +119,10 @@ export class LiveHub {
       for (const event of await eventsAfter(db, cursor.event)) {
         cursor.event = Math.max(cursor.event, event.id);
         this.#send({ type: "event", event });
+      }
+      for (const alert of await alertsAfter(db, cursor.alert)) {
+        cursor.alert = Math.max(cursor.alert, alert.id);
+        this.#send({ type: "alert", alert });
       }
       if (this.#failing) this.#options.log("web: the live feed reads the database again");
       this.#failing = false;
