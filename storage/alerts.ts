@@ -46,11 +46,11 @@ async function addressClaims(tx: Queryable, rows: BatchRows, devices: DeviceIds)
   const ips = [...new Set(heard.map((row) => row.ip))];
   return await tx.query<AddressClaim>(
     `SELECT d.mac_address::text AS mac, host(i.ip_address) AS ip, i.vlan_id AS vlan,
-            ${micros("i.first_seen")} AS "firstUs", ${
-      micros("i.last_seen")
-    } AS "lastUs", d.is_gateway AS gateway
+            ${micros("i.first_seen")} AS "firstUs", ${micros("i.last_seen")} AS "lastUs",
+            d.is_gateway AS gateway, i.learnt_from && ARRAY['arp', 'ndp', 'dhcp']::text[] AS announced
        FROM device_ips i JOIN devices d ON d.id = i.device_id
-      WHERE i.first_seen IS NOT NULL AND (i.device_id = ANY($1::bigint[]) OR i.ip_address = ANY($2::inet[]))
+      WHERE i.first_seen IS NOT NULL
+        AND ((i.device_id = ANY($1::bigint[]) AND NOT d.is_gateway) OR i.ip_address = ANY($2::inet[]))
       ORDER BY 1, 2, 3`,
     [ids, ips],
   );

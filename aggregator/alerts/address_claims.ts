@@ -9,6 +9,9 @@
  * | `arp.spoofing`       | critical | as `ip.conflict`, and the address is a gateway's, or the new MAC claims  |
  * |                      |          | addresses of two or more other devices at once                           |
  *
+ * Only claims a device announced (ARP, NDP, DHCP) count: two routers forwarding for one remote
+ * address both send from it, and that is no conflict.
+ *
  * @module
  */
 
@@ -35,10 +38,12 @@ function contestedCounts(groups: Iterable<AddressClaim[]>): Map<string, number> 
 /**
  * Alerts of every address claimed by two MACs.
  *
- * @param claims stored claims of the batch's addresses, every MAC that claims them
+ * @param claims stored claims of the batch's addresses, every MAC that claims them (those not
+ *   announced are ignored)
  */
 export function addressClaimAlerts(claims: readonly AddressClaim[]): RaisedAlert[] {
-  const groups = groupClaims(claims, (claim) => `${claim.ip}|${claim.vlan ?? ""}`);
+  const announced = claims.filter((claim) => claim.announced);
+  const groups = groupClaims(announced, (claim) => `${claim.ip}|${claim.vlan ?? ""}`);
   const contested = contestedCounts(groups.values());
   const out: RaisedAlert[] = [];
   for (const group of groups.values()) {

@@ -25,6 +25,11 @@ export interface AddressClaim {
   lastUs: number;
   /** The device is a gateway (routes for others): its addresses are not tracked. */
   gateway: boolean;
+  /**
+   * The device announced the address itself (ARP, NDP, DHCP), rather than only sending from it: a
+   * router forwarding for a remote address sends from it too.
+   */
+  announced: boolean;
 }
 
 /** `device.new` (info) for each inserted device. */

@@ -10,7 +10,7 @@ import {
 import type { EventRecord } from "../../model/flush_record.ts";
 
 function claim(mac: string, ip: string, firstUs: number, lastUs: number, gateway = false): AddressClaim {
-  return { mac, ip, vlan: null, firstUs, lastUs, gateway };
+  return { mac, ip, vlan: null, firstUs, lastUs, gateway, announced: true };
 }
 
 Deno.test("otAlertType() maps operations and event types to one alert type each", () => {
@@ -98,6 +98,8 @@ Deno.test("addressClaimAlerts() tells a replaced MAC, a conflict and spoofing ap
     ]),
     ["arp.spoofing 10.0.0.1||a|x", "arp.spoofing 10.0.0.2||b|x"],
   );
+  const forwarded = (mac: string) => ({ ...claim(mac, "8.8.8.8", 0, 30, true), announced: false });
+  deepStrictEqual(types([forwarded("r1"), forwarded("r2")]), [], "two routers forwarding for one address");
 });
 
 Deno.test("newMasterAlerts() raises only for a pair whose first command is in the batch", () => {
