@@ -2,10 +2,11 @@
  * The sensor's side of the dissector workers: starts them in the sandbox, gives each a packet
  * ring, asks for flushes and collects the flush records.
  *
- * Sandbox: every worker runs with Deno permissions `"none"`. Its entry module is generated here
- * (a `blob:` URL) and imports the runtime and each plugin *statically*, because a worker without
- * read permission may not import anything at run time. Before that, each plugin file is loaded
- * alone in a throw-away sandboxed worker, so a plugin that fails to load is reported with its file.
+ * Sandbox: every worker runs with Deno permissions `"none"` and only the built-in dissectors.
+ * Drop-in plugins run apart, in one plugin host per dissector worker (`plugin_supervisor.ts`), with
+ * their own realm, heap limit and watchdog. Before that, each plugin file is loaded alone in a
+ * throw-away sandboxed worker, so a plugin that fails to load is reported with its file, and one
+ * that does not finish loading within the watchdog's time is left out and reported disabled.
  *
  * Needs the `--unstable-worker-options` flag (Deno's permission option for workers).
  *
@@ -13,12 +14,16 @@
  */
 
 import { pathToFileURL } from "node:url";
+import { basename } from "node:path";
 import { PacketRing } from "../../capture/ring.ts";
 import type { ChunkPool } from "../../capture/chunk_pool.ts";
 import type { FlushRecord } from "../../model/flush_record.ts";
 import { PluginError } from "../plugin_check.ts";
+import { PluginChannel } from "./plugin_channel.ts";
 import { RegistrationError, type RegistryOptions } from "../registry.ts";
 import { type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
+import { PluginSupervisor } from "./plugin_supervisor.ts";
+import type { DisabledDissector } from "../../model/engine_stats.ts";
 
 /** Options of {@linkcode DissectorPool.start}. */
 export interface DissectorPoolOptions {
@@ -44,6 +49,13 @@ export interface DissectorPoolOptions {
    * memory (a capture file): its batches then reach the workers without a copy.
    */
   chunkPools?: (ChunkPool | undefined)[];
+  /**
+   * Longest time a plugin may take to answer for one frame, or to load, before it is stopped and
+   * disabled, ms (default 5 000; configuration `dissectors.watchdog_s`).
+   */
+  watchdogMs?: number;
+  /** V8 heap limit of each plugin host, MiB (default 256; configuration `dissectors.plugin_memory_mb`). */
+  pluginHeapMb?: number;
   /** Receives every flush record, from any worker. */
   onFlush: (record: FlushRecord, worker: number, final: boolean) => void;
 }
@@ -56,22 +68,22 @@ function blobModule(source: string): string {
   return URL.createObjectURL(new Blob([source], { type: "application/typescript" }));
 }
 
-function entrySource(files: string[]): string {
-  const imports = files.map((file, i) =>
-    `import * as plugin${i} from ${JSON.stringify(pathToFileURL(file).href)};`
-  );
-  const collect = files.map((file, i) => `...pluginDissectors(${JSON.stringify(file)}, plugin${i})`);
+const DEFAULT_WATCHDOG_MS = 5000;
+const DEFAULT_PLUGIN_HEAP_MB = 256;
+
+function entrySource(): string {
   return [
     `/// <reference lib="deno.worker" />`,
     `import { startDissectorWorker } from ${JSON.stringify(RUNTIME_URL)};`,
-    `import { pluginDissectors } from ${JSON.stringify(CHECK_URL)};`,
-    ...imports,
-    `startDissectorWorker([${collect.join(", ")}]);`,
+    `startDissectorWorker();`,
   ].join("\n");
 }
 
-/** Loads one plugin file alone in the sandbox and checks its exports. */
-function checkPlugin(file: string): Promise<void> {
+/**
+ * Loads one plugin file alone in the sandbox and checks its exports; resolves with the reason
+ * when it does not finish loading within `watchdogMs`.
+ */
+function checkPlugin(file: string, watchdogMs: number): Promise<string | null> {
   const source = [
     `/// <reference lib="deno.worker" />`,
     `import { pluginDissectors } from ${JSON.stringify(CHECK_URL)};`,
@@ -81,15 +93,24 @@ function checkPlugin(file: string): Promise<void> {
   ].join("\n");
   const url = blobModule(source);
   const worker = new Worker(url, WORKER_OPTIONS);
-  return new Promise<void>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<string | null>) => {
+  return new Promise<string | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
       worker.terminate();
       URL.revokeObjectURL(url);
-      if (event.data === null) resolve();
+      resolve(
+        `stopped making progress: did not finish loading within ${watchdogMs / 1000} s (watchdog); left out`,
+      );
+    }, watchdogMs);
+    worker.onmessage = (event: MessageEvent<string | null>) => {
+      clearTimeout(timer);
+      worker.terminate();
+      URL.revokeObjectURL(url);
+      if (event.data === null) resolve(null);
       else reject(new PluginError(event.data));
     };
     worker.onerror = (event) => {
       event.preventDefault();
+      clearTimeout(timer);
       worker.terminate();
       URL.revokeObjectURL(url);
       const reason =
@@ -106,6 +127,7 @@ export class DissectorPool {
   /** Names of the dissectors the workers run (built-ins then plugins). */
   readonly dissectorNames: string[];
   readonly #workers: Worker[];
+  readonly #hosts: PluginSupervisor[];
   readonly #controls: Int32Array[];
   readonly #finished: Promise<void>;
   /** Per worker: the highest flush request it answered (or Infinity once it finished). */
@@ -119,8 +141,10 @@ export class DissectorPool {
     controls: Int32Array[],
     names: string[],
     finished: Promise<void>,
+    hosts: PluginSupervisor[],
   ) {
     this.#workers = workers;
+    this.#hosts = hosts;
     this.producerRings = rings;
     this.#controls = controls;
     this.dissectorNames = names;
@@ -135,10 +159,29 @@ export class DissectorPool {
    * @throws {RegistrationError} when a registration conflicts (same port twice, wrong API version…)
    */
   static async start(options: DissectorPoolOptions): Promise<DissectorPool> {
-    const files = options.pluginFiles ?? [];
-    await Promise.all(files.map(checkPlugin));
+    const watchdogMs = options.watchdogMs ?? DEFAULT_WATCHDOG_MS;
+    const checked = await Promise.all(
+      (options.pluginFiles ?? []).map((file) => checkPlugin(file, watchdogMs)),
+    );
+    const disabledAtStart: DisabledDissector[] = [];
+    const files = (options.pluginFiles ?? []).filter((file, i) => {
+      const stuck = checked[i];
+      if (stuck !== null) disabledAtStart.push({ name: basename(file), reason: stuck });
+      return stuck === null;
+    });
     const count = options.workers ?? 1;
-    const entry = blobModule(entrySource(files));
+    const hosts = files.length === 0 ? [] : Array.from(
+      { length: count },
+      () => new PluginSupervisor(files, options.pluginHeapMb ?? DEFAULT_PLUGIN_HEAP_MB),
+    );
+    let descriptions;
+    try {
+      descriptions = await Promise.all(hosts.map((host) => host.start()));
+    } catch (error) {
+      for (const host of hosts) host.terminate();
+      throw error;
+    }
+    const entry = blobModule(entrySource());
     const workers: Worker[] = [];
     const producers = options.producers ?? 1;
     const rings: PacketRing[][] = Array.from({ length: producers }, () => []);
@@ -168,6 +211,8 @@ export class DissectorPool {
           fail(error);
           pool?.failed(error);
           doneResolve();
+        } else if (message.type === "plugin-stuck") {
+          hosts[index]?.restartWithout(message.name);
         } else {
           options.onFlush(message.record, index, message.final);
           if (message.final) doneResolve();
@@ -189,15 +234,20 @@ export class DissectorPool {
         registry: options.registry ?? {},
         flushIntervalMs: options.flushIntervalMs ?? 0,
         maxErrors: options.maxErrors,
+        plugins: descriptions[index] ?? [],
+        pluginChannel: (hosts[index]?.channel ?? PluginChannel.create()).buffers,
+        watchdogMs,
+        disabledAtStart,
       };
       worker.postMessage(init);
     }
     try {
       const names = await Promise.all(ready);
-      pool = new DissectorPool(workers, rings, controls, names[0], Promise.all(done).then(() => {}));
+      pool = new DissectorPool(workers, rings, controls, names[0], Promise.all(done).then(() => {}), hosts);
       return pool;
     } catch (error) {
       for (const worker of workers) worker.terminate();
+      for (const host of hosts) host.terminate();
       throw error;
     } finally {
       URL.revokeObjectURL(entry);
@@ -243,6 +293,7 @@ export class DissectorPool {
     this.#wake();
     await this.#finished;
     for (const worker of this.#workers) worker.terminate();
+    for (const host of this.#hosts) host.terminate();
     this.check();
   }
 
@@ -273,5 +324,6 @@ export class DissectorPool {
   /** Stops the workers at once (after an error). */
   terminate(): void {
     for (const worker of this.#workers) worker.terminate();
+    for (const host of this.#hosts) host.terminate();
   }
 }

@@ -1,0 +1,43 @@
+/**
+ * Starts the plugin host (`plugin_host.ts`) as a `node:worker_threads` worker with a V8 heap limit
+ * (`resourceLimits`, which Deno's own workers do not offer), from inside a Deno worker whose
+ * permissions allow reading the plugin files and the NetSentinel sources and nothing else: the
+ * host inherits them, and gives up reading once the plugins are imported. Relays the host's
+ * messages, and reports its end (out of memory, exit) as a `died` message.
+ *
+ * @module
+ */
+
+/// <reference lib="deno.worker" />
+
+import { Worker as ThreadWorker } from "node:worker_threads";
+import type { HostData } from "./plugin_host.ts";
+
+/** First message to the shim. */
+export interface ShimInit {
+  data: HostData;
+  heapMb: number;
+}
+
+const HOST_URL = new URL("./plugin_host.ts", import.meta.url);
+
+self.onmessage = (event: MessageEvent<ShimInit>) => {
+  self.onmessage = null;
+  const { data, heapMb } = event.data;
+  const host = new ThreadWorker(HOST_URL, {
+    workerData: data,
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 16 },
+  });
+  let ended = false;
+  host.on("message", (message) => self.postMessage(message));
+  host.on("error", (error: Error) => {
+    ended = true;
+    const reason = /memory limit/i.test(String(error?.message))
+      ? `used more than its ${heapMb} MiB memory limit`
+      : `ended: ${String(error?.message ?? error).split("\n")[0]}`;
+    self.postMessage({ type: "died", reason });
+  });
+  host.on("exit", (code: number) => {
+    if (!ended) self.postMessage({ type: "died", reason: `ended its worker (exit code ${code})` });
+  });
+};
