@@ -16,6 +16,8 @@ export interface DissectionOptions {
   pluginFiles: string[];
   registry: RegistryOptions;
   maxErrors: number;
+  watchdogMs: number;
+  pluginHeapMb: number;
 }
 
 /** The dissection options of the configuration, for a file or a live capture. */
@@ -26,6 +28,8 @@ export function dissectionOptions(config: Config): DissectionOptions {
     pluginFiles: dissectors.plugins_dir ? pluginFiles(dissectors.plugins_dir) : [],
     registry: { ports: dissectors.ports, disabled: dissectors.disabled },
     maxErrors: dissectors.max_errors,
+    watchdogMs: dissectors.watchdog_s * 1000,
+    pluginHeapMb: dissectors.plugin_memory_mb,
   };
 }
 

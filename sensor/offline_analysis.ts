@@ -31,6 +31,10 @@ export interface OfflineAnalysisOptions {
   registry?: RegistryOptions;
   /** Throws after which a dissector is disabled (default 100). */
   maxErrors?: number;
+  /** Watchdog over the drop-in plugins, ms (default 5 000). */
+  watchdogMs?: number;
+  /** Heap limit of the drop-in plugins' worker, MiB (default 256). */
+  pluginHeapMb?: number;
   /** Dissector workers (default 1; batches are dealt to them in turn). */
   workers?: number;
   /** Packets per batch (default 4096). */
@@ -84,6 +88,8 @@ export async function analyzeCaptureFile(
     pluginFiles: options.pluginFiles,
     registry: options.registry,
     maxErrors: options.maxErrors,
+    watchdogMs: options.watchdogMs,
+    pluginHeapMb: options.pluginHeapMb,
     onFlush: (record, worker) => {
       options.onFlush?.(record);
       inventory.merge(record, `worker-${worker}`);

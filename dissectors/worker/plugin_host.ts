@@ -213,6 +213,10 @@ async function main(data: HostData): Promise<void> {
   const channel = new PluginChannel(data.channel);
   const loaded: Dissector[] = [];
   const described: unknown[] = [];
+  // Plugins are written for a Deno worker, where `self` is the global object.
+  if (!("self" in globalThis)) {
+    Object.defineProperty(globalThis, "self", { value: globalThis, writable: false, configurable: false });
+  }
   lock(Deno, "exit", "Deno.exit");
   lock(globalThis, "close", "close");
   lock(process, "exit", "process.exit");

@@ -33,11 +33,22 @@ self.onmessage = (event: MessageEvent<ShimInit>) => {
   host.on("error", (error: Error) => {
     ended = true;
     const reason = /memory limit/i.test(String(error?.message))
-      ? `used more than its ${heapMb} MiB memory limit`
+      ? `stopped at its ${heapMb} MiB memory limit`
       : `ended: ${String(error?.message ?? error).split("\n")[0]}`;
     self.postMessage({ type: "died", reason });
   });
   host.on("exit", (code: number) => {
-    if (!ended) self.postMessage({ type: "died", reason: `ended its worker (exit code ${code})` });
+    // The memory limit's error may come just after the exit.
+    setTimeout(() => {
+      // Deno.exit, close and process.exit throw in the host: a host that ends while a plugin runs
+      // was stopped by V8 at its heap limit (reported as an error, or as a plain exit).
+      if (!ended) {
+        self.postMessage({
+          type: "died",
+          reason: `stopped at its ${heapMb} MiB memory limit (its worker ended, code ${code}, while it ran)`,
+        });
+      }
+      ended = true;
+    }, 200);
   });
 };
