@@ -24,6 +24,7 @@ import { RegistrationError, type RegistryOptions } from "../registry.ts";
 import { type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
 import { PluginSupervisor } from "./plugin_supervisor.ts";
 import type { DisabledDissector } from "../../model/engine_stats.ts";
+import type { PluginDescription } from "./plugin_proxy.ts";
 
 /** Options of {@linkcode DissectorPool.start}. */
 export interface DissectorPoolOptions {
@@ -120,6 +121,31 @@ function checkPlugin(file: string, watchdogMs: number): Promise<string | null> {
   });
 }
 
+/** Checks the plugin files and starts one plugin host per dissector worker. */
+async function startPlugins(options: DissectorPoolOptions, watchdogMs: number, count: number): Promise<{
+  hosts: PluginSupervisor[];
+  descriptions: PluginDescription[][];
+  disabledAtStart: DisabledDissector[];
+}> {
+  const checked = await Promise.all((options.pluginFiles ?? []).map((file) => checkPlugin(file, watchdogMs)));
+  const disabledAtStart: DisabledDissector[] = [];
+  const files = (options.pluginFiles ?? []).filter((file, i) => {
+    const stuck = checked[i];
+    if (stuck !== null) disabledAtStart.push({ name: basename(file), reason: stuck });
+    return stuck === null;
+  });
+  const hosts = files.length === 0 ? [] : Array.from(
+    { length: count },
+    () => new PluginSupervisor(files, options.pluginHeapMb ?? DEFAULT_PLUGIN_HEAP_MB),
+  );
+  try {
+    return { hosts, descriptions: await Promise.all(hosts.map((host) => host.start())), disabledAtStart };
+  } catch (error) {
+    for (const host of hosts) host.terminate();
+    throw error;
+  }
+}
+
 /** Running dissector workers. */
 export class DissectorPool {
   /** Producer side of the rings: `producerRings[p][w]` carries producer p's packets to worker w. */
@@ -160,27 +186,11 @@ export class DissectorPool {
    */
   static async start(options: DissectorPoolOptions): Promise<DissectorPool> {
     const watchdogMs = options.watchdogMs ?? DEFAULT_WATCHDOG_MS;
-    const checked = await Promise.all(
-      (options.pluginFiles ?? []).map((file) => checkPlugin(file, watchdogMs)),
-    );
-    const disabledAtStart: DisabledDissector[] = [];
-    const files = (options.pluginFiles ?? []).filter((file, i) => {
-      const stuck = checked[i];
-      if (stuck !== null) disabledAtStart.push({ name: basename(file), reason: stuck });
-      return stuck === null;
-    });
     const count = options.workers ?? 1;
-    const hosts = files.length === 0 ? [] : Array.from(
-      { length: count },
-      () => new PluginSupervisor(files, options.pluginHeapMb ?? DEFAULT_PLUGIN_HEAP_MB),
-    );
-    let descriptions;
-    try {
-      descriptions = await Promise.all(hosts.map((host) => host.start()));
-    } catch (error) {
-      for (const host of hosts) host.terminate();
-      throw error;
-    }
+    // The plugins are checked and their hosts started while the dissector workers load.
+    const plugins = startPlugins(options, watchdogMs, count);
+    plugins.catch(() => {/* awaited below */});
+    const inits: InitMessage[] = [];
     const entry = blobModule(entrySource());
     const workers: Worker[] = [];
     const producers = options.producers ?? 1;
@@ -234,14 +244,23 @@ export class DissectorPool {
         registry: options.registry ?? {},
         flushIntervalMs: options.flushIntervalMs ?? 0,
         maxErrors: options.maxErrors,
-        plugins: descriptions[index] ?? [],
-        pluginChannel: (hosts[index]?.channel ?? PluginChannel.create()).buffers,
+        plugins: [],
+        pluginChannel: PluginChannel.create().buffers,
         watchdogMs,
-        disabledAtStart,
+        disabledAtStart: [],
       };
-      worker.postMessage(init);
+      inits.push(init);
     }
+    let hosts: PluginSupervisor[] = [];
     try {
+      const started = await plugins;
+      hosts = started.hosts;
+      inits.forEach((init, index) => {
+        init.plugins = started.descriptions[index] ?? [];
+        if (hosts[index]) init.pluginChannel = hosts[index].channel.buffers;
+        init.disabledAtStart = started.disabledAtStart;
+        workers[index].postMessage(init);
+      });
       const names = await Promise.all(ready);
       pool = new DissectorPool(workers, rings, controls, names[0], Promise.all(done).then(() => {}), hosts);
       return pool;
