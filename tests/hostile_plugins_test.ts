@@ -2,7 +2,7 @@
  * Hostile and careless drop-in plugins, each run through `deno task analyze FILE --plugins DIR
  * --json` as a user runs it, on the shared Omron FINS capture (243 frames to UDP 9600, a port no
  * built-in dissector claims): a plugin that loops forever in `decode`, in `probe` or while
- * loading, allocates without bound, reports a megabyte-long identity on every packet, calls
+ * loading, allocates without bound (in `decode` and while loading), reports a megabyte-long identity on every packet, calls
  * `Deno.exit` or `self.close()`, writes into `packet.bytes`, replaces `Math.floor`, or throws
  * `Object.create(null)`. Every run ends with exit 0 within the deadline, the plugin is reported
  * disabled with its reason (where it fails), and what the built-in dissectors found (devices,
@@ -143,6 +143,15 @@ const CASES: Case[] = [
     name: "allocate",
     source: plugin("allocate", "const keep = []; for (;;) keep.push(new Array(1e6).fill(packet.caplen));"),
     reason: /stopped at its 64 MiB memory limit/,
+  },
+  {
+    name: "allocate_load",
+    source: plugin(
+      "allocate_load",
+      "return 1;",
+      "const keep = []; for (;;) keep.push(new Array(1e6).fill(1));",
+    ),
+    reason: /stopped at its 64 MiB memory limit .*while loading; left out/,
   },
   {
     name: "big_identity",

@@ -20,7 +20,7 @@ import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { Packet } from "../packet.ts";
 import type { Dissector, Observer, ProtocolEvent, Subject } from "../api.ts";
-import { pluginDissectors } from "../plugin_check.ts";
+import { pluginDissectors, PluginError } from "../plugin_check.ts";
 import {
   type ChannelBuffers,
   ChannelOp,
@@ -222,8 +222,15 @@ async function main(data: HostData): Promise<void> {
   lock(process, "exit", "process.exit");
   lock(process, "abort", "process.abort");
   lock(process, "reallyExit", "process.exit");
-  for (const file of data.files) {
-    const module = await import(pathToFileURL(file).href);
+  for (const [index, file] of data.files.entries()) {
+    // The sensor's watchdog times each file's loading (a top-level loop, a top-level allocation).
+    parentPort!.postMessage({ type: "loading", index });
+    let module: Record<string, unknown>;
+    try {
+      module = await import(pathToFileURL(file).href);
+    } catch (error) {
+      throw new PluginError(`Cannot load dissector plugin ${file}: ${describeThrown(error).split("\n")[0]}`);
+    }
     for (const dissector of pluginDissectors(file, module)) {
       loaded.push(dissector);
       described.push({

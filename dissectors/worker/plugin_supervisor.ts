@@ -7,7 +7,8 @@
  * @module
  */
 
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
+import type { DisabledDissector } from "../../model/engine_stats.ts";
 import { fileURLToPath } from "node:url";
 import { PluginError } from "../plugin_check.ts";
 import { ChannelWord, PluginChannel } from "./plugin_channel.ts";
@@ -18,6 +19,7 @@ const SHIM_URL = new URL("./plugin_shim.ts", import.meta.url).href;
 const SOURCES = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
 type HostMessage =
+  | { type: "loading"; index: number }
   | { type: "ready"; dissectors: PluginDescription[] }
   | { type: "error"; message: string }
   | { type: "died"; reason: string };
@@ -25,16 +27,25 @@ type HostMessage =
 /** One plugin host and its channel. */
 export class PluginSupervisor {
   readonly channel: PluginChannel = PluginChannel.create();
-  readonly #files: string[];
+  #files: string[];
   readonly #heapMb: number;
+  readonly #watchdogMs: number;
+  /** Plugin files left out because they did not finish loading (watchdog, memory limit). */
+  readonly leftOut: DisabledDissector[] = [];
   readonly #disabled: string[] = [];
   #shim: Worker | undefined;
   #names: string[] = [];
   #stopped = false;
 
-  constructor(files: string[], heapMb: number) {
+  constructor(files: string[], heapMb: number, watchdogMs: number) {
     this.#files = files;
     this.#heapMb = heapMb;
+    this.#watchdogMs = watchdogMs;
+  }
+
+  /** The plugin files the host runs (those that loaded). */
+  get files(): string[] {
+    return this.#files;
   }
 
   /**
@@ -67,20 +78,53 @@ export class PluginSupervisor {
     shim.postMessage(init);
     return new Promise((resolveReady, reject) => {
       let ready = false;
+      let loading = -1;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      /** The file being loaded failed to finish: start again without it. */
+      const leaveOut = (reason: string) => {
+        clearTimeout(timer);
+        shim.terminate();
+        const file = this.#files[loading];
+        this.leftOut.push({ name: basename(file), reason });
+        this.#files = this.#files.filter((_, i) => i !== loading);
+        this.start().then(resolveReady, reject);
+      };
       shim.onmessage = (event: MessageEvent<HostMessage>) => {
         const message = event.data;
-        if (message.type === "ready") {
+        if (message.type === "loading") {
+          clearTimeout(timer);
+          loading = message.index;
+          timer = setTimeout(
+            () =>
+              leaveOut(
+                `stopped making progress: did not finish loading within ${
+                  this.#watchdogMs / 1000
+                } s (watchdog); left out`,
+              ),
+            this.#watchdogMs,
+          );
+        } else if (message.type === "ready") {
+          clearTimeout(timer);
           ready = true;
           this.#names = message.dissectors.map((d) => d.name);
           resolveReady(message.dissectors);
+        } else if (!ready && message.type === "died" && loading >= 0) {
+          leaveOut(`${message.reason} while loading; left out`);
         } else if (!ready) {
-          const reason = message.type === "error" ? message.message : message.reason;
+          clearTimeout(timer);
           shim.terminate();
-          reject(new PluginError(`Cannot start the dissector plugins: ${reason}`));
+          reject(
+            new PluginError(
+              message.type === "error"
+                ? message.message
+                : `Cannot start the dissector plugins: ${message.reason}`,
+            ),
+          );
         } else if (message.type === "died") this.#died(message.reason);
       };
       shim.onerror = (event) => {
         event.preventDefault();
+        clearTimeout(timer);
         if (!ready) reject(new PluginError(`Cannot start the dissector plugins: ${event.message}`));
         else this.#died(event.message);
       };

@@ -4,21 +4,18 @@
  *
  * Sandbox: every worker runs with Deno permissions `"none"` and only the built-in dissectors.
  * Drop-in plugins run apart, in one plugin host per dissector worker (`plugin_supervisor.ts`), with
- * their own realm, heap limit and watchdog. Before that, each plugin file is loaded alone in a
- * throw-away sandboxed worker, so a plugin that fails to load is reported with its file, and one
- * that does not finish loading within the watchdog's time is left out and reported disabled.
+ * their own realm, heap limit and watchdog: a plugin that fails to load is reported with its file,
+ * and one that does not finish loading within the watchdog's time (or runs out of memory while
+ * loading) is left out and reported disabled.
  *
  * Needs the `--unstable-worker-options` flag (Deno's permission option for workers).
  *
  * @module
  */
 
-import { pathToFileURL } from "node:url";
-import { basename } from "node:path";
 import { PacketRing } from "../../capture/ring.ts";
 import type { ChunkPool } from "../../capture/chunk_pool.ts";
 import type { FlushRecord } from "../../model/flush_record.ts";
-import { PluginError } from "../plugin_check.ts";
 import { PluginChannel } from "./plugin_channel.ts";
 import { RegistrationError, type RegistryOptions } from "../registry.ts";
 import { type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
@@ -63,7 +60,6 @@ export interface DissectorPoolOptions {
 
 const WORKER_OPTIONS = { type: "module", deno: { permissions: "none" } } as WorkerOptions;
 const RUNTIME_URL = new URL("./runtime.ts", import.meta.url).href;
-const CHECK_URL = new URL("../plugin_check.ts", import.meta.url).href;
 
 function blobModule(source: string): string {
   return URL.createObjectURL(new Blob([source], { type: "application/typescript" }));
@@ -81,65 +77,26 @@ function entrySource(): string {
 }
 
 /**
- * Loads one plugin file alone in the sandbox and checks its exports; resolves with the reason
- * when it does not finish loading within `watchdogMs`.
+ * Starts one plugin host per dissector worker. The first one loads the files under the watchdog
+ * (a file that does not finish loading is left out and reported); the others load what it kept.
  */
-function checkPlugin(file: string, watchdogMs: number): Promise<string | null> {
-  const source = [
-    `/// <reference lib="deno.worker" />`,
-    `import { pluginDissectors } from ${JSON.stringify(CHECK_URL)};`,
-    `import * as plugin from ${JSON.stringify(pathToFileURL(file).href)};`,
-    `try { pluginDissectors(${JSON.stringify(file)}, plugin); self.postMessage(null); }`,
-    `catch (error) { self.postMessage((error as Error).message); }`,
-  ].join("\n");
-  const url = blobModule(source);
-  const worker = new Worker(url, WORKER_OPTIONS);
-  return new Promise<string | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      worker.terminate();
-      URL.revokeObjectURL(url);
-      resolve(
-        `stopped making progress: did not finish loading within ${watchdogMs / 1000} s (watchdog); left out`,
-      );
-    }, watchdogMs);
-    worker.onmessage = (event: MessageEvent<string | null>) => {
-      clearTimeout(timer);
-      worker.terminate();
-      URL.revokeObjectURL(url);
-      if (event.data === null) resolve(null);
-      else reject(new PluginError(event.data));
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      clearTimeout(timer);
-      worker.terminate();
-      URL.revokeObjectURL(url);
-      const reason =
-        (event.message ?? "unknown error").replace(/^Uncaught (\(in promise\) )?/, "").split("\n")[0];
-      reject(new PluginError(`Cannot load dissector plugin ${file}: ${reason}`));
-    };
-  });
-}
-
-/** Checks the plugin files and starts one plugin host per dissector worker. */
 async function startPlugins(options: DissectorPoolOptions, watchdogMs: number, count: number): Promise<{
   hosts: PluginSupervisor[];
   descriptions: PluginDescription[][];
   disabledAtStart: DisabledDissector[];
 }> {
-  const checked = await Promise.all((options.pluginFiles ?? []).map((file) => checkPlugin(file, watchdogMs)));
-  const disabledAtStart: DisabledDissector[] = [];
-  const files = (options.pluginFiles ?? []).filter((file, i) => {
-    const stuck = checked[i];
-    if (stuck !== null) disabledAtStart.push({ name: basename(file), reason: stuck });
-    return stuck === null;
-  });
-  const hosts = files.length === 0 ? [] : Array.from(
-    { length: count },
-    () => new PluginSupervisor(files, options.pluginHeapMb ?? DEFAULT_PLUGIN_HEAP_MB),
-  );
+  const files = options.pluginFiles ?? [];
+  if (files.length === 0) return { hosts: [], descriptions: [], disabledAtStart: [] };
+  const heapMb = options.pluginHeapMb ?? DEFAULT_PLUGIN_HEAP_MB;
+  const first = new PluginSupervisor(files, heapMb, watchdogMs);
+  const hosts = [first];
   try {
-    return { hosts, descriptions: await Promise.all(hosts.map((host) => host.start())), disabledAtStart };
+    const descriptions = [await first.start()];
+    for (let index = 1; index < count; index++) {
+      hosts.push(new PluginSupervisor(first.files, heapMb, watchdogMs));
+    }
+    descriptions.push(...await Promise.all(hosts.slice(1).map((host) => host.start())));
+    return { hosts, descriptions, disabledAtStart: first.leftOut };
   } catch (error) {
     for (const host of hosts) host.terminate();
     throw error;
