@@ -39,12 +39,14 @@ export const MAX_CALLS_PER_PACKET = 64;
 /** Most fields of one event. */
 const MAX_EVENT_FIELDS = 32;
 
-/** What the host is started with. */
+/**
+ * What the host is started with (`workerData`). The channel comes apart, as the first message, so
+ * that a plugin reading `workerData` cannot reach it.
+ */
 export interface HostData {
   files: string[];
   /** Plugin dissector names not to run (disabled earlier in this run). */
   disabled: string[];
-  channel: ChannelBuffers;
 }
 
 // Taken before any plugin can replace them.
@@ -210,7 +212,8 @@ function registrationOf(dissector: Dissector): unknown {
 }
 
 async function main(data: HostData): Promise<void> {
-  const channel = new PluginChannel(data.channel);
+  const buffers = await new Promise<ChannelBuffers>((resolve) => parentPort!.once("message", resolve));
+  const channel = new PluginChannel(buffers);
   const loaded: Dissector[] = [];
   const described: unknown[] = [];
   // Plugins are written for a Deno worker, where `self` is the global object.

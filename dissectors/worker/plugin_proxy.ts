@@ -46,6 +46,10 @@ export class PluginLink {
   readonly channel: PluginChannel;
   readonly watchdogMs: number;
   readonly #report: StuckReport;
+  /** When the host was first seen gone in the current outage, or -1. */
+  #downSince = -1;
+  /** The reply's numbers, copied out of shared memory before they are checked. */
+  readonly #fields = new Float64Array(PACKET_FIELDS.length);
   engine: DissectionEngine | undefined;
 
   constructor(channel: PluginChannel, watchdogMs: number, report: StuckReport) {
@@ -94,14 +98,21 @@ export class PluginLink {
     engine.stats.disabledDissectors.push({ name, reason });
   }
 
-  /** Waits (bounded) for a listening host; false when there is none. */
+  /**
+   * Waits for a listening host, at most the watchdog's time per outage (a host that does not come
+   * back costs the frames, not a wait per frame); false when there is none.
+   */
   #ready(): boolean {
     const control = this.channel.control;
-    const deadline = performance.now() + this.watchdogMs;
     for (;;) {
       const state = Atomics.load(control, ChannelWord.STATE);
-      if (state === ChannelState.READY) return true;
-      const left = deadline - performance.now();
+      if (state === ChannelState.READY) {
+        this.#downSince = -1;
+        return true;
+      }
+      const now = performance.now();
+      if (this.#downSince < 0) this.#downSince = now;
+      const left = this.#downSince + this.watchdogMs - now;
       if (left <= 0) return false;
       Atomics.wait(control, ChannelWord.STATE, state, left);
     }
@@ -176,7 +187,9 @@ export class PluginLink {
 
   /** Takes the numbers the plugin may change, after checking them. */
   #readFields(packet: Packet, start: number, length: number): void {
-    const fields = this.channel.fields;
+    // Copied first: the plugin's thread could change the shared numbers between check and use.
+    const fields = this.#fields;
+    fields.set(this.channel.fields);
     for (let i = ENGINE_OWNED; i < PACKET_FIELDS.length; i++) {
       const field = PACKET_FIELDS[i];
       const value = fields[i];

@@ -12,10 +12,12 @@
 
 import { Worker as ThreadWorker } from "node:worker_threads";
 import type { HostData } from "./plugin_host.ts";
+import type { ChannelBuffers } from "./plugin_channel.ts";
 
 /** First message to the shim. */
 export interface ShimInit {
   data: HostData;
+  channel: ChannelBuffers;
   heapMb: number;
 }
 
@@ -23,13 +25,15 @@ const HOST_URL = new URL("./plugin_host.ts", import.meta.url);
 
 self.onmessage = (event: MessageEvent<ShimInit>) => {
   self.onmessage = null;
-  const { data, heapMb } = event.data;
+  const { data, heapMb, channel } = event.data;
   const host = new ThreadWorker(HOST_URL, {
     workerData: data,
     resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 16 },
   });
+  host.postMessage(channel);
   let ended = false;
-  host.on("message", (message) => self.postMessage(message));
+  // Kept apart from the shim's own messages: a plugin can post on the host's port too.
+  host.on("message", (message) => self.postMessage({ type: "host", message }));
   host.on("error", (error: Error) => {
     ended = true;
     const reason = /memory limit/i.test(String(error?.message))

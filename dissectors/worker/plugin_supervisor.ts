@@ -21,8 +21,10 @@ const SOURCES = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 type HostMessage =
   | { type: "loading"; index: number }
   | { type: "ready"; dissectors: PluginDescription[] }
-  | { type: "error"; message: string }
-  | { type: "died"; reason: string };
+  | { type: "error"; message: string };
+
+/** What the shim posts: a message of the host (or of a plugin, on the host's port), or its end. */
+type ShimMessage = { type: "host"; message: HostMessage } | { type: "died"; reason: string };
 
 /** One plugin host and its channel. */
 export class PluginSupervisor {
@@ -72,7 +74,8 @@ export class PluginSupervisor {
     } as WorkerOptions);
     this.#shim = shim;
     const init: ShimInit = {
-      data: { files: this.#files, disabled: [...this.#disabled], channel: this.channel.buffers },
+      data: { files: this.#files, disabled: [...this.#disabled] },
+      channel: this.channel.buffers,
       heapMb: this.#heapMb,
     };
     shim.postMessage(init);
@@ -89,9 +92,21 @@ export class PluginSupervisor {
         this.#files = this.#files.filter((_, i) => i !== loading);
         this.start().then(resolveReady, reject);
       };
-      shim.onmessage = (event: MessageEvent<HostMessage>) => {
-        const message = event.data;
-        if (message.type === "loading") {
+      shim.onmessage = (event: MessageEvent<ShimMessage>) => {
+        const data = event.data;
+        if (data.type === "died") {
+          if (ready) this.#died(data.reason);
+          else if (loading >= 0) leaveOut(`${data.reason} while loading; left out`);
+          else {
+            shim.terminate();
+            reject(new PluginError(`Cannot start the dissector plugins: ${data.reason}`));
+          }
+          return;
+        }
+        // Once loaded, the host has nothing to say: what comes then is a plugin's.
+        const message = data.message;
+        if (ready || typeof message !== "object" || message === null) return;
+        if (message.type === "loading" && Number.isInteger(message.index)) {
           clearTimeout(timer);
           loading = message.index;
           timer = setTimeout(
@@ -108,19 +123,11 @@ export class PluginSupervisor {
           ready = true;
           this.#names = message.dissectors.map((d) => d.name);
           resolveReady(message.dissectors);
-        } else if (!ready && message.type === "died" && loading >= 0) {
-          leaveOut(`${message.reason} while loading; left out`);
-        } else if (!ready) {
+        } else if (message.type === "error") {
           clearTimeout(timer);
           shim.terminate();
-          reject(
-            new PluginError(
-              message.type === "error"
-                ? message.message
-                : `Cannot start the dissector plugins: ${message.reason}`,
-            ),
-          );
-        } else if (message.type === "died") this.#died(message.reason);
+          reject(new PluginError(String(message.message)));
+        }
       };
       shim.onerror = (event) => {
         event.preventDefault();
