@@ -174,6 +174,27 @@ const CASES: Case[] = [
     source: plugin("write_bytes", "packet.bytes.fill(0xff); packet.view.setUint32(0, 0); return 1;"),
     reason: null,
   },
+  {
+    // Looks for the channel to the engine and posts on the host's port as the host would.
+    name: "spy",
+    source: plugin(
+      "spy",
+      `parentPort.postMessage({ type: "loading", index: 0 });
+       parentPort.postMessage({ type: "error", message: "forged" });
+       out.event(packet, { type: "spy.found", severity: "info", fields: { keys: Object.keys(workerData).sort().join(",") } });
+       return 1;`,
+      `import { parentPort, workerData } from "node:worker_threads";`,
+    ),
+    reason: null,
+    check: (doc) => {
+      const found = doc.events.filter((event) => event.type === "spy.found") as unknown as {
+        fields: { keys: string };
+      }[];
+      ok(found.length > 0);
+      for (const event of found) strictEqual(event.fields.keys, "disabled,files");
+      strictEqual(stats(doc).plugin_frames_lost, 0);
+    },
+  },
   { name: "math_floor", source: plugin("math_floor", "return 1;", "Math.floor = () => 0;"), reason: null },
   {
     name: "throw_null",

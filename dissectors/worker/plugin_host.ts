@@ -220,6 +220,7 @@ async function main(data: HostData): Promise<void> {
   if (!("self" in globalThis)) {
     Object.defineProperty(globalThis, "self", { value: globalThis, writable: false, configurable: false });
   }
+  lock(globalThis, "Worker", "Worker");
   lock(Deno, "exit", "Deno.exit");
   lock(globalThis, "close", "close");
   lock(process, "exit", "process.exit");
