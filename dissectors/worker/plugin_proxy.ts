@@ -128,7 +128,10 @@ export class PluginLink {
     }
     const start = packet.start;
     const length = packet.end - start;
-    if (length > channel.data.length) return null;
+    if (length > channel.data.length) {
+      this.#lost();
+      return null;
+    }
     channel.data.set(packet.bytes.subarray(start, packet.end));
     const fields = channel.fields;
     const source = packet as unknown as Record<string, number>;
