@@ -274,6 +274,8 @@ export interface SensorCounters {
   plugin_frames_lost?: number;
   /** Values of drop-in plugins cut to the size limit. */
   observations_cut?: number;
+  /** Early flushes of a full flow table (`[dissectors] max_flows`). */
+  flow_table_flushes: number;
   /** Throws per dissector name (only dissectors that threw). */
   dissector_errors: Record<string, number>;
   /** Malformed verdicts per dissector name. */

@@ -32,6 +32,7 @@ export function sensorCounters(stats: EngineStats & { dissectorNames: string[] }
     tcp_reassembly_dropped: stats.tcpReassemblyDropped ?? 0,
     plugin_frames_lost: stats.pluginFramesLost ?? 0,
     observations_cut: stats.observationsCut ?? 0,
+    flow_table_flushes: stats.flowTableFlushes ?? 0,
     dissector_errors: byName(stats.dissectorErrors, stats.dissectorNames),
     dissector_malformed: byName(stats.dissectorMalformed, stats.dissectorNames),
     disabled_dissectors: stats.disabledDissectors,

@@ -18,6 +18,8 @@ export interface DissectionOptions {
   maxErrors: number;
   watchdogMs: number;
   pluginHeapMb: number;
+  /** Flows a worker holds before it flushes early (`[dissectors] max_flows`). */
+  maxFlows: number;
 }
 
 /** The dissection options of the configuration, for a file or a live capture. */
@@ -30,6 +32,7 @@ export function dissectionOptions(config: Config): DissectionOptions {
     maxErrors: dissectors.max_errors,
     watchdogMs: dissectors.watchdog_s * 1000,
     pluginHeapMb: dissectors.plugin_memory_mb,
+    maxFlows: dissectors.max_flows,
   };
 }
 

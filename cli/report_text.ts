@@ -119,6 +119,17 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
     );
   }
 
+  const earlyFlushes = Object.values(doc.stats).reduce(
+    (sum, counters) => sum + (counters.flow_table_flushes ?? 0),
+    0,
+  );
+  if (earlyFlushes > 0) {
+    out.push(
+      `${formatCount(earlyFlushes)} early flushes of a full flow table ([dissectors] max_flows): ` +
+        "memory held flat, every flow accounted",
+    );
+  }
+
   const unsupported = unsupportedLinkTypeLine(doc);
   if (unsupported !== null) out.push(unsupported);
   const overSnaplen = doc.source.frames_over_snaplen;

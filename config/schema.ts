@@ -55,6 +55,12 @@ export const ConfigSchema = z.object({
     ).default({}),
     /** Packet ring per worker, MiB. */
     ring_size_mb: z.number().int().min(1).max(4096).default(64),
+    /**
+     * Flows a dissector worker holds between two flushes. When its table reaches this many, it
+     * flushes early (every flow accounted, none lost): memory stays flat under a flood or a scan.
+     * About 250 bytes per flow: the default holds 1 000 000 flows in ≈ 250 MiB per worker.
+     */
+    max_flows: z.number().int().min(1000).max(50_000_000).default(1_000_000),
   }).strict().default({}),
   aggregator: z.object({
     /** Seconds between two flushes of the sensors into the aggregator (the spec's 60 s). */
@@ -82,6 +88,10 @@ export const ConfigSchema = z.object({
     data_dir: z.string().min(1).default("data/pglite"),
     /** Days of time series kept (whole daily partitions are dropped). */
     retention_days: z.number().int().min(1).max(3650).default(30),
+    /** Days of 5-minute roll-ups kept (long-range charts). */
+    rollup_5m_days: z.number().int().min(1).max(3650).default(90),
+    /** Days of hourly roll-ups kept. */
+    rollup_1h_days: z.number().int().min(1).max(3650).default(365),
     /**
      * While commits fail (full disk, database down), `start` keeps capturing and holds the batches
      * in memory for at most this many seconds, then stops with a clear line and status 1.

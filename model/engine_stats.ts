@@ -57,6 +57,11 @@ export interface EngineStats {
   pluginFramesLost: number;
   /** Identity values, event fields and observations of drop-in plugins cut to the size limit. */
   observationsCut: number;
+  /**
+   * Flushes a worker took on its own because its flow table reached `[dissectors] max_flows`: a
+   * flood or a scan keeps the sensor's memory flat, and every flow still reaches the aggregator.
+   */
+  flowTableFlushes: number;
   /** Throws per dissector index. */
   dissectorErrors: number[];
   /** Malformed verdicts per dissector index. */
@@ -85,6 +90,7 @@ export function newEngineStats(dissectorCount: number): EngineStats {
     tcpReassemblyDropped: 0,
     pluginFramesLost: 0,
     observationsCut: 0,
+    flowTableFlushes: 0,
     dissectorErrors: new Array(dissectorCount).fill(0),
     dissectorMalformed: new Array(dissectorCount).fill(0),
     disabledDissectors: [],

@@ -38,6 +38,8 @@ export interface LiveSensorOptions {
   watchdogMs?: number;
   /** Heap limit of the drop-in plugins' worker, MiB (default 256). */
   pluginHeapMb?: number;
+  /** Flows a worker holds before it flushes early (default 1 000 000). */
+  maxFlows?: number;
   /** Bytes of each packet ring (default 64 MiB). */
   ringBytes?: number;
   /** Dissector workers flush on their own this often (ms; default 60 000). */
@@ -87,6 +89,7 @@ export class LiveSensor {
       maxErrors: options.maxErrors,
       watchdogMs: options.watchdogMs,
       pluginHeapMb: options.pluginHeapMb,
+      maxFlows: options.maxFlows,
       ringBytes: options.ringBytes,
       producers: options.interfaces.length,
       flushIntervalMs: options.flushIntervalMs ?? 60_000,

@@ -18,7 +18,7 @@ import type { ChunkPool } from "../../capture/chunk_pool.ts";
 import type { FlushRecord } from "../../model/flush_record.ts";
 import { PluginChannel } from "./plugin_channel.ts";
 import { RegistrationError, type RegistryOptions } from "../registry.ts";
-import { type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
+import { DEFAULT_MAX_FLOWS, type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
 import { PluginSupervisor } from "./plugin_supervisor.ts";
 import type { DisabledDissector } from "../../model/engine_stats.ts";
 import type { PluginDescription } from "./plugin_proxy.ts";
@@ -33,6 +33,8 @@ export interface DissectorPoolOptions {
   registry?: RegistryOptions;
   /** Throws after which a dissector is disabled (default 100; configuration `dissectors.max_errors`). */
   maxErrors?: number;
+  /** Flows a worker holds before it flushes on its own (default 1 000 000; `dissectors.max_flows`). */
+  maxFlows?: number;
   /** Each worker flushes on its own every this many ms (0, the default: only when asked and at the end). */
   flushIntervalMs?: number;
   /** Bytes of each packet ring (default 64 MiB). */
@@ -205,6 +207,7 @@ export class DissectorPool {
         pluginChannel: PluginChannel.create().buffers,
         watchdogMs,
         disabledAtStart: [],
+        maxFlows: options.maxFlows ?? DEFAULT_MAX_FLOWS,
       };
       inits.push(init);
     }

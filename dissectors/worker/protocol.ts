@@ -47,7 +47,12 @@ export interface InitMessage {
   watchdogMs: number;
   /** Plugins disabled before the worker started (stuck while loading). */
   disabledAtStart: DisabledDissector[];
+  /** Flows held before the worker flushes on its own ({@linkcode DEFAULT_MAX_FLOWS}). */
+  maxFlows: number;
 }
+
+/** Flows a dissector worker holds between two flushes unless configured otherwise. */
+export const DEFAULT_MAX_FLOWS = 1_000_000;
 
 /** Messages from a dissector worker. */
 export type WorkerMessage =

@@ -89,7 +89,10 @@ function run(init: InitMessage): void {
     }
     const requested = Atomics.load(control, WorkerControl.FLUSH_REQUESTED);
     const due = init.flushIntervalMs > 0 && performance.now() - lastFlush >= init.flushIntervalMs;
-    if (requested !== flushed || due) {
+    // A full flow table flushes early: the flows go to the aggregator, which merges them by key.
+    const full = engine.meter.size >= init.maxFlows;
+    if (full) engine.stats.flowTableFlushes++;
+    if (requested !== flushed || due || full) {
       post({ type: "flush", index: init.index, record: engine.flush(), final: false, requested });
       Atomics.store(control, WorkerControl.FLOWS, 0);
       flushed = requested;
