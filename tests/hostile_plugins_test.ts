@@ -8,7 +8,7 @@
  * disabled with its reason (where it fails), and what the built-in dissectors found (devices,
  * flows, packets, bytes, built-in events and identities) equals a run without the plugin.
  *
- * The watchdog is set to 1 s (`[dissectors] watchdog_s`) and the plugins' heap to 64 MiB, so the
+ * The watchdog is set to 2 s (`[dissectors] watchdog_s`) and the plugins' heap to 64 MiB, so the
  * whole file stays short.
  *
  * @module
@@ -20,7 +20,7 @@ import { SHARED_PCAPS, sharedCapture } from "./shared_pcaps.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CAPTURE = "omron_fins_udp.pcapng";
-/** Longest a run may take: the watchdog (1 s) plus start, restart and the analysis itself. */
+/** Longest a run may take: the watchdog (2 s) plus start, restart and the analysis itself. */
 const DEADLINE_MS = 30_000;
 
 interface Doc {
@@ -53,7 +53,7 @@ async function folder(): Promise<string> {
 async function analyze(source?: string, name = "plugin"): Promise<Doc> {
   const base = await folder();
   const config = `${base}/netsentinel.toml`;
-  await Deno.writeTextFile(config, `[dissectors]\nwatchdog_s = 1\nplugin_memory_mb = 64\n`);
+  await Deno.writeTextFile(config, `[dissectors]\nwatchdog_s = 2\nplugin_memory_mb = 64\n`);
   const args = ["task", "-q", "analyze", sharedCapture(CAPTURE), "--json", "--config", config];
   if (source !== undefined) {
     const dir = `${base}/${name}`;
@@ -123,7 +123,7 @@ const CASES: Case[] = [
   {
     name: "loop_decode",
     source: plugin("loop_decode", "while (true) {}"),
-    reason: /no answer from decode within 1 s \(watchdog\)/,
+    reason: /no answer from decode within 2 s \(watchdog\)/,
     check: (doc) => ok(stats(doc).plugin_frames_lost >= 1),
   },
   {
@@ -132,12 +132,12 @@ const CASES: Case[] = [
       "probe(packet) { return packet.payloadLength > 0; }",
       "probe() { while (true) {} }",
     ),
-    reason: /no answer from probe within 1 s \(watchdog\)/,
+    reason: /no answer from probe within 2 s \(watchdog\)/,
   },
   {
     name: "loop_load",
     source: plugin("loop_load", "return 1;", "while (true) {}"),
-    reason: /did not finish loading within 1 s \(watchdog\)/,
+    reason: /did not finish loading within 2 s \(watchdog\)/,
   },
   {
     name: "allocate",
