@@ -14,6 +14,7 @@ function policy(method: string, path: string): "public" | Role {
   if (["/api/v1/health", "/api/v1/auth/login", "/api/v1/openapi.json"].includes(path)) return "public";
   if (path.startsWith("/api/v1/auth/")) return "viewer";
   if (/^\/api\/v1\/(users|tokens|audit)(\/|$)/.test(path)) return "admin";
+  if (path.startsWith("/api/v1/zones") && method !== "GET") return "admin";
   return method === "GET" ? "viewer" : "operator";
 }
 

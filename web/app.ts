@@ -25,6 +25,8 @@ import { authRoutes } from "./api/routes/auth.ts";
 import { insightRoutes } from "./api/routes/insight.ts";
 import { inventoryRoutes } from "./api/routes/inventory.ts";
 import { statusRoutes } from "./api/routes/status.ts";
+import { topologyRoutes } from "./api/routes/topology.ts";
+import { zoneRoutes } from "./api/routes/zones.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import { LoginRateLimiter, type RateLimitOptions } from "./auth/rate_limit.ts";
 
@@ -103,6 +105,8 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   api.route("/", accountRoutes);
   api.route("/", inventoryRoutes);
   api.route("/", insightRoutes);
+  api.route("/", topologyRoutes);
+  api.route("/", zoneRoutes);
   return api;
 }
 
