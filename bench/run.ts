@@ -9,7 +9,7 @@
  * - `tshark -r CUT -T fields -e frame.len` on the first 200 000 frames (tshark is too slow for more);
  * - the TypeScript capture reader against libpcap's `pcap_open_offline` through FFI (read only);
  * then the OT case (`ot.ts`: every industrial dissector on the OT captures repeated to 1 M frames),
- * live capture (`live.ts`) and persistence (`persistence.ts`).
+ * live capture (`live.ts`), persistence (`persistence.ts`) and the topology endpoint (`topology.ts`).
  *
  * Options: `--frames N` (default 2 000 000), `--rounds N` (default 3, the median counts),
  * `--regenerate` (rewrite the captures), `--out DIR` (default bench/out).
@@ -26,6 +26,7 @@ import { benchLive, type LiveBenchResult } from "./live.ts";
 import { benchPersistence, type PersistenceBenchResult } from "./persistence.ts";
 import { NETNS } from "../tests/netns.ts";
 import { benchOt } from "./ot.ts";
+import { benchTopology, topologyReport } from "./topology.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSHARK_FRAMES = 200_000;
@@ -194,9 +195,12 @@ async function main(): Promise<void> {
   const ot = await benchOt(values.out);
   const live = await measureLive(values.out);
   const persistence = await measurePersistence();
+  console.error("bench: topology on postgres…");
+  const topology = await benchTopology({ url: Deno.env.get("DATABASE_URL") || undefined });
+  console.log(`\n${topologyReport(topology)}`);
   await Deno.writeTextFile(
     join(values.out, "results.json"),
-    JSON.stringify({ date: new Date(), results, ot, live, persistence }, null, 2),
+    JSON.stringify({ date: new Date(), results, ot, live, persistence, topology }, null, 2),
   );
 }
 

@@ -60,24 +60,23 @@ export const PROTOCOL_SQL = `COALESCE(f.application,
  * bit), an IPv4 multicast or limited broadcast, an IPv6 multicast address.
  */
 export const GROUP_DESTINATION_SQL = `(
-  (f.dst_mac IS NOT NULL AND position(substr(f.dst_mac::text, 2, 1) in '13579bdf') > 0)
+  (f.dst_mac & '01:00:00:00:00:00'::macaddr) = '01:00:00:00:00:00'::macaddr
   OR f.dst_ip <<= '224.0.0.0/4'::inet OR f.dst_ip = '255.255.255.255'::inet OR f.dst_ip <<= 'ff00::/8'::inet)`;
 
 /**
- * The joins that find who owns each side's address: `o_<side>` the flow's own device when the
- * address is one of its own, else `a_<side>` any device that owns it; `p_<side>` the first own
- * address of the device of a non-IP side (for its subnet).
+ * The joins that find who owns each side's address: `a_<side>` the device that owns it (when
+ * several do, the flow's own device among them wins); `p_<side>` the first own address of the
+ * device of a non-IP side (for its subnet).
  */
 export function ownerJoins(side: Side): string {
-  return `LEFT JOIN owned o_${side} ON o_${side}.device_id = f.${side}_device_id AND o_${side}.ip_address = f.${side}_ip
-  LEFT JOIN owner a_${side} ON o_${side}.device_id IS NULL AND a_${side}.ip_address = f.${side}_ip
+  return `LEFT JOIN owner a_${side} ON a_${side}.ip_address = f.${side}_ip
   LEFT JOIN primary_address p_${side} ON f.${side}_ip IS NULL AND p_${side}.device_id = f.${side}_device_id`;
 }
 
 /**
- * The CTEs {@linkcode ownerJoins} reads: owned addresses, one owner per address, a first address
- * per device. A gateway does not own the addresses it was only heard sending from (the remote
- * hosts it routes for), as in the inventory's top talkers.
+ * The CTEs {@linkcode ownerJoins} reads: owned addresses, one owner per address (and every owner
+ * when several claim it), a first address per device. A gateway does not own the addresses it was
+ * only heard sending from (the remote hosts it routes for), as in the inventory's top talkers.
  */
 export const OWNER_CTES = `owned AS MATERIALIZED (
   SELECT DISTINCT ON (i.device_id, i.ip_address) i.device_id, i.ip_address, i.vlan_id FROM device_ips i
@@ -85,20 +84,31 @@ export const OWNER_CTES = `owned AS MATERIALIZED (
   WHERE cardinality(i.learnt_from) > 0 AND NOT (gw.is_gateway AND i.learnt_from = '{traffic}')
   ORDER BY i.device_id, i.ip_address, i.last_seen DESC NULLS LAST),
 owner AS MATERIALIZED (
-  SELECT DISTINCT ON (ip_address) ip_address, device_id, vlan_id FROM owned ORDER BY ip_address, device_id),
+  SELECT ip_address, min(device_id) AS device_id, (array_agg(vlan_id ORDER BY device_id))[1] AS vlan_id,
+    'd:' || min(device_id) AS node, count(*) > 1 AS shared, array_agg(device_id) AS devices,
+    'subnet:' || network(set_masklen(ip_address, CASE family(ip_address) WHEN 4 THEN 24 ELSE 64 END))::text
+      AS subnet
+  FROM owned GROUP BY ip_address),
 primary_address AS MATERIALIZED (
-  SELECT DISTINCT ON (device_id) device_id, ip_address FROM owned ORDER BY device_id, family(ip_address), ip_address)`;
+  SELECT DISTINCT ON (o.device_id) o.device_id, o.ip_address, w.subnet FROM owned o
+  JOIN owner w ON w.ip_address = o.ip_address ORDER BY o.device_id, family(o.ip_address), o.ip_address)`;
+
+/** The device owning a side's address (the flow's own device when it is one of its owners). */
+function ownerOf(side: Side): string {
+  return `CASE WHEN a_${side}.shared AND f.${side}_device_id = ANY (a_${side}.devices) THEN f.${side}_device_id
+    ELSE a_${side}.device_id END`;
+}
 
 /** The device of a side (owner of its address, or the frame's device for non-IP flows), or NULL. */
 export function deviceOf(side: Side): string {
-  return `CASE WHEN f.${side}_ip IS NULL THEN f.${side}_device_id
-    ELSE COALESCE(o_${side}.device_id, a_${side}.device_id) END`;
+  return `CASE WHEN f.${side}_ip IS NULL THEN f.${side}_device_id ELSE ${ownerOf(side)} END`;
 }
 
 /** The device-level node of a side: `d:<id>`, `ip:<address>` (a host no device owns), `mac:<mac>`. */
 export function deviceNodeOf(side: Side): string {
   return `CASE WHEN f.${side}_ip IS NULL THEN COALESCE('d:' || f.${side}_device_id, 'mac:' || f.${side}_mac::text)
-    ELSE COALESCE('d:' || COALESCE(o_${side}.device_id, a_${side}.device_id), 'ip:' || host(f.${side}_ip)) END`;
+    WHEN a_${side}.device_id IS NULL THEN 'ip:' || host(f.${side}_ip)
+    WHEN a_${side}.shared THEN 'd:' || (${ownerOf(side)}) ELSE a_${side}.node END`;
 }
 
 /** The address a side is placed by: the flow's, else the first own address of its device. */
@@ -108,19 +118,20 @@ function addressOf(side: Side): string {
 
 /** The subnet node of a side: `subnet:<a.b.c.0/24 or /64>`, else its device node. */
 export function subnetNodeOf(side: Side): string {
-  const address = addressOf(side);
-  return `CASE WHEN ${address} IS NULL THEN ${deviceNodeOf(side)}
-    ELSE 'subnet:' || network(set_masklen(${address}, CASE family(${address}) WHEN 4 THEN 24 ELSE 64 END))::text END`;
+  return `COALESCE(a_${side}.subnet, p_${side}.subnet,
+    CASE WHEN f.${side}_ip IS NOT NULL THEN 'subnet:' ||
+      network(set_masklen(f.${side}_ip, CASE family(f.${side}_ip) WHEN 4 THEN 24 ELSE 64 END))::text END,
+    ${deviceNodeOf(side)})`;
 }
 
 /** The VLAN a side's address was learnt on (non-IP: the frame's VLAN), or NULL (untagged). */
 function vlanOf(side: Side): string {
-  return `CASE WHEN f.${side}_ip IS NULL THEN f.vlan_id ELSE COALESCE(o_${side}.vlan_id, a_${side}.vlan_id) END`;
+  return `CASE WHEN f.${side}_ip IS NULL THEN f.vlan_id ELSE a_${side}.vlan_id END`;
 }
 
 /** The VLAN node of a side: `vlan:<id>`, `vlan:none` (untagged), or `external` (an address no device owns). */
 export function vlanNodeOf(side: Side): string {
-  return `CASE WHEN f.${side}_ip IS NOT NULL AND o_${side}.device_id IS NULL AND a_${side}.device_id IS NULL
+  return `CASE WHEN f.${side}_ip IS NOT NULL AND a_${side}.device_id IS NULL
     THEN 'external' ELSE 'vlan:' || COALESCE((${vlanOf(side)})::text, 'none') END`;
 }
 
@@ -132,8 +143,7 @@ export function vlanNodeOf(side: Side): string {
 export function zoneNodeOf(side: Side): string {
   const address = addressOf(side);
   const vlan = vlanOf(side);
-  const external =
-    `(f.${side}_ip IS NOT NULL AND o_${side}.device_id IS NULL AND a_${side}.device_id IS NULL)`;
+  const external = `(f.${side}_ip IS NOT NULL AND a_${side}.device_id IS NULL)`;
   return `COALESCE(
     (SELECT 'zone:' || z.id FROM zones z
       WHERE (z.vlan_id IS NULL OR z.vlan_id = ${vlan}) AND (z.subnet IS NULL OR ${address} <<= z.subnet)
