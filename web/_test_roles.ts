@@ -36,7 +36,7 @@ function concrete(path: string): string {
   return path.replace("/api/v1", "").replace(
     ":id",
     path.includes("users") || path.includes("tokens") ? "00000000-0000-4000-8000-000000000000" : "999999999",
-  ).replace(":key", "999999999");
+  ).replace(":key", "999999999").replace(":a", "999999999").replace(":b", "999999998");
 }
 
 /** The role-matrix steps. */

@@ -24,6 +24,7 @@ import { accountRoutes } from "./api/routes/accounts.ts";
 import { authRoutes } from "./api/routes/auth.ts";
 import { insightRoutes } from "./api/routes/insight.ts";
 import { inventoryRoutes } from "./api/routes/inventory.ts";
+import { snapshotRoutes } from "./api/routes/snapshots.ts";
 import { statusRoutes } from "./api/routes/status.ts";
 import { topologyRoutes } from "./api/routes/topology.ts";
 import { zoneRoutes } from "./api/routes/zones.ts";
@@ -107,6 +108,7 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   api.route("/", insightRoutes);
   api.route("/", topologyRoutes);
   api.route("/", zoneRoutes);
+  api.route("/", snapshotRoutes);
   return api;
 }
 

@@ -2,7 +2,8 @@
  * The map routes over a real database (PostgreSQL and PGlite) filled from real captures, with
  * tshark as the oracle: every unicast IP conversation (`-z conv,ip`) is a device-level edge with
  * its packet count, every LLDP/CDP announcement an L2 link with its chassis and port; the matrix
- * adds up to the flows; zones are created, changed and deleted by admins only, each change audited.
+ * adds up to the flows; zones are created, changed and deleted by admins only, each change audited;
+ * a snapshot diff lists exactly what a second import added and what a user changed.
  */
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
@@ -13,6 +14,7 @@ import { TSHARK, tshark } from "../tests/tshark_fields.ts";
 import type { Topology } from "../storage/read/topology.ts";
 import type { L2Topology } from "../storage/read/l2_topology.ts";
 import type { Matrix } from "../storage/read/topology_matrix.ts";
+import type { SnapshotDiff } from "../storage/read/snapshots.ts";
 import { harness, importCaptures, json, status } from "./_testing.ts";
 
 /** Captures of local hosts, hosts talking to remote servers, L2 announcements of every kind, VLANs. */
@@ -263,6 +265,85 @@ if (!ignore) {
       deepStrictEqual((audit[1].before as { name: string }).name, "Modbus cell");
       deepStrictEqual((audit[1].after as { name: string }).name, "Cell 1");
     });
+
+    await t.step(
+      "snapshots: the diff lists exactly the devices and paths B added and what changed",
+      async () => {
+        await scratch.reset();
+        const h2 = await harness(scratch);
+        const operator = h2.as.operator.cookie;
+        const seen = async () => {
+          const devices = await json<{ items: { mac_address: string }[] }>(
+            await h2.request("GET", "/devices?page_size=500", { cookie: operator }),
+          );
+          const topology = await json<Topology>(
+            await h2.request("GET", "/topology?limit=5000", { cookie: operator }),
+          );
+          const mac = new Map(topology.nodes.map((node) => [node.id, node.mac_address ?? node.id]));
+          return {
+            devices: new Set(devices.items.map((device) => device.mac_address)),
+            paths: new Set(
+              topology.edges.map((edge) => [mac.get(edge.source), mac.get(edge.target)].sort().join(" ")),
+            ),
+          };
+        };
+        const snapshot = async () =>
+          (await json<{ id: number }>(await h2.request("POST", "/snapshots", { cookie: operator }), 201)).id;
+        await importCaptures(scratch, ["modbus_tcp_test_data_part1.pcap"]);
+        const a = await snapshot();
+        const before = await seen();
+        await importCaptures(scratch, ["s7comm_reading_plc_status.pcap", "lldp_cdp_cisco.pcap"]);
+        const [{ id, mac }] = await scratch.db.query<{ id: number; mac: string }>(
+          "SELECT id::int AS id, mac_address::text AS mac FROM devices ORDER BY id LIMIT 1",
+        );
+        await json(
+          await h2.request("PATCH", `/devices/${id}`, { cookie: operator, body: { device_name: "pump-1" } }),
+        );
+        const b = await snapshot();
+        const after = await seen();
+        const diff = await json<SnapshotDiff>(
+          await h2.request("GET", `/snapshots/${a}/diff/${b}`, { cookie: operator }),
+        );
+        deepStrictEqual(
+          new Set(diff.devices.added.map((device) => device.mac_address)),
+          new Set([...after.devices].filter((mac) => !before.devices.has(mac))),
+        );
+        ok(diff.devices.added.length >= 3);
+        deepStrictEqual(diff.devices.removed, []);
+        deepStrictEqual(
+          new Set(diff.paths.added.map((path) => `${path.a} ${path.b}`)),
+          new Set([...after.paths].filter((path) => !before.paths.has(path))),
+        );
+        ok(diff.paths.added.length >= 1);
+        deepStrictEqual(diff.paths.removed, []);
+        const named = diff.devices.changed.find((device) => device.mac_address === mac)!;
+        deepStrictEqual(named.changes.find((change) => change.field === "name")?.after, "pump-1");
+        const back = await json<SnapshotDiff>(
+          await h2.request("GET", `/snapshots/${b}/diff/${a}`, { cookie: operator }),
+        );
+        strictEqual(back.devices.removed.length, diff.devices.added.length);
+        strictEqual(back.paths.removed.length, diff.paths.added.length);
+        const csv =
+          await (await h2.request("GET", `/snapshots/${a}/diff/${b}?format=csv`, { cookie: operator }))
+            .text();
+        strictEqual(
+          csv.split("\r\n").filter((line) => line.startsWith("added,device,")).length,
+          diff.devices.added.length,
+        );
+        const list = await json<{ items: { id: number }[] }>(
+          await h2.request("GET", "/snapshots", { cookie: operator }),
+        );
+        deepStrictEqual(list.items.map((item) => item.id), [b, a]);
+        strictEqual(
+          await status(await h2.request("GET", `/snapshots/${a}/diff/999999`, { cookie: operator })),
+          404,
+        );
+        strictEqual(
+          await status(await h2.request("POST", "/snapshots", { cookie: h2.as.viewer.cookie })),
+          403,
+        );
+      },
+    );
   });
 } else {
   Deno.test({ name: "map API (needs the shared captures and tshark)", ignore: true, fn() {} });

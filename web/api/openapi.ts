@@ -15,6 +15,7 @@ import { BandwidthRange, DeviceEvents, DeviceFlows, LeaseQuery, Limit, OtQuery }
 import { DevicePatch, DeviceQuery, EventQuery, FlowQuery } from "./routes/inventory.ts";
 import { MatrixQuery, PositionsBody, TopologyQuery } from "./routes/topology.ts";
 import { ConduitQuery, NewZoneBody, ZonePatchBody } from "./routes/zones.ts";
+import { DiffQuery } from "./routes/snapshots.ts";
 import { jsonSchemaOf, queryParameters } from "./json_schema.ts";
 
 interface Operation {
@@ -78,6 +79,15 @@ const MAP_OPERATIONS: readonly Operation[] = [
     body: ZonePatchBody,
   },
   { method: "delete", path: "/zones/{id}", summary: "Delete a zone (audited)", role: "admin", status: 204 },
+  { method: "get", path: "/snapshots", summary: "Inventory snapshots, newest first", role: "viewer" },
+  { method: "post", path: "/snapshots", summary: "Take a snapshot now", role: "operator", status: 201 },
+  {
+    method: "get",
+    path: "/snapshots/{a}/diff/{b}",
+    summary: "Devices and paths added, removed, changed (JSON or CSV)",
+    role: "viewer",
+    query: DiffQuery,
+  },
 ];
 
 /** Every operation of the API. */
