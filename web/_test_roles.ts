@@ -1,8 +1,9 @@
 /**
  * Steps of web/api_test.ts: a matrix generated from the app's own route table, every route × no
  * session and every role (and read/write tokens), checked against the policy written here
- * independently of the code: health, login and the API description are public; viewer reads; operator also edits devices; admin also manages users,
- * tokens and the audit log; everyone signed in manages their own sign-in.
+ * independently of the code: health, login and the API description are public; viewer reads;
+ * operator also edits devices, places map nodes and takes snapshots; admin also manages users,
+ * tokens, zones and the audit log; everyone signed in manages their own sign-in.
  */
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
