@@ -8,7 +8,8 @@
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
-import { testOnDrivers } from "../storage/_testing.ts";
+import { flushRecordsOf, type ScratchDatabase, testOnDrivers } from "../storage/_testing.ts";
+import { Persistence } from "../storage/persistence.ts";
 import { SHARED_PCAPS, SHARED_PCAPS_DIR } from "../tests/shared_pcaps.ts";
 import { TSHARK, tshark } from "../tests/tshark_fields.ts";
 import type { Topology } from "../storage/read/topology.ts";
@@ -34,6 +35,18 @@ const CAPTURES = [
 const L2_CAPTURES = ["vlan_8021q_and_double_tag_cdp.pcap", "lldp_cdp_cisco.pcap", "cdp_cisco3560.pcap"];
 
 const ignore = SHARED_PCAPS.skip || TSHARK.skip;
+
+/** Imports captures as heard by sensor `sensor` (one segment per sensor and VLAN). */
+async function importAs(scratch: ScratchDatabase, sensor: string, captures: string[]): Promise<void> {
+  const persistence = new Persistence(scratch.db);
+  const boot = crypto.randomUUID();
+  let seq = 0;
+  for (const name of captures) {
+    for (const record of await flushRecordsOf(join(SHARED_PCAPS_DIR, name))) {
+      await persistence.apply({ sensor, boot, seq: seq++, record });
+    }
+  }
+}
 
 function isGroupAddress(address: string): boolean {
   if (address.includes(":")) return address.toLowerCase().startsWith("ff");
@@ -264,6 +277,22 @@ if (!ignore) {
       deepStrictEqual(audit.map((row) => row.action), ["zone.create", "zone.update", "zone.delete"]);
       deepStrictEqual((audit[1].before as { name: string }).name, "Modbus cell");
       deepStrictEqual((audit[1].after as { name: string }).name, "Cell 1");
+    });
+
+    await t.step("one switch port on a segment places the stations heard there; two are a link", async () => {
+      const before = await get<L2Topology>("/topology/l2");
+      deepStrictEqual(before.peers, [], "one sensor hearing many switch ports places nothing");
+      ok(before.end_devices.every((device) => device.behind === null));
+      await importAs(scratch, "tap/uplink", ["lldp_cdp_cisco.pcap"]);
+      await importAs(scratch, "tap/cell", ["cdp_cisco3560.pcap", "profinet_dcp_identify.pcap"]);
+      const l2 = await get<L2Topology>("/topology/l2");
+      const ends = l2.peers.map((
+        peer,
+      ) => [peer.a.chassis_id, peer.a.port_id, peer.b.chassis_id, peer.b.port_id]);
+      deepStrictEqual(ends, [["00:18:ba:98:68:8f", "Fa0/13", "00:19:2f:a7:b2:8d", "Uplink to S1"]]);
+      const stations = l2.end_devices.filter((device) => device.protocols.includes("profinet_dcp"));
+      ok(stations.length >= 5);
+      for (const station of stations) deepStrictEqual(station.behind?.port_id, "GigabitEthernet0/5");
     });
 
     await t.step(

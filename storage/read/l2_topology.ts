@@ -12,6 +12,9 @@
 
 import type { Queryable } from "../database.ts";
 import { iso, num } from "./sql.ts";
+import { type L2Peer, placeOnSegments, type SegmentSighting } from "./l2_segments.ts";
+
+export type { L2Peer } from "./l2_segments.ts";
 
 /** Evidence of a link or a fact: which protocol said it, when, how often. */
 export interface L2Evidence {
@@ -39,6 +42,8 @@ export interface L2Link {
   native_vlan: number | null;
   /** The VLAN the announcement was heard on (null: untagged). */
   heard_on_vlan: number | null;
+  /** The sensor (capture interface) that heard it. */
+  sensor_id: string | null;
   evidence: L2Evidence;
 }
 
@@ -88,6 +93,8 @@ export interface L2EndDevice {
 export interface L2Topology {
   switches: L2Switch[];
   links: L2Link[];
+  /** Switch-to-switch links: both ends announced themselves on one segment, and nothing else did. */
+  peers: L2Peer[];
   stp: { roots: string[]; ports: L2StpPort[] };
   end_devices: L2EndDevice[];
 }
@@ -112,10 +119,10 @@ async function linksOf(db: Queryable): Promise<L2Link[]> {
        e.fields->>'platform' AS platform,
        NULLIF(COALESCE(e.fields->>'management_address', e.fields->>'address'), '0.0.0.0') AS management_address,
        (COALESCE(e.fields->>'pvid', e.fields->>'native_vlan'))::int AS native_vlan, e.vlan_id AS heard_on_vlan,
-       ${EVIDENCE}
+       e.sensor_id, ${EVIDENCE}
      FROM protocol_events e LEFT JOIN devices d ON d.mac_address = e.src_mac
      WHERE e.type IN ('lldp.neighbour', 'cdp.neighbour') AND e.src_mac IS NOT NULL
-     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 4, 5, 1`,
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 ORDER BY 4, 5, 1`,
   );
   return rows.map(({ first_heard, last_heard, count, ...link }) => ({
     ...link,
@@ -171,6 +178,14 @@ async function announcedAttributes(db: Queryable): Promise<AttributeRow[]> {
        'lldp.management_address', 'cdp.addresses', 'lldp.system_name', 'cdp.device_id', 'stp.bridge_id',
        'ot.station_name') OR a.key LIKE 'profinet_dcp.%'
      GROUP BY 1, 2, 3, 4 ORDER BY 1, 4`,
+  );
+}
+
+/** Where PROFINET DCP stations were heard (sensor and VLAN). */
+async function stationSightings(db: Queryable): Promise<SegmentSighting[]> {
+  return await db.query<SegmentSighting>(
+    `SELECT DISTINCT d.id::float8 AS device_id, e.sensor_id, e.vlan_id
+     FROM protocol_events e JOIN devices d ON d.mac_address = e.src_mac WHERE e.type LIKE 'profinet_dcp.%'`,
   );
 }
 
@@ -255,5 +270,6 @@ export async function getL2Topology(db: Queryable): Promise<L2Topology> {
   }
   endDevices.sort((a, b) => a.device_id - b.device_id);
   const roots = [...new Set(stp.map((port) => port.root_id))].sort();
-  return { switches, links, stp: { roots, ports: stp }, end_devices: endDevices };
+  const peers = placeOnSegments(links, switchIds, endDevices, await stationSightings(db));
+  return { switches, links, peers, stp: { roots, ports: stp }, end_devices: endDevices };
 }
