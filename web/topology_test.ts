@@ -16,6 +16,7 @@ import type { Topology } from "../storage/read/topology.ts";
 import type { L2Topology } from "../storage/read/l2_topology.ts";
 import type { Matrix } from "../storage/read/topology_matrix.ts";
 import type { SnapshotDiff } from "../storage/read/snapshots.ts";
+import { scheduleSnapshots } from "../storage/read/snapshots_schedule.ts";
 import { harness, importCaptures, json, status } from "./_testing.ts";
 
 /** Captures of local hosts, hosts talking to remote servers, L2 announcements of every kind, VLANs. */
@@ -371,6 +372,12 @@ if (!ignore) {
           await status(await h2.request("POST", "/snapshots", { cookie: h2.as.viewer.cookie })),
           403,
         );
+        const schedule = scheduleSnapshots(scratch.db);
+        strictEqual((await schedule.first)?.reason, "daily", "no daily snapshot yet: one is taken");
+        schedule.stop();
+        const again = scheduleSnapshots(scratch.db);
+        strictEqual(await again.first, null, "taken less than 24 h ago: not due");
+        again.stop();
       },
     );
   });
