@@ -90,8 +90,11 @@ owner AS MATERIALIZED (
       AS subnet
   FROM owned GROUP BY ip_address),
 primary_address AS MATERIALIZED (
-  SELECT DISTINCT ON (o.device_id) o.device_id, o.ip_address, w.subnet FROM owned o
-  JOIN owner w ON w.ip_address = o.ip_address ORDER BY o.device_id, family(o.ip_address), o.ip_address)`;
+  SELECT device_id, ip_address,
+    'subnet:' || network(set_masklen(ip_address, CASE family(ip_address) WHEN 4 THEN 24 ELSE 64 END))::text
+      AS subnet
+  FROM (SELECT DISTINCT ON (device_id) device_id, ip_address FROM owned
+        ORDER BY device_id, family(ip_address), ip_address) first_address)`;
 
 /** The device owning a side's address (the flow's own device when it is one of its owners). */
 function ownerOf(side: Side): string {
