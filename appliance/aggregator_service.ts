@@ -1,8 +1,8 @@
 /**
  * The aggregator role: takes sensor batches from the bus and commits them to the database, one
  * transaction per batch, acknowledging a batch only after its commit (so a crash loses nothing and
- * a redelivered batch is recognised and skipped). Keeps the schema migrated and old partitions
- * dropped. A failed commit is retried by the bus, which also reports it (one line when commits
+ * a redelivered batch is recognised and skipped). Keeps the schema migrated, old partitions
+ * dropped and the 5-minute and hourly roll-ups current (storage/rollups.ts). A failed commit is retried by the bus, which also reports it (one line when commits
  * start failing, one when they work again): this service does not log it a second time.
  *
  * @module
@@ -13,6 +13,7 @@ import type { Database } from "../storage/database.ts";
 import { migrate } from "../storage/migrate.ts";
 import { Persistence } from "../storage/persistence.ts";
 import { runRetention, scheduleRetention } from "../storage/retention.ts";
+import { scheduleRollups } from "../storage/rollups.ts";
 import type { SensorBatch } from "../model/sensor_batch.ts";
 
 /** Options of {@linkcode startAggregator}. */
@@ -20,6 +21,9 @@ export interface AggregatorOptions {
   db: Database;
   bus: ObservationBus;
   retentionDays: number;
+  /** Days of 5-minute and hourly roll-ups kept (`[storage] rollup_5m_days`, `rollup_1h_days`; default 90, 365). */
+  rollup5mDays?: number;
+  rollup1hDays?: number;
   /** Called after each committed batch (e.g. to keep an in-memory inventory for reports). */
   onCommitted?: (batch: SensorBatch, result: "applied" | "duplicate") => void;
   /** Called after each failed commit (the bus retries it), e.g. to hold batches within a bound. */
@@ -43,8 +47,17 @@ export interface RunningAggregator {
  */
 export async function startAggregator(options: AggregatorOptions): Promise<RunningAggregator> {
   await migrate(options.db);
-  await runRetention(options.db, { retentionDays: options.retentionDays });
-  const retention = scheduleRetention(options.db, { retentionDays: options.retentionDays });
+  const keep = {
+    retentionDays: options.retentionDays,
+    rollup5mDays: options.rollup5mDays,
+    rollup1hDays: options.rollup1hDays,
+  };
+  await runRetention(options.db, keep);
+  const retention = scheduleRetention(options.db, keep);
+  const rollups = scheduleRollups(options.db, {
+    onError: (error) =>
+      console.error(`netsentinel: cannot roll up the traffic metrics: ${(error as Error).message}`),
+  });
   const persistence = new Persistence(options.db);
   const counts = { applied: 0, duplicate: 0 };
   const done = options.bus.consume(async (batch) => {
@@ -56,8 +69,12 @@ export async function startAggregator(options: AggregatorOptions): Promise<Runni
       throw error;
     }
     counts[result]++;
+    if (result === "applied") rollups.poke();
     options.onCommitted?.(batch, result);
-  }).finally(() => retention.stop());
+  }).finally(async () => {
+    retention.stop();
+    await rollups.stop();
+  });
   return {
     counts,
     done,

@@ -23,9 +23,14 @@ export interface CommandEntry {
 /** Every subcommand, in the order of `netsentinel --help`. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   start: {
-    summary: "run the appliance: capture on --iface / the configured interfaces (--demo: the sample)",
+    summary: "run the appliance and its web UI: capture on --iface, import --pcap, else the demo",
     longRunning: true,
     load: async () => (await import("./start.ts")).runStart,
+  },
+  web: {
+    summary: "the web UI and API alone, over the stored database (DATABASE_URL, else the embedded one)",
+    longRunning: true,
+    load: async () => (await import("./web.ts")).runWeb,
   },
   analyze: {
     summary: "inventory of a pcap/pcapng file, or of an interface for a while (--iface)",

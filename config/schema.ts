@@ -84,6 +84,10 @@ export const ConfigSchema = z.object({
     data_dir: z.string().min(1).default("data/pglite"),
     /** Days of time series kept (whole daily partitions are dropped). */
     retention_days: z.number().int().min(1).max(3650).default(30),
+    /** Days of 5-minute roll-ups kept (long-range charts). */
+    rollup_5m_days: z.number().int().min(1).max(3650).default(90),
+    /** Days of hourly roll-ups kept. */
+    rollup_1h_days: z.number().int().min(1).max(3650).default(365),
     /**
      * While commits fail (full disk, database down), `start` keeps capturing and holds the batches
      * in memory for at most this many seconds, then stops with a clear line and status 1.

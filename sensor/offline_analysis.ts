@@ -39,10 +39,14 @@ export interface OfflineAnalysisOptions {
   batchSize?: number;
   /** Called after each batch with the bytes consumed and the file size. */
   onProgress?: (bytesRead: number, fileSize: number) => void;
-  /** Also receives every flush record (e.g. to publish it on the bus). */
-  onFlush?: (record: FlushRecord) => void;
+  /** Also receives every flush record (e.g. to publish it on the bus), with its worker's index. */
+  onFlush?: (record: FlushRecord, worker: number) => void;
   /** Workers also flush on their own every this many ms of wall time (default 0: only at the end). */
   flushIntervalMs?: number;
+  /** Called after each batch handed to the workers: its frames and their bytes on the wire. */
+  onBatch?: (packets: number, bytes: number) => void;
+  /** Stops the reading when aborted; what was read is still dissected and flushed. */
+  signal?: AbortSignal;
 }
 
 /** Result of an offline analysis. */
@@ -88,7 +92,7 @@ export async function analyzeCaptureFile(
     maxErrors: options.maxErrors,
     maxFlows: options.maxFlows,
     onFlush: (record, worker) => {
-      options.onFlush?.(record);
+      options.onFlush?.(record, worker);
       inventory.merge(record, `worker-${worker}`);
     },
   });
@@ -103,7 +107,7 @@ export async function analyzeCaptureFile(
   let error: CaptureFileError | null = null;
   let next = 0;
   try {
-    for (;;) {
+    while (!options.signal?.aborted) {
       let more: boolean;
       try {
         more = await source.next(batch);
@@ -120,6 +124,11 @@ export async function analyzeCaptureFile(
       while (!ring.tryWriteBatch(batch)) {
         pool.check();
         await ring.waitForSpaceAsync(100);
+      }
+      if (options.onBatch) {
+        let bytes = 0;
+        for (let i = 0; i < batch.count; i++) bytes += batch.wirelen[i];
+        options.onBatch(batch.count, bytes);
       }
       options.onProgress?.(source.bytesRead, source.fileSize);
     }

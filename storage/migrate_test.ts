@@ -11,6 +11,9 @@ const FILES = [
   "003_supervision.sql",
   "004_identification.sql",
   "005_concurrent_partitions.sql",
+  "006_rollups.sql",
+  "007_flow_totals.sql",
+  "009_hot_flow_updates.sql",
   "010_accounts.sql",
 ];
 
@@ -24,15 +27,19 @@ const TABLES = [
   "device_vlans",
   "devices",
   "dhcp_leases",
+  "flow_application_totals",
   "identity_attributes",
   "ingested_batches",
   "protocol_events",
+  "rollup_pending",
   "schema_migrations",
   "sensor_boots",
   "sensors",
   "sessions",
   "traffic_flows",
   "traffic_metrics",
+  "traffic_metrics_1h",
+  "traffic_metrics_5m",
   "users",
   "vlans",
 ];
@@ -61,14 +68,19 @@ testOnDrivers("migrate()", async (t, { db }) => {
     deepStrictEqual(tables.map((row) => row.name), TABLES);
     deepStrictEqual(await migrate(db), []);
     const status = await migrationStatus(db);
-    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 10]);
+    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 6, 7, 9, 10]);
     deepStrictEqual(status.pending, []);
     const users = await db.query("SELECT * FROM users");
     strictEqual(users.length, 0, "no default admin (the spec's changeme password)");
     const partitioned = await db.query<{ name: string }>(
       "SELECT partrelid::regclass::text AS name FROM pg_partitioned_table ORDER BY 1",
     );
-    deepStrictEqual(partitioned.map((row) => row.name), ["protocol_events", "traffic_metrics"]);
+    deepStrictEqual(partitioned.map((row) => row.name), [
+      "protocol_events",
+      "traffic_metrics",
+      "traffic_metrics_1h",
+      "traffic_metrics_5m",
+    ]);
   });
 
   await t.step("applies only what is new, and serialises concurrent runs", async () => {
@@ -76,7 +88,7 @@ testOnDrivers("migrate()", async (t, { db }) => {
     const all = await loadMigrations();
     deepStrictEqual((await migrate(db, all.slice(0, 1))).map((m) => m.version), [1]);
     const runs = await Promise.all([migrate(db, all), migrate(db, all)]);
-    deepStrictEqual(runs.flat().map((m) => m.version).sort((a, b) => a - b), [2, 3, 4, 5, 10]);
+    deepStrictEqual(runs.flat().map((m) => m.version).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 9, 10]);
     const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM schema_migrations");
     strictEqual(rows[0].n, all.length);
   });

@@ -1,7 +1,9 @@
 /**
  * Retention of the time series: daily partitions are created ahead (today … today + `daysAhead`,
  * UTC) and dropped once they end `retentionDays` days before the newest capture time stored — a
- * whole partition at a time, no row-by-row DELETE. Run at start and daily
+ * whole partition at a time, no row-by-row DELETE. The roll-ups (`traffic_metrics_5m`,
+ * `traffic_metrics_1h`, storage/rollups.ts) are dropped the same way after `rollup5mDays` and
+ * `rollup1hDays`. Run at start and daily
  * ({@linkcode scheduleRetention}). Flows not seen for that long are deleted too (the inventory of
  * devices, addresses and identities is kept). Batches a sensor may still redeliver
  * (`ingested_batches`) are forgotten `retentionDays` after they were applied (wall clock).
@@ -25,8 +27,17 @@ import type { Database } from "./database.ts";
 export const DEFAULT_RETENTION_DAYS = 30;
 /** Days of partitions created ahead of today by default. */
 export const DEFAULT_DAYS_AHEAD = 3;
+/** Days of 5-minute roll-ups kept by default. */
+export const DEFAULT_ROLLUP_5M_DAYS = 90;
+/** Days of hourly roll-ups kept by default. */
+export const DEFAULT_ROLLUP_1H_DAYS = 365;
 /** The tables partitioned by day. */
-export const TIME_SERIES_TABLES: readonly string[] = ["traffic_metrics", "protocol_events"];
+export const TIME_SERIES_TABLES: readonly string[] = [
+  "traffic_metrics",
+  "protocol_events",
+  "traffic_metrics_5m",
+  "traffic_metrics_1h",
+];
 
 const DAY_MS = 86_400_000;
 
@@ -34,6 +45,10 @@ const DAY_MS = 86_400_000;
 export interface RetentionOptions {
   /** Days kept (1–3650, default {@linkcode DEFAULT_RETENTION_DAYS}). */
   retentionDays?: number;
+  /** Days of 5-minute roll-ups kept (1–3650, default {@linkcode DEFAULT_ROLLUP_5M_DAYS}). */
+  rollup5mDays?: number;
+  /** Days of hourly roll-ups kept (1–3650, default {@linkcode DEFAULT_ROLLUP_1H_DAYS}). */
+  rollup1hDays?: number;
   /** Days of partitions created after today (0–60, default {@linkcode DEFAULT_DAYS_AHEAD}). */
   daysAhead?: number;
   /** The current time (tests). */
@@ -99,7 +114,12 @@ export async function runRetention(db: Database, options: RetentionOptions = {})
   const now = (options.now ?? new Date()).getTime();
   const ahead = Array.from({ length: daysAhead + 1 }, (_, i) => day(now + i * DAY_MS));
   const horizon = Math.min(now, await newestCaptureMs(db) ?? now);
-  const before = day(horizon - retentionDays * DAY_MS);
+  const keep: Record<string, number> = {
+    traffic_metrics: retentionDays,
+    protocol_events: retentionDays,
+    traffic_metrics_5m: checkRange("rollup5mDays", options.rollup5mDays ?? DEFAULT_ROLLUP_5M_DAYS, 1, 3650),
+    traffic_metrics_1h: checkRange("rollup1hDays", options.rollup1hDays ?? DEFAULT_ROLLUP_1H_DAYS, 1, 3650),
+  };
   const report: RetentionReport = {
     created: [],
     dropped: [],
@@ -113,7 +133,7 @@ export async function runRetention(db: Database, options: RetentionOptions = {})
       await db.query(`SELECT remove_retention_policy($1::regclass, if_exists => true)`, [table]);
       await db.query(`SELECT add_retention_policy($1::regclass, make_interval(days => $2::int))`, [
         table,
-        retentionDays,
+        keep[table],
       ]);
       report.policies.push(table);
       continue;
@@ -125,7 +145,7 @@ export async function runRetention(db: Database, options: RetentionOptions = {})
     report.created.push(...created[0].names);
     const dropped = await db.query<{ names: string[] }>(
       "SELECT netsentinel_drop_day_partitions($1::regclass, $2::date) AS names",
-      [table, before],
+      [table, day(horizon - keep[table] * DAY_MS)],
     );
     report.dropped.push(...dropped[0].names);
   }
@@ -136,9 +156,18 @@ export async function runRetention(db: Database, options: RetentionOptions = {})
   );
   report.forgottenBatches = forgotten[0].n;
   // Every connection from a new ephemeral port is a new flow: without this the table only grows.
+  // The per-application totals (migration 007) lose what the deleted flows counted.
   const expired = await db.query<{ n: number }>(
-    `WITH gone AS (DELETE FROM traffic_flows WHERE last_seen < $1::timestamptz RETURNING 1)
-     SELECT count(*)::int AS n FROM gone`,
+    `WITH gone AS (
+       DELETE FROM traffic_flows WHERE last_seen < $1::timestamptz
+       RETURNING COALESCE(application, 'other') AS application, packet_count, byte_count),
+     lost AS (
+       UPDATE flow_application_totals t SET flows = t.flows - g.flows, packets = t.packets - g.packets,
+         bytes = t.bytes - g.bytes
+       FROM (SELECT application, count(*) AS flows, sum(packet_count) AS packets, sum(byte_count) AS bytes
+             FROM gone GROUP BY 1) g
+       WHERE t.application = g.application RETURNING 1)
+     SELECT (SELECT count(*)::int FROM gone) AS n, (SELECT count(*) FROM lost) AS applications`,
     [new Date(horizon - retentionDays * DAY_MS).toISOString()],
   );
   report.expiredFlows = expired[0].n;

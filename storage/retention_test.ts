@@ -36,16 +36,25 @@ testOnDrivers("retention", async (t, scratch) => {
 
   await t.step("runRetention() creates partitions ahead and drops expired ones", async () => {
     const report = await runRetention(db, { now: NOW, retentionDays: 30, daysAhead: 3 });
-    deepStrictEqual(report.created.sort(), [
-      "protocol_events_p20260315",
-      "protocol_events_p20260316",
-      "protocol_events_p20260317",
-      "protocol_events_p20260318",
-      "traffic_metrics_p20260315",
-      "traffic_metrics_p20260316",
-      "traffic_metrics_p20260317",
-      "traffic_metrics_p20260318",
-    ]);
+    for (const rollup of ["traffic_metrics_5m", "traffic_metrics_1h"]) {
+      deepStrictEqual(
+        report.created.filter((name) => name.startsWith(`${rollup}_p`)).sort(),
+        ["15", "16", "17", "18"].map((d) => `${rollup}_p202603${d}`),
+      );
+    }
+    deepStrictEqual(
+      report.created.filter((name) => /^(traffic_metrics|protocol_events)_p/.test(name)).sort(),
+      [
+        "protocol_events_p20260315",
+        "protocol_events_p20260316",
+        "protocol_events_p20260317",
+        "protocol_events_p20260318",
+        "traffic_metrics_p20260315",
+        "traffic_metrics_p20260316",
+        "traffic_metrics_p20260317",
+        "traffic_metrics_p20260318",
+      ],
+    );
     // 30 days before 2026-03-15 is 2026-02-13: partitions ending on or before it go.
     deepStrictEqual(report.dropped.sort(), [
       "protocol_events_p20260201",
@@ -54,6 +63,14 @@ testOnDrivers("retention", async (t, scratch) => {
     ]);
     strictEqual(report.forgottenBatches, 1);
     strictEqual(report.expiredFlows, 1);
+    deepStrictEqual(
+      await db.query("SELECT application, flows::int, packets::int, bytes::int FROM flow_application_totals"),
+      await db.query(
+        `SELECT COALESCE(application, 'other') AS application, count(*)::int AS flows,
+           sum(packet_count)::int AS packets, sum(byte_count)::int AS bytes FROM traffic_flows GROUP BY 1`,
+      ),
+      "the per-application totals lose the expired flow",
+    );
     deepStrictEqual(await partitions(db, "traffic_metrics"), [
       "traffic_metrics_p20260213",
       "traffic_metrics_p20260301",
@@ -83,6 +100,41 @@ testOnDrivers("retention", async (t, scratch) => {
   await t.step("a shorter retention drops more", async () => {
     const report = await runRetention(db, { now: NOW, retentionDays: 7, daysAhead: 0 });
     deepStrictEqual(report.dropped.sort(), ["traffic_metrics_p20260213", "traffic_metrics_p20260301"]);
+  });
+
+  await t.step("roll-ups are dropped by partition after their own days (90 and 365 by default)", async () => {
+    await db.query("SELECT netsentinel_ensure_day_partitions('traffic_metrics_5m', $1::date[])", [
+      ["2025-12-14", "2025-12-15", "2026-01-20"],
+    ]);
+    await db.query("SELECT netsentinel_ensure_day_partitions('traffic_metrics_1h', $1::date[])", [
+      ["2025-03-14", "2025-03-15", "2025-12-14"],
+    ]);
+    // 90 days before 2026-03-15 is 2025-12-15, 365 days before is 2025-03-15.
+    let report = await runRetention(db, { now: NOW, retentionDays: 30, daysAhead: 0 });
+    deepStrictEqual(report.dropped.sort(), ["traffic_metrics_1h_p20250314", "traffic_metrics_5m_p20251214"]);
+    report = await runRetention(db, {
+      now: NOW,
+      retentionDays: 30,
+      daysAhead: 0,
+      rollup5mDays: 30,
+      rollup1hDays: 60,
+    });
+    deepStrictEqual(report.dropped.sort(), [
+      "traffic_metrics_1h_p20250315",
+      "traffic_metrics_1h_p20251214",
+      "traffic_metrics_5m_p20251215",
+      "traffic_metrics_5m_p20260120",
+    ]);
+    deepStrictEqual(await partitions(db, "traffic_metrics_5m"), [
+      "traffic_metrics_5m_p20260315",
+      "traffic_metrics_5m_p20260316",
+      "traffic_metrics_5m_p20260317",
+      "traffic_metrics_5m_p20260318",
+    ]);
+    await rejects(
+      runRetention(db, { rollup1hDays: 0 }),
+      new RangeError("Cannot run retention: rollup1hDays must be an integer from 1 to 3650, got 0"),
+    );
   });
 
   await t.step("an old capture is kept: the horizon is its newest packet, not today", async () => {

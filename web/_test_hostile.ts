@@ -8,6 +8,8 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import type { ScratchDatabase } from "../storage/_testing.ts";
 import type { Page } from "../storage/read/sql.ts";
 import type { Harness, RequestOptions } from "./_testing.ts";
+import { OPERATIONS } from "./api/openapi.ts";
+import { routesOf } from "./_test_roles.ts";
 
 interface Case {
   method: string;
@@ -273,6 +275,53 @@ export async function hostileSteps(t: Deno.TestContext, h: Harness, scratch: Scr
     }
     strictEqual(await stateOf(scratch), before);
   });
+
+  await t.step(
+    "generated from the route list: unknown parameters, bad pages and bad path ids on every route",
+    async () => {
+      const before = await stateOf(scratch);
+      const cookie = h.as.admin.cookie;
+      const routes = routesOf(h);
+      const withQuery = OPERATIONS.filter((op) => op.method === "get" && op.query !== undefined);
+      ok(withQuery.length >= 15, `${withQuery.length} routes take query parameters`);
+      let checked = 0;
+      for (const { method, path } of routes) {
+        const template = path.replace("/api/v1", "").replace(/:(\w+)/g, "{$1}");
+        const operation = OPERATIONS.find((op) => op.path === template && op.method === method.toLowerCase());
+        ok(operation, `${method} ${path} is documented`);
+        const params = [...path.matchAll(/:(\w+)/g)].map(([, name]) => name);
+        const concrete = (value: string) => path.replace("/api/v1", "").replace(/:(\w+)/g, value);
+        const hostile: [string, string][] = [];
+        for (const name of params) {
+          hostile.push([
+            path.replace("/api/v1", "").replace(`:${name}`, "1'%20OR%20'1'='1").replace(/:(\w+)/g, "1"),
+            name,
+          ]);
+        }
+        if (method === "GET" && operation.query) {
+          hostile.push([`${concrete("1")}?zz_unknown=1`, "zz_unknown"]);
+          const shape = (operation.query as { shape?: Record<string, unknown> }).shape ?? {};
+          if ("page" in shape) hostile.push([`${concrete("1")}?page=-1`, "page"]);
+          if ("page_size" in shape) {
+            hostile.push([
+              `${concrete("1")}?page_size=99999999999999999999`,
+              "page_size",
+            ]);
+          }
+        }
+        for (const [url, field] of hostile) {
+          if (params.length > 0 && /users|tokens/.test(path) && field === "zz_unknown") continue;
+          const answer = await h.request(method, url, { cookie, body: method === "GET" ? undefined : {} });
+          const body = await answer.json();
+          strictEqual(answer.status, 400, `${method} ${url}`);
+          strictEqual(body.error.field, field, `${method} ${url}`);
+          checked++;
+        }
+      }
+      ok(checked >= 40, `${checked} generated cases`);
+      strictEqual(await stateOf(scratch), before);
+    },
+  );
 
   await t.step("SQL meta-characters in a search are text: no match, nothing changed", async () => {
     const before = await stateOf(scratch);

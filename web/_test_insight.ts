@@ -50,6 +50,16 @@ export async function insightSteps(t: Deno.TestContext, h: Harness, scratch: Scr
       "the shares add up to the traffic",
     );
     strictEqual(protocols.items.reduce((sum, p) => sum + p.flows, 0), await n("traffic_flows"));
+    const grouped = await scratch.db.query<ProtocolShare>(
+      `SELECT COALESCE(application, 'other') AS application, count(*)::float8 AS flows,
+         sum(packet_count)::float8 AS packets, sum(byte_count)::float8 AS bytes
+       FROM traffic_flows GROUP BY 1 ORDER BY bytes DESC, 1`,
+    );
+    deepStrictEqual(
+      protocols.items,
+      grouped,
+      "the kept totals equal a scan of the flows, application by application",
+    );
     const top = await json<{ items: DeviceSummary[] }>(
       await h.request("GET", "/stats/top-talkers?limit=3", { cookie }),
     );

@@ -11,14 +11,17 @@ import type { DeviceSummary } from "../storage/read/devices.ts";
 import type { DeviceDetail } from "../storage/read/device_detail.ts";
 import type { FlowSummary } from "../storage/read/flows.ts";
 import type { EventSummary } from "../storage/read/events.ts";
+import { join } from "node:path";
+import { SHARED_PCAPS_DIR } from "../tests/shared_pcaps.ts";
+import { TSHARK, tsharkFields } from "../tests/tshark_fields.ts";
 import { type Harness, json } from "./_testing.ts";
 
 async function count(scratch: ScratchDatabase, sql: string, params: unknown[] = []): Promise<number> {
   return (await scratch.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params))[0].n;
 }
 
-/** Every page of a list, with the page envelope checked on each. */
-async function allPages<T>(h: Harness, cookie: string, path: string, pageSize: number): Promise<T[]> {
+/** Every page of a list, with the page envelope checked on each (shared by the other steps). */
+export async function allPages<T>(h: Harness, cookie: string, path: string, pageSize: number): Promise<T[]> {
   const items: T[] = [];
   const join = path.includes("?") ? "&" : "?";
   for (let page = 1;; page++) {
@@ -212,6 +215,58 @@ export async function inventorySteps(
       "not_found",
     );
     await json(await h.request("GET", "/devices/00:00:5e:00:53:ff", { cookie }), 404);
+  });
+
+  await t.step({
+    name: `device detail: the L2 neighbour each CDP speaker announces, as tshark reads it${TSHARK.note}`,
+    ignore: TSHARK.skip,
+    fn: async () => {
+      const path = join(SHARED_PCAPS_DIR, "vlan_8021q_and_double_tag_cdp.pcap");
+      const rows = await tsharkFields(
+        path,
+        ["eth.src", "cdp.deviceid", "cdp.portid", "cdp.native_vlan"],
+        "cdp",
+      );
+      const expected = new Map(
+        rows.map(([[mac], [system], [port], vlan]) => [mac, [system, port, vlan[0] ?? null]]),
+      );
+      ok(expected.size >= 4);
+      for (const [mac, [system, port, vlan]] of expected) {
+        const detail = await json<DeviceDetail>(await h.request("GET", `/devices/${mac}`, { cookie }));
+        deepStrictEqual(
+          [detail.l2_neighbour?.protocol, detail.l2_neighbour?.system_name, detail.l2_neighbour?.port_id],
+          ["cdp", system, port],
+          mac,
+        );
+        strictEqual(detail.l2_neighbour?.native_vlan, vlan, mac);
+      }
+    },
+  });
+
+  await t.step({
+    name: `device detail: the IP history holds every address offered or acknowledged (tshark)${TSHARK.note}`,
+    ignore: TSHARK.skip,
+    fn: async () => {
+      const mac = "90:b1:1c:99:49:29";
+      const path = join(SHARED_PCAPS_DIR, "dhcp_zeek_dhcp.pcap");
+      const offered = new Set(
+        (await tsharkFields(path, ["dhcp.ip.your"], `dhcp.hw.mac_addr == ${mac} && dhcp.ip.your != 0.0.0.0`))
+          .map(([[ip]]) => ip),
+      );
+      ok(offered.size >= 2);
+      const detail = await json<DeviceDetail>(await h.request("GET", `/devices/${mac}`, { cookie }));
+      const history = new Map(detail.ip_history.map((entry) => [entry.ip_address, entry]));
+      for (const ip of offered) ok(history.get(ip)?.sources.some((s) => s.startsWith("dhcp lease")), ip);
+      deepStrictEqual(
+        new Set(history.keys()),
+        new Set([
+          ...detail.addresses.map((a) => a.ip_address),
+          ...detail.dhcp_leases.map((l) => l.ip_address),
+        ]),
+      );
+      const froms = detail.ip_history.map((entry) => entry.from ?? "~");
+      deepStrictEqual(froms, [...froms].sort(), "oldest first");
+    },
   });
 
   await t.step("PATCH /devices/{id}: an operator's changes, shown, filtered and audited", async () => {

@@ -25,9 +25,12 @@ export const TEST_COST: PasswordCost = { memoryKiB: 1024, iterations: 1, paralle
 /** The origin the tests' requests come from (and the URL they are sent to). */
 export const ORIGIN = "http://netsentinel.test";
 
-/** Captures imported into the test database: DHCP, Modbus, S7, VLANs + CDP, name services. */
+/** Captures imported into the test database: DHCP (four servers), Modbus, S7, VLANs + CDP, name services. */
 export const CAPTURES = [
   "dhcp_zeek_dhcp.pcap",
+  "dhcp_zeek_dhcp_inform.pcap",
+  "dhcp_mud_hostname_raspberrypi.pcap",
+  "dhcp_zeek_dhcp_time_and_nameserver.pcap",
   "modbus_tcp_test_data_part1.pcap",
   "s7comm_reading_plc_status.pcap",
   "vlan_8021q_and_double_tag_cdp.pcap",

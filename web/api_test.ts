@@ -11,6 +11,8 @@ import { SHARED_PCAPS } from "../tests/shared_pcaps.ts";
 import { harness, importCaptures, json, TEST_COST } from "./_testing.ts";
 import { inventorySteps } from "./_test_inventory.ts";
 import { insightSteps } from "./_test_insight.ts";
+import { exportSteps } from "./_test_export.ts";
+import { dhcpSteps } from "./_test_dhcp.ts";
 import { hostileSteps } from "./_test_hostile.ts";
 import { roleSteps } from "./_test_roles.ts";
 import { accountSteps } from "./_test_accounts.ts";
@@ -51,6 +53,8 @@ testOnDrivers("web API /api/v1", async (t, scratch) => {
   });
   await inventorySteps(t, h, scratch);
   await insightSteps(t, h, scratch);
+  await exportSteps(t, h, scratch);
+  await dhcpSteps(t, h, scratch);
   await hostileSteps(t, h, scratch);
   await roleSteps(t, h, { matrix: scratch.db.driver === "postgres" });
   await sessionSteps(t, h, scratch);

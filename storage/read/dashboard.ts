@@ -25,7 +25,7 @@ export interface Dashboard {
 
 /** The dashboard, read now. */
 export async function readDashboard(db: Queryable): Promise<Dashboard> {
-  const [devices, flows, severities, alerts, protocols, talkers, newest, events] = await Promise.all([
+  const [devices, severities, alerts, applications, talkers, newest, events] = await Promise.all([
     db.query<Dashboard["devices"] & { last_seen: string | null }>(
       `SELECT count(*)::float8 AS total, count(*) FILTER (WHERE is_active)::float8 AS active,
          count(*) FILTER (WHERE first_seen >= date_trunc('day', now()))::float8 AS new_today,
@@ -33,17 +33,14 @@ export async function readDashboard(db: Queryable): Promise<Dashboard> {
          count(*) FILTER (WHERE ot_role IS NOT NULL)::float8 AS ot, ${iso("max(last_seen)", "last_seen")}
        FROM devices`,
     ),
-    db.query<Dashboard["flows"]>(
-      `SELECT count(*)::float8 AS total, COALESCE(sum(packet_count), 0)::float8 AS packets,
-         COALESCE(sum(byte_count), 0)::float8 AS bytes FROM traffic_flows`,
-    ),
     db.query<{ severity: string; n: number }>(
       "SELECT severity, sum(count)::float8 AS n FROM protocol_events GROUP BY severity",
     ),
     db.query<{ n: number }>("SELECT count(*)::float8 AS n FROM alerts WHERE status = 'open'"),
-    db.query<Dashboard["protocols"][number]>(
-      `SELECT COALESCE(application, 'other') AS application, count(*)::float8 AS flows,
-         sum(byte_count)::float8 AS bytes FROM traffic_flows GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 10`,
+    // Kept per application by triggers (migration 007): a dozen rows, not a scan of the flows.
+    db.query<Dashboard["protocols"][number] & { packets: number }>(
+      `SELECT application, flows::float8 AS flows, packets::float8 AS packets, bytes::float8 AS bytes
+       FROM flow_application_totals WHERE flows > 0 ORDER BY bytes DESC, application`,
     ),
     db.query<DeviceSummary>(
       `SELECT ${DEVICE_COLUMNS} FROM devices d
@@ -59,11 +56,19 @@ export async function readDashboard(db: Queryable): Promise<Dashboard> {
   for (const row of severities) bySeverity[row.severity] = row.n;
   return {
     devices: counts,
-    flows: flows[0],
+    flows: {
+      total: applications.reduce((sum, row) => sum + row.flows, 0),
+      packets: applications.reduce((sum, row) => sum + row.packets, 0),
+      bytes: applications.reduce((sum, row) => sum + row.bytes, 0),
+    },
     events: { total: Object.values(bySeverity).reduce((a, b) => a + b, 0), by_severity: bySeverity },
     alerts_open: alerts[0].n,
     last_seen,
-    protocols,
+    protocols: applications.slice(0, 10).map(({ application, flows, bytes }) => ({
+      application,
+      flows,
+      bytes,
+    })),
     top_talkers: talkers,
     newest_devices: newest,
     latest_events: events.items,

@@ -1,13 +1,15 @@
 /**
  * One device with everything the stored tables say about it: identity attributes (source,
  * confidence, first/last heard), addresses with how each was learnt, VLANs, classification and its
- * reasons, OT facts and children, DHCP leases, protocols it speaks, and the user's fields.
+ * reasons, OT facts and children, DHCP leases, protocols it speaks, its IP history and L2 neighbour
+ * (storage/read/device_history.ts), and the user's fields.
  *
  * @module
  */
 
 import type { Queryable } from "../database.ts";
 import { DEVICE_COLUMNS, type DeviceSummary } from "./devices.ts";
+import { ipHistory, type IpHistoryEntry, type L2Neighbour, l2Neighbour } from "./device_history.ts";
 import { iso, num } from "./sql.ts";
 
 /** An identity attribute heard about the device. */
@@ -71,6 +73,10 @@ export interface DeviceDetail extends DeviceSummary {
     last_seen: string;
   }[];
   protocols: { application: string; flows: number; bytes: number }[];
+  /** Every address it held (learnt addresses and DHCP leases), oldest first. */
+  ip_history: IpHistoryEntry[];
+  /** What it announces on its link (LLDP, else CDP): system and port, or null. */
+  l2_neighbour: L2Neighbour | null;
 }
 
 type DetailRow = DeviceSummary & {
@@ -181,6 +187,8 @@ export async function getDevice(db: Queryable, idOrMac: string | number): Promis
     attributes,
     dhcp_leases: leases,
     protocols,
+    ip_history: ipHistory(addresses, leases),
+    l2_neighbour: l2Neighbour(attributes),
   };
 }
 

@@ -19,9 +19,8 @@ export interface ProtocolShare {
 /** Traffic per application, largest first. */
 export function readProtocols(db: Queryable, limit: number): Promise<ProtocolShare[]> {
   return db.query<ProtocolShare>(
-    `SELECT COALESCE(application, 'other') AS application, count(*)::float8 AS flows,
-       sum(packet_count)::float8 AS packets, sum(byte_count)::float8 AS bytes
-     FROM traffic_flows GROUP BY 1 ORDER BY bytes DESC, 1 LIMIT $1`,
+    `SELECT application, flows::float8 AS flows, packets::float8 AS packets, bytes::float8 AS bytes
+     FROM flow_application_totals WHERE flows > 0 ORDER BY bytes DESC, application LIMIT $1`,
     [limit],
   );
 }

@@ -11,8 +11,11 @@ import { VERSION } from "../../model/version.ts";
 import type { Role } from "../../storage/accounts/users.ts";
 import { AuditQuery, NewTokenBody, NewUserBody, UserPatchBody } from "./routes/accounts.ts";
 import { CodeBody, ConfirmBody, LoginBody, PasswordBody } from "./routes/auth.ts";
-import { BandwidthRange, DeviceEvents, DeviceFlows, LeaseQuery, Limit, OtQuery } from "./routes/insight.ts";
+import { BandwidthRange, DeviceEvents, DeviceFlows, Limit, OtQuery } from "./routes/insight.ts";
+import { ConflictQuery, LeaseQuery, NoQuery, ReservationQuery } from "./routes/dhcp.ts";
+import { CmdbQuery } from "./routes/export.ts";
 import { DevicePatch, DeviceQuery, EventQuery, FlowQuery } from "./routes/inventory.ts";
+import { UPLOAD_TYPES, UploadQuery } from "./routes/captures.ts";
 import { MatrixQuery, PositionsBody, TopologyQuery } from "./routes/topology.ts";
 import { ConduitQuery, NewZoneBody, ZonePatchBody } from "./routes/zones.ts";
 import { DiffQuery } from "./routes/snapshots.ts";
@@ -26,6 +29,8 @@ interface Operation {
   role: "public" | Role;
   query?: z.ZodTypeAny;
   body?: z.ZodTypeAny;
+  /** The body is a file's raw bytes (an uploaded capture). */
+  rawBody?: boolean;
   /** Success status (default 200). */
   status?: number;
 }
@@ -218,6 +223,65 @@ export const OPERATIONS: readonly Operation[] = [
     query: OtQuery,
   },
   { method: "get", path: "/dhcp/leases", summary: "DHCP leases heard", role: "viewer", query: LeaseQuery },
+  {
+    method: "get",
+    path: "/capture/status",
+    summary: "Capture mode, interfaces, rates, drops by kind, dissector health, imports",
+    role: "viewer",
+  },
+  {
+    method: "post",
+    path: "/captures",
+    summary: "Upload a pcap/pcapng file (raw bytes, ?name=) to import (audited)",
+    role: "operator",
+    query: UploadQuery,
+    rawBody: true,
+    status: 202,
+  },
+  { method: "get", path: "/captures", summary: "Imported captures, newest first", role: "viewer" },
+  { method: "get", path: "/captures/{id}", summary: "One imported capture and its progress", role: "viewer" },
+  {
+    method: "get",
+    path: "/ws/live",
+    summary: "WebSocket: rates each second, new devices, new events",
+    role: "viewer",
+    status: 101,
+  },
+  {
+    method: "get",
+    path: "/dhcp/pools",
+    summary: "Subnets leased: servers, routers, range seen, leases, utilisation",
+    role: "viewer",
+    query: NoQuery,
+  },
+  {
+    method: "get",
+    path: "/dhcp/servers",
+    summary: "Every DHCP server heard, rogue ones marked",
+    role: "viewer",
+    query: NoQuery,
+  },
+  {
+    method: "get",
+    path: "/dhcp/conflicts",
+    summary: "Addresses claimed twice, several addresses where one static is expected, duplicates",
+    role: "viewer",
+    query: ConflictQuery,
+  },
+  {
+    method: "get",
+    path: "/dhcp/reservations",
+    summary: "Clients that always got the same address (reservation suggestions)",
+    role: "viewer",
+    query: ReservationQuery,
+  },
+  {
+    method: "get",
+    path: "/export/cmdb",
+    summary: "The device inventory as a CSV or JSON download (streamed)",
+    role: "viewer",
+    query: CmdbQuery,
+  },
   ...MAP_OPERATIONS,
 ];
 
@@ -265,6 +329,16 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: {
             required: true,
             content: { "application/json": { schema: jsonSchemaOf(operation.body) } },
+          },
+        }
+        : {}),
+      ...(operation.rawBody
+        ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              UPLOAD_TYPES.map((type) => [type, { schema: { type: "string", format: "binary" } }]),
+            ),
           },
         }
         : {}),

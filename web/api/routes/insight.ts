@@ -1,6 +1,6 @@
 /**
  * Read-only views over the inventory: a device's flows and events, traffic per protocol, top
- * talkers, OT assets and DHCP leases. Viewers and up.
+ * talkers, OT assets. Viewers and up (DHCP: routes/dhcp.ts).
  *
  * @module
  */
@@ -10,7 +10,6 @@ import { z } from "zod";
 import { listOtAssets } from "../../../storage/read/devices.ts";
 import { listEvents, SEVERITIES } from "../../../storage/read/events.ts";
 import { listFlows } from "../../../storage/read/flows.ts";
-import { listLeases } from "../../../storage/read/dhcp.ts";
 import { readBandwidth } from "../../../storage/read/bandwidth.ts";
 import { readProtocols, readTopTalkers } from "../../../storage/read/stats.ts";
 import { requireRole } from "../../auth/middleware.ts";
@@ -33,13 +32,6 @@ export const DeviceEvents = z.object({
 /** Query of GET /ot/assets. */
 export const OtQuery = z.object({ ...paging, q: text(128).optional(), ot_role: text(32).optional() })
   .strict();
-/** Query of GET /dhcp/leases. */
-export const LeaseQuery = z.object({
-  ...paging,
-  mac: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i, "must be a MAC address such as 00:1b:1b:23:eb:3b")
-    .optional(),
-  server: z.string().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, "must be an IPv4 address").optional(),
-}).strict();
 
 /** Query of GET /stats/bandwidth and /devices/{id}/bandwidth: a range (default the last 24 h) and a number of points. */
 export const BandwidthRange = z.object({
@@ -104,10 +96,6 @@ insightRoutes.get("/stats/top-talkers", requireRole("viewer"), async (c) => {
 
 insightRoutes.get("/ot/assets", requireRole("viewer"), async (c) => {
   return c.json(await listOtAssets(c.get("deps").db, { ...parseQuery(c, OtQuery), sort: "-bytes" }));
-});
-
-insightRoutes.get("/dhcp/leases", requireRole("viewer"), async (c) => {
-  return c.json(await listLeases(c.get("deps").db, parseQuery(c, LeaseQuery)));
 });
 
 insightRoutes.get("/stats/bandwidth", requireRole("viewer"), async (c) => {
