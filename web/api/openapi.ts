@@ -51,7 +51,13 @@ const MAP_OPERATIONS: readonly Operation[] = [
     role: "operator",
     body: PositionsBody,
   },
-  { method: "get", path: "/topology/l2", summary: "Physical topology (LLDP, CDP, STP, DCP)", role: "viewer" },
+  {
+    method: "get",
+    path: "/topology/l2",
+    summary: "Physical topology (LLDP, CDP, STP, DCP)",
+    role: "viewer",
+    query: NoQuery,
+  },
   {
     method: "get",
     path: "/topology/matrix",
@@ -59,7 +65,7 @@ const MAP_OPERATIONS: readonly Operation[] = [
     role: "viewer",
     query: MatrixQuery,
   },
-  { method: "get", path: "/zones", summary: "Named and default zones", role: "viewer" },
+  { method: "get", path: "/zones", summary: "Named and default zones", role: "viewer", query: NoQuery },
   {
     method: "get",
     path: "/zones/conduits",
@@ -84,7 +90,13 @@ const MAP_OPERATIONS: readonly Operation[] = [
     body: ZonePatchBody,
   },
   { method: "delete", path: "/zones/{id}", summary: "Delete a zone (audited)", role: "admin", status: 204 },
-  { method: "get", path: "/snapshots", summary: "Inventory snapshots, newest first", role: "viewer" },
+  {
+    method: "get",
+    path: "/snapshots",
+    summary: "Inventory snapshots, newest first",
+    role: "viewer",
+    query: NoQuery,
+  },
   { method: "post", path: "/snapshots", summary: "Take a snapshot now", role: "operator", status: 201 },
   {
     method: "get",
