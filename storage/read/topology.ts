@@ -20,7 +20,7 @@ import { Conditions } from "./sql.ts";
 import {
   deviceNodeOf,
   deviceOf,
-  GROUP_DESTINATION_SQL,
+  endpointPairs,
   OWNER_CTES,
   ownerJoins,
   PROTOCOL_SQL,
@@ -150,18 +150,18 @@ placed AS MATERIALIZED (
     device ? subnetNodeOf("dst") : "NULL::text"
   } AS s_dst,
     ${deviceOf("src")} AS dev_src, ${deviceOf("dst")} AS dev_dst,
-    NOT ${GROUP_DESTINATION_SQL} AS unicast, f.packet_count AS packets, f.byte_count AS bytes,
-    f.first_seen, f.last_seen, ${PROTOCOL_SQL} AS protocol
-  FROM traffic_flows f ${ownerJoins("src")} ${ownerJoins("dst")} ${where.where()}),
+    f.unicast, f.packet_count AS packets, f.byte_count AS bytes, f.flow_count AS flows,
+    f.first_seen, f.last_seen, f.protocol
+  FROM ${endpointPairs(where.where())} ${ownerJoins("src")} ${ownerJoins("dst")}),
 device_count AS (
   SELECT count(*) AS n FROM (SELECT n_src FROM placed WHERE n_src IS NOT NULL
     UNION SELECT n_dst FROM placed WHERE unicast AND n_dst IS NOT NULL) nodes),
 grouped AS (
   SELECT ${group("src")} AS g_src, ${group("dst")} AS g_dst, dev_src, dev_dst, unicast, packets, bytes,
-    first_seen, last_seen, protocol FROM placed),
+    flows, first_seen, last_seen, protocol FROM placed),
 edges AS (
   SELECT LEAST(g_src, g_dst) AS source, GREATEST(g_src, g_dst) AS target,
-    sum(packets)::float8 AS packets, sum(bytes)::float8 AS bytes, count(*)::float8 AS flows,
+    sum(packets)::float8 AS packets, sum(bytes)::float8 AS bytes, sum(flows)::float8 AS flows,
     COALESCE(sum(packets) FILTER (WHERE g_src < g_dst), 0)::float8 AS st_packets,
     COALESCE(sum(bytes) FILTER (WHERE g_src < g_dst), 0)::float8 AS st_bytes,
     COALESCE(sum(packets) FILTER (WHERE g_src > g_dst), 0)::float8 AS ts_packets,

@@ -13,6 +13,7 @@
 import type { Queryable } from "../database.ts";
 import { Conditions } from "./sql.ts";
 import {
+  endpointPairs,
   GROUP_DESTINATION_SQL,
   LEVEL_JOINS,
   OWNER_CTES,
@@ -84,12 +85,12 @@ export async function getMatrix(db: Queryable, query: MatrixQuery): Promise<Matr
      placed AS (
        SELECT ${groupOf(query.by, "src")} AS row, ${
       groupOf(query.by, "dst")
-    } AS col, f.packet_count, f.byte_count,
-         f.first_seen, f.last_seen, ${PROTOCOL_SQL} AS protocol, ${SKIPS_LEVELS_SQL} AS skips
-       FROM traffic_flows f ${ownerJoins("src")} ${ownerJoins("dst")} ${LEVEL_JOINS} ${where.where()})
-     SELECT row, col AS "column", count(*)::float8 AS flows, sum(packet_count)::float8 AS packets,
+    } AS col, f.packet_count, f.byte_count, f.flow_count,
+         f.first_seen, f.last_seen, f.protocol, ${SKIPS_LEVELS_SQL} AS skips
+       FROM ${endpointPairs(where.where())} ${ownerJoins("src")} ${ownerJoins("dst")} ${LEVEL_JOINS})
+     SELECT row, col AS "column", sum(flow_count)::float8 AS flows, sum(packet_count)::float8 AS packets,
        sum(byte_count)::float8 AS bytes, array_agg(DISTINCT protocol ORDER BY protocol) AS protocols,
-       count(*) FILTER (WHERE skips)::float8 AS skipping_flows, bool_or(COALESCE(skips, false)) AS skips_levels,
+       COALESCE(sum(flow_count) FILTER (WHERE skips), 0)::float8 AS skipping_flows, bool_or(COALESCE(skips, false)) AS skips_levels,
        to_char(min(first_seen) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS first_seen,
        to_char(max(last_seen) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen
      FROM placed WHERE row IS NOT NULL AND col IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,

@@ -64,6 +64,19 @@ export const GROUP_DESTINATION_SQL = `(
   OR f.dst_ip <<= '224.0.0.0/4'::inet OR f.dst_ip = '255.255.255.255'::inet OR f.dst_ip <<= 'ff00::/8'::inet)`;
 
 /**
+ * The flows matching `where`, summed per endpoint pair, VLAN and protocol (`f`: side columns,
+ * `vlan_id`, `protocol`, `unicast`, `packet_count`, `byte_count`, `flow_count`, `first_seen`,
+ * `last_seen`): the owner joins then run once per pair, not once per port-level flow.
+ */
+export function endpointPairs(where: string): string {
+  return `(SELECT f.src_device_id, f.src_ip, f.src_mac, f.dst_device_id, f.dst_ip, f.dst_mac, f.vlan_id,
+    ${PROTOCOL_SQL} AS protocol, NOT ${GROUP_DESTINATION_SQL} AS unicast,
+    sum(f.packet_count) AS packet_count, sum(f.byte_count) AS byte_count, count(*) AS flow_count,
+    min(f.first_seen) AS first_seen, max(f.last_seen) AS last_seen
+  FROM traffic_flows f ${where} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) f`;
+}
+
+/**
  * The joins that find who owns each side's address: `a_<side>` the device that owns it (when
  * several do, the flow's own device among them wins); `p_<side>` the first own address of the
  * device of a non-IP side (for its subnet).
