@@ -62,6 +62,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       return (args) => runMigrate(args);
     },
   },
+  export: {
+    summary: "encrypted daily export to object storage in the allowed region (--now, or --dir PATH)",
+    longRunning: true,
+    load: async () => (await import("./export.ts")).runExportCommand,
+  },
   sample: {
     summary: "generate the sample plant capture (or the benchmark capture with --bench)",
     load: async () => (await import("../samples/generate.ts")).runSample,

@@ -68,6 +68,8 @@ const ROLES: Record<string, Role> = {
   aggregator: { read: "all", write: "data", env: true, ffi: "libc", sys: "hostname", net: true },
   migrate: { read: "all", write: "data", env: true, ffi: "libc", net: true },
   status: { read: "all", env: true, ffi: "libc" },
+  // The uploader it starts gets only --allow-net=<endpoint host:port> (export/uploader_process.ts).
+  export: { read: "all", write: "data", env: true, ffi: "libc", net: true, run: true },
   interfaces: { ffi: "all", sys: "uid" },
   sample: { read: "all", write: "all", ffi: "libc" },
   version: {},

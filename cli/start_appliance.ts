@@ -19,6 +19,7 @@ import type { Config } from "../config/schema.ts";
 import type { FlushRecord } from "../model/flush_record.ts";
 import type { LiveSensor } from "../sensor/live_sensor.ts";
 import { replayDemo } from "../sensor/demo_replay.ts";
+import { scheduleExport } from "../export/schedule.ts";
 import { startWebServer, type WebServer, WebServerError } from "../web/server.ts";
 import { checkInterfaces } from "./check_interfaces.ts";
 import { dissectionOptions } from "./capture_options.ts";
@@ -149,6 +150,10 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
         dissection,
         log,
       });
+      // The daily export ([export] enabled, schedule); never from the demo's database.
+      const exportSchedule = source.mode === "demo"
+        ? null
+        : scheduleExport({ db: run.db, config: config.export, dataDir: options.dataDir, log });
       const bus = usesRedis(config) && options.env === undefined ? "redis" : "in-process";
       let refreshFlows: ReturnType<typeof setInterval> | undefined;
       try {
@@ -247,6 +252,7 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
         await status.stop();
         return live;
       } finally {
+        exportSchedule?.stop();
         clearInterval(refreshFlows);
         stop.dispose();
         shutdown.abort();

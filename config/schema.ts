@@ -8,6 +8,7 @@
 import { isIPv4 } from "node:net";
 import { z } from "zod";
 import { BusConfigSchema } from "./bus_schema.ts";
+import { ExportConfigSchema } from "./export_schema.ts";
 import { WebConfigSchema } from "./web_schema.ts";
 
 const portList = z.array(z.number().int().min(0).max(65535));
@@ -77,6 +78,7 @@ export const ConfigSchema = z.object({
   }).strict().default({}),
   bus: BusConfigSchema,
   web: WebConfigSchema,
+  export: ExportConfigSchema,
   storage: z.object({
     /** PostgreSQL URL; "" for the embedded PGlite database. `DATABASE_URL` overrides it. */
     database_url: z.string().default(""),
