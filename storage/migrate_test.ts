@@ -15,6 +15,7 @@ const FILES = [
   "011_rollups.sql",
   "012_flow_totals.sql",
   "013_hot_flow_updates.sql",
+  "014_topology.sql",
 ];
 
 /** The migrations of the first released appliance: a database it made must upgrade in place. */
@@ -33,18 +34,21 @@ const TABLES = [
   "flow_application_totals",
   "identity_attributes",
   "ingested_batches",
+  "inventory_snapshots",
   "protocol_events",
   "rollup_pending",
   "schema_migrations",
   "sensor_boots",
   "sensors",
   "sessions",
+  "topology_positions",
   "traffic_flows",
   "traffic_metrics",
   "traffic_metrics_1h",
   "traffic_metrics_5m",
   "users",
   "vlans",
+  "zones",
 ];
 
 function isMigrationError(pattern: RegExp) {
@@ -71,7 +75,7 @@ testOnDrivers("migrate()", async (t, { db }) => {
     deepStrictEqual(tables.map((row) => row.name), TABLES);
     deepStrictEqual(await migrate(db), []);
     const status = await migrationStatus(db);
-    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 10, 11, 12, 13]);
+    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 10, 11, 12, 13, 14]);
     deepStrictEqual(status.pending, []);
     const users = await db.query("SELECT * FROM users");
     strictEqual(users.length, 0, "no default admin (the spec's changeme password)");
@@ -91,7 +95,17 @@ testOnDrivers("migrate()", async (t, { db }) => {
     const all = await loadMigrations();
     deepStrictEqual((await migrate(db, all.slice(0, 1))).map((m) => m.version), [1]);
     const runs = await Promise.all([migrate(db, all), migrate(db, all)]);
-    deepStrictEqual(runs.flat().map((m) => m.version).sort((a, b) => a - b), [2, 3, 4, 5, 10, 11, 12, 13]);
+    deepStrictEqual(runs.flat().map((m) => m.version).sort((a, b) => a - b), [
+      2,
+      3,
+      4,
+      5,
+      10,
+      11,
+      12,
+      13,
+      14,
+    ]);
     const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM schema_migrations");
     strictEqual(rows[0].n, all.length);
   });
