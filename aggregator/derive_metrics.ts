@@ -41,27 +41,53 @@ function addValues(into: Float64Array, to: number, from: Float64Array, at: numbe
 
 /**
  * Each device's traffic per minute and direction, summed from its flows' buckets (settled first),
- * by `type|mac|minute` in the order of the bucket table.
+ * in the order of the bucket table (a device's sent row before its received row).
  *
  * @param flows the ends of each flow entry, `flows[i]` for entry `i`
  */
 export function collectDeviceMinutes(
   inventory: Inventory,
   flows: readonly FlowEnds[],
-): Map<string, DeviceMinute> {
+): Map<number, DeviceMinute> {
   inventory.settleBuckets();
-  const rows = new Map<string, DeviceMinute>();
+  const rows = new Map<number, DeviceMinute>();
   const keys = inventory.buckets.keys;
   const values = inventory.bucketValues;
+  // Each unicast MAC gets a number once per flow end; a row is then found by a numeric key
+  // (minute offset, MAC number, direction) instead of a string made for every bucket.
+  const macs = new Map<string, number>();
+  const macNumber = (mac: string | null) => {
+    if (!isUnicastMacText(mac)) return -1;
+    let number = macs.get(mac);
+    if (number === undefined) macs.set(mac, number = macs.size);
+    return number;
+  };
+  const out = new Int32Array(flows.length), into = new Int32Array(flows.length);
+  for (let entry = 0; entry < flows.length; entry++) {
+    out[entry] = macNumber(flows[entry].src_mac);
+    into[entry] = macNumber(flows[entry].dst_mac);
+  }
+  let firstMinute = Infinity;
   for (let entry = 0; entry < inventory.buckets.size; entry++) {
-    const flow = flows[keys[entry * 2]];
+    firstMinute = Math.min(firstMinute, keys[entry * 2 + 1]);
+  }
+  const stride = 2 * macs.size;
+  for (let entry = 0; entry < inventory.buckets.size; entry++) {
+    const flow = keys[entry * 2];
     const minute = keys[entry * 2 + 1];
-    for (const [type, mac] of [["device_out", flow.src_mac], ["device_in", flow.dst_mac]] as const) {
-      if (!isUnicastMacText(mac)) continue;
-      const id = `${type}|${mac}|${minute}`;
+    for (let direction = 0; direction < 2; direction++) {
+      const number = direction === 0 ? out[flow] : into[flow];
+      if (number < 0) continue;
+      const id = (minute - firstMinute) * stride + number * 2 + direction;
       let row = rows.get(id);
       if (!row) {
-        row = { type, mac, minute, values: new Float64Array(BUCKET_VALUES) };
+        const ends = flows[flow];
+        row = {
+          type: direction === 0 ? "device_out" : "device_in",
+          mac: (direction === 0 ? ends.src_mac : ends.dst_mac)!,
+          minute,
+          values: new Float64Array(BUCKET_VALUES),
+        };
         row.values[BucketValue.MIN_SIZE] = Infinity;
         rows.set(id, row);
       }

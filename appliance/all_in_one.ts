@@ -11,6 +11,7 @@
  */
 
 import type { Config } from "../config/schema.ts";
+import type { Database } from "../storage/database.ts";
 import type { FlushRecord } from "../model/flush_record.ts";
 import { describeStorageError } from "../storage/errors.ts";
 import { connectBus, connectDatabase } from "./connections.ts";
@@ -24,6 +25,10 @@ export interface PersistenceRun {
   signal: AbortSignal;
   /** The storage part of the status (for the status file). */
   storageStatus(): StorageStatus;
+  /** The database the batches are committed to (for the web server of the same process). */
+  db: Database;
+  /** Resolves once every batch published so far is committed (batches commit in order). */
+  whenCommitted(): Promise<void>;
 }
 
 /** What was persisted. */
@@ -62,6 +67,7 @@ export async function withPersistence<T>(
   const bus = connectBus(config, options.env);
   const location = `${db.driver} (${db.location})`;
   const stop = new AbortController();
+  let commits: CommitCounter | undefined;
   const watch = new CommitWatch({
     location,
     holdMaxMs: config.storage.hold_max_s * 1000,
@@ -74,15 +80,26 @@ export async function withPersistence<T>(
       db,
       bus,
       retentionDays: config.storage.retention_days,
-      onCommitted: () => watch.committed(),
+      onCommitted: () => {
+        watch.committed();
+        commits?.check();
+      },
       onFailed: (_batch, error) => watch.failed(error),
     });
     watch.start();
     const publisher = new SensorPublisher(bus, sensorId(config.sensor.id));
+    commits = new CommitCounter(aggregator.counts);
+    const counter = commits;
     const result = await body((record) => {
       watch.handedOver(record);
+      counter.published++;
       publisher.publish(record);
-    }, { signal: stop.signal, storageStatus: () => watch.status() });
+    }, {
+      signal: stop.signal,
+      storageStatus: () => watch.status(),
+      db,
+      whenCommitted: () => counter.whenCommitted(),
+    });
     // Wait for the last commits while they work; a failing bus gets its stop timeout in stop().
     while (watch.heldBatches > 0 && !watch.failing) await new Promise((resolve) => setTimeout(resolve, 20));
     await aggregator.stop();
@@ -95,5 +112,32 @@ export async function withPersistence<T>(
     watch.close();
     await bus.stop().catch(() => {});
     await db.close().catch((error) => log(describeStorageError(`Cannot close ${location}`, error).message));
+  }
+}
+
+/** Batches published and committed, and who waits for a commit. */
+class CommitCounter {
+  published = 0;
+  readonly #counts: { applied: number; duplicate: number };
+  #waiters: { upTo: number; resolve: () => void }[] = [];
+
+  constructor(counts: { applied: number; duplicate: number }) {
+    this.#counts = counts;
+  }
+
+  get #committed(): number {
+    return this.#counts.applied + this.#counts.duplicate;
+  }
+
+  whenCommitted(): Promise<void> {
+    if (this.#committed >= this.published) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ upTo: this.published, resolve }));
+  }
+
+  check(): void {
+    const committed = this.#committed;
+    const ready = this.#waiters.filter((waiter) => waiter.upTo <= committed);
+    this.#waiters = this.#waiters.filter((waiter) => waiter.upTo > committed);
+    for (const waiter of ready) waiter.resolve();
   }
 }

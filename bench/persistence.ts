@@ -8,7 +8,14 @@
  * ```sh
  * deno run -A bench/persistence.ts [--driver postgres|pglite] [--flows 50000] [--devices 5000]
  *   [--batches 6] [--churn 0.1] [--aligned] [--json]
+ * deno run -A bench/persistence.ts --case [--runs 3] [--before DIR]
  * ```
+ *
+ * `deno task bench` (and `--case` alone) runs {@linkcode persistenceCase}: each driver three times, each run in a fresh
+ * process and database, and reports the flow rows committed per second (flows of a flush divided
+ * by its derivation and commit time, median of the flushes after the first, then median of the
+ * runs) next to the target — and the same figures for another checkout (`--before DIR`) measured
+ * in the same run.
  *
  * PostgreSQL: a scratch database (`ns_bench_…`) on the server of DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test), dropped at the end. PGlite: a temporary folder.
@@ -157,25 +164,135 @@ export async function benchPersistence(options: PersistenceBenchOptions): Promis
   }
 }
 
+/** Flow rows committed per second by the targets of the persistence case. */
+export const FLOW_ROWS_TARGET = { postgres: 50_000, pglite: 20_000 } as const;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Flow rows committed per second in one run: median of its flushes after the first. */
+export function flowRowsPerSecond(result: { batches: BatchMeasure[] }): number {
+  return median(result.batches.slice(1).map((b) => b.flows / ((b.deriveMs + b.transactionMs) / 1000)));
+}
+
+/** Seconds per flush (derive + commit) in one run: median of its flushes after the first. */
+function secondsPerFlush(result: { batches: BatchMeasure[] }): number {
+  return median(result.batches.slice(1).map((b) => (b.deriveMs + b.transactionMs) / 1000));
+}
+
+/** One driver of the persistence case, for one checkout. */
+export interface PersistenceCaseRow {
+  checkout: string;
+  driver: "postgres" | "pglite";
+  runs: PersistenceBenchResult[];
+  flowRowsPerSecond: number;
+  secondsPerFlush: number;
+}
+
+/** Runs `bench/persistence.ts` of `checkout` in a fresh process and returns its measures. */
+async function runOnce(checkout: string, driver: string, batches: number): Promise<PersistenceBenchResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `${checkout}/bench/persistence.ts`,
+      "--driver",
+      driver,
+      "--batches",
+      String(batches),
+      "--json",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new Error(
+      `Cannot run ${checkout}/bench/persistence.ts: ${new TextDecoder().decode(output.stderr)}`,
+    );
+  }
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+/**
+ * The persistence case of `deno task bench`: every driver `runs` times (each a fresh process and
+ * database, `batches` flushes of 50 000 flows), for this checkout and, when given, `before` (the
+ * path of another checkout), alternating them so both see the same machine.
+ */
+export async function persistenceCase(
+  options: { before?: string; runs?: number; batches?: number; log?: (line: string) => void },
+): Promise<PersistenceCaseRow[]> {
+  const here = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const checkouts = options.before ? [here, options.before] : [here];
+  const rows: PersistenceCaseRow[] = [];
+  for (const driver of ["postgres", "pglite"] as const) {
+    const runs = new Map<string, PersistenceBenchResult[]>(checkouts.map((c) => [c, []]));
+    for (let run = 0; run < (options.runs ?? 3); run++) {
+      for (const checkout of checkouts) {
+        options.log?.(`bench: persistence on ${driver}, ${checkout}, run ${run + 1}…`);
+        runs.get(checkout)!.push(await runOnce(checkout, driver, options.batches ?? 4));
+      }
+    }
+    for (const checkout of checkouts) {
+      const list = runs.get(checkout)!;
+      rows.push({
+        checkout,
+        driver,
+        runs: list,
+        flowRowsPerSecond: median(list.map(flowRowsPerSecond)),
+        secondsPerFlush: median(list.map(secondsPerFlush)),
+      });
+    }
+  }
+  return rows;
+}
+
+/** The persistence case as a Markdown table. */
+export function persistenceCaseTable(rows: PersistenceCaseRow[]): string {
+  const here = rows[0]?.checkout;
+  const lines = [
+    "| persistence (50 000 flows, 5 000 devices, 60 s flushes at 1.49 Mpps) | checkout | flow rows/s committed (median of " +
+    `${rows[0]?.runs.length ?? 0} runs) | target | per flush (derive + commit) | meets target |`,
+    "| --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const row of rows) {
+    const target = FLOW_ROWS_TARGET[row.driver];
+    lines.push(
+      `| ${row.driver} | ${row.checkout === here ? "this one" : `before (${row.checkout})`} | ` +
+        `${Math.round(row.flowRowsPerSecond)} | ≥ ${target} | ${row.secondsPerFlush.toFixed(2)} s | ` +
+        `${row.flowRowsPerSecond >= target ? "yes" : "no"} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 function report(result: PersistenceBenchResult): string {
   const o = result.options;
   const lines = [
     `Persistence on ${o.driver}: ${o.flows} active flows, ${o.devices} devices, flush every ${o.flushSeconds} s ` +
     `of ${(o.packetsPerSecond / 1e6).toFixed(2)} Mpps, churn ${o.churn * 100} % a flush` +
     (o.aligned ? ", flushes on minute boundaries" : ", flushes split minutes"),
-    "batch  flows  metric rows  derive ms  commit ms  observations/s  packets/s committed",
+    "batch  flows  metric rows  derive ms  commit ms  flow rows/s  observations/s  packets/s committed",
   ];
   result.batches.forEach((b, i) => {
     const seconds = (b.deriveMs + b.transactionMs) / 1000;
     lines.push(
       `${String(i).padStart(5)}  ${String(b.flows).padStart(5)}  ${String(b.metrics).padStart(11)}  ${
         b.deriveMs.toFixed(0).padStart(9)
-      }  ${b.transactionMs.toFixed(0).padStart(9)}  ${(b.observations / seconds).toFixed(0).padStart(14)}  ${
-        (b.packets / seconds / 1e6).toFixed(1).padStart(16)
-      } M`,
+      }  ${b.transactionMs.toFixed(0).padStart(9)}  ${(b.flows / seconds).toFixed(0).padStart(11)}  ${
+        (b.observations / seconds).toFixed(0).padStart(14)
+      }  ${(b.packets / seconds / 1e6).toFixed(1).padStart(16)} M`,
     );
   });
   const steady = result.batches.slice(1);
+  lines.push(
+    `Flow rows committed per second (median after the first flush): ${
+      Math.round(flowRowsPerSecond(result))
+    } ` +
+      `(target ≥ ${FLOW_ROWS_TARGET[o.driver]})`,
+  );
   const worst = Math.max(...steady.map((b) => b.deriveMs + b.transactionMs)) / 1000;
   lines.push(
     `Slowest flush after the first: ${worst.toFixed(2)} s for ${o.flushSeconds} s of traffic: ` +
@@ -205,8 +322,20 @@ if (import.meta.main) {
       churn: { type: "string", default: "0.1" },
       aligned: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      case: { type: "boolean", default: false },
+      before: { type: "string" },
+      runs: { type: "string", default: "3" },
     },
   });
+  if (values.case) {
+    const rows = await persistenceCase({
+      before: values.before,
+      runs: Number(values.runs),
+      log: (line) => console.error(line),
+    });
+    console.log(persistenceCaseTable(rows));
+    Deno.exit(0);
+  }
   if (values.driver !== "postgres" && values.driver !== "pglite") {
     console.error(`Cannot run the benchmark: --driver must be postgres or pglite, got "${values.driver}"`);
     Deno.exit(2);

@@ -9,10 +9,13 @@
  * - `tshark -r CUT -T fields -e frame.len` on the first 200 000 frames (tshark is too slow for more);
  * - the TypeScript capture reader against libpcap's `pcap_open_offline` through FFI (read only);
  * then the OT case (`ot.ts`: every industrial dissector on the OT captures repeated to 1 M frames),
- * live capture (`live.ts`), persistence (`persistence.ts`) and the web API over HTTP (`web.ts`).
+ * live capture (`live.ts`: tcpreplay into the capture worker; `live_trafgen.ts`: trafgen at 1.49 Mpps
+ * into the whole live sensor, when netsniff-ng is installed), persistence (`persistence.ts`), the
+ * web API over HTTP (`web.ts`) and the topology endpoint (`topology.ts`).
  *
  * Options: `--frames N` (default 2 000 000), `--rounds N` (default 3, the median counts),
- * `--regenerate` (rewrite the captures), `--out DIR` (default bench/out).
+ * `--regenerate` (rewrite the captures), `--out DIR` (default bench/out), `--before DIR` (another
+ * checkout whose persistence is measured in the same run, for a before/after figure).
  *
  * @module
  */
@@ -23,10 +26,12 @@ import { fileURLToPath } from "node:url";
 import { writeBenchCapture } from "../samples/bench_capture.ts";
 import { compareReaders } from "./readers.ts";
 import { benchLive, type LiveBenchResult } from "./live.ts";
-import { benchPersistence, type PersistenceBenchResult } from "./persistence.ts";
+import { benchTrafgen, type TrafgenResult, trafgenTable, whyNoTrafgen } from "./live_trafgen.ts";
+import { persistenceCase, type PersistenceCaseRow, persistenceCaseTable } from "./persistence.ts";
 import { NETNS } from "../tests/netns.ts";
 import { benchOt } from "./ot.ts";
 import { benchWeb, type WebBenchResult, webBenchTable } from "./web.ts";
+import { benchTopology, topologyReport } from "./topology.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSHARK_FRAMES = 200_000;
@@ -150,6 +155,7 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "3" },
       regenerate: { type: "boolean", default: false },
       out: { type: "string", default: join(ROOT, "bench", "out") },
+      before: { type: "string" },
     },
   });
   const frames = Number(values.frames);
@@ -194,49 +200,28 @@ async function main(): Promise<void> {
   console.log(lines.join("\n"));
   const ot = await benchOt(values.out);
   const live = await measureLive(values.out);
-  const persistence = await measurePersistence();
+  const trafgen = await measureTrafgen();
+  const persistence = await measurePersistence(values.before, rounds);
   const web: WebBenchResult[] = [];
   for (const driver of ["postgres", "pglite"] as const) {
     console.error(`bench: web on ${driver}…`);
     web.push(await benchWeb(driver));
   }
   console.log(`\n${webBenchTable(web)}`);
+  console.error("bench: topology on postgres…");
+  const topology = await benchTopology({ url: Deno.env.get("DATABASE_URL") || undefined });
+  console.log(`\n${topologyReport(topology)}`);
   await Deno.writeTextFile(
     join(values.out, "results.json"),
-    JSON.stringify({ date: new Date(), results, ot, live, persistence, web }, null, 2),
+    JSON.stringify({ date: new Date(), results, ot, live, trafgen, persistence, web, topology }, null, 2),
   );
 }
 
 /** Persistence case: 60 s flushes of a 1.49 Mpps sensor with 50 000 active flows and 5 000 devices. */
-async function measurePersistence(): Promise<PersistenceBenchResult[]> {
-  const results: PersistenceBenchResult[] = [];
-  console.log(
-    "\n| persistence (50 000 flows, 5 000 devices, 60 s flushes at 1.49 Mpps) | commit per flush | observations/s | keeps up |",
-  );
-  console.log("| --- | --- | --- | --- |");
-  for (const driver of ["postgres", "pglite"] as const) {
-    console.error(`bench: persistence on ${driver}…`);
-    const result = await benchPersistence({
-      driver,
-      url: Deno.env.get("DATABASE_URL") || "postgres://postgres@127.0.0.1:5432/test",
-      flows: 50_000,
-      devices: 5_000,
-      batches: 4,
-      packetsPerSecond: 1_488_095,
-      flushSeconds: 60,
-      churn: 0.1,
-    });
-    results.push(result);
-    const steady = result.batches.slice(1);
-    const seconds = steady.reduce((sum, b) => sum + b.deriveMs + b.transactionMs, 0) / 1000 / steady.length;
-    const observations = steady.reduce((sum, b) => sum + b.observations, 0) / steady.length;
-    console.log(
-      `| ${driver} | ${seconds.toFixed(2)} s | ${Math.round(observations / seconds)} | ${
-        seconds < 60 ? `yes (${(60 / seconds).toFixed(0)}× headroom)` : "no"
-      } |`,
-    );
-  }
-  return results;
+async function measurePersistence(before: string | undefined, runs: number): Promise<PersistenceCaseRow[]> {
+  const rows = await persistenceCase({ before, runs, log: (line) => console.error(line) });
+  console.log(`\n${persistenceCaseTable(rows)}`);
+  return rows;
 }
 
 /** Live case: tcpreplay at top speed across a veth pair, the capture worker on the other end. */
@@ -262,6 +247,19 @@ async function measureLive(out: string): Promise<LiveBenchResult[]> {
         `${r.stats.interfaceDropped} | ${r.stats.ringDropped} | ${mpps(r.receivedPps)} Mpps |`,
     );
   }
+  return results;
+}
+
+/** Live case at line rate: trafgen at 1.49 Mpps for 60 s, the whole live sensor on the other end. */
+async function measureTrafgen(): Promise<TrafgenResult[]> {
+  const missing = whyNoTrafgen();
+  if (missing !== undefined) {
+    console.log(`\nlive sensor at line rate: skipped (${missing})`);
+    return [];
+  }
+  console.error("bench: live sensor at 1.49 Mpps with trafgen (2 × 60 s)…");
+  const results = await benchTrafgen();
+  console.log(`\n${trafgenTable(results)}`);
   return results;
 }
 

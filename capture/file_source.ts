@@ -53,6 +53,8 @@ export interface CaptureFileSource {
   readonly fileSize: number;
   /** Bytes of the file consumed so far (headers and delivered records), for a progress bar. */
   readonly bytesRead: number;
+  /** Frames read so far whose captured length exceeds the snapshot length (read anyway, as Wireshark). */
+  readonly overSnaplen: number;
   /**
    * Fills `batch` in place with as many complete packets as fit (up to `batch.capacity`, or what the
    * current chunk holds). The previous contents of the batch become invalid.
@@ -109,6 +111,11 @@ export interface RecordParser {
   fill(batch: PacketBatch, win: ChunkWindow): number;
   /** The error for an incomplete record at `win.pos` when the file ends there. */
   truncated(win: ChunkWindow): CaptureFileError;
+  /**
+   * Frames read so far whose captured length exceeds their interface's snapshot length: a writer's
+   * anomaly that Wireshark reads through, and so do we.
+   */
+  readonly overSnaplen: number;
 }
 
 /**
@@ -176,6 +183,10 @@ class FileCaptureSource implements CaptureFileSource {
 
   get interfaces(): readonly CaptureInterface[] {
     return this.#parser?.interfaces ?? [];
+  }
+
+  get overSnaplen(): number {
+    return this.#parser?.overSnaplen ?? 0;
   }
 
   get bytesRead(): number {

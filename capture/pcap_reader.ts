@@ -98,6 +98,8 @@ export function parsePcapHeader(view: DataView, offset = 0): PcapFileHeader {
  * Time stamps: seconds and fraction as written; a fraction of one second or more (some broken
  * writers) is carried into the seconds. A captured length larger than the original length is
  * tolerated, and the original length is raised to the captured length (frames keep `wirelen ≥ caplen`).
+ * A captured length larger than the snapshot length is read, as Wireshark does, and counted
+ * ({@linkcode RecordParser.overSnaplen}); only the {@linkcode MAX_CAPTURED_LENGTH} bound refuses it.
  */
 export class PcapParser implements RecordParser {
   /** The file header. */
@@ -108,7 +110,9 @@ export class PcapParser implements RecordParser {
   readonly #le: boolean;
   readonly #fracUnits: number;
   readonly #nsPerUnit: number;
-  readonly #maxCaplen: number;
+  readonly #snaplen: number;
+  /** See {@linkcode RecordParser.overSnaplen}. */
+  overSnaplen = 0;
 
   /**
    * @param path the file path, for messages
@@ -121,7 +125,7 @@ export class PcapParser implements RecordParser {
     this.#fracUnits = this.header.nanosecond ? 1e9 : 1e6;
     this.#nsPerUnit = this.header.nanosecond ? 1 : 1000;
     const snaplen = this.header.snaplen;
-    this.#maxCaplen = snaplen !== 0 && snaplen < MAX_CAPTURED_LENGTH ? snaplen : MAX_CAPTURED_LENGTH;
+    this.#snaplen = snaplen === 0 ? Infinity : snaplen;
     this.interfaces = [{ index: 0, linkType: this.header.linkType, snaplen }];
   }
 
@@ -141,7 +145,7 @@ export class PcapParser implements RecordParser {
         break;
       }
       const caplen = view.getUint32(pos + 8, le);
-      if (caplen > this.#maxCaplen) {
+      if (caplen > MAX_CAPTURED_LENGTH) {
         if (n > 0) break;
         throw this.#caplenError(win.base + pos, caplen);
       }
@@ -158,6 +162,7 @@ export class PcapParser implements RecordParser {
         sec += carry;
         frac -= carry * this.#fracUnits;
       }
+      if (caplen > this.#snaplen) this.overSnaplen++;
       batch.offset[n] = pos + PCAP_RECORD_HEADER_LENGTH;
       batch.caplen[n] = caplen;
       batch.wirelen[n] = wirelen < caplen ? caplen : wirelen;
@@ -195,14 +200,11 @@ export class PcapParser implements RecordParser {
   }
 
   #caplenError(offset: number, caplen: number): CaptureFileError {
-    const snaplen = this.header.snaplen;
-    const bySnaplen = this.#maxCaplen === snaplen;
     return new CaptureFileError(this.#path, {
       offset,
-      expected: `a captured length of at most ${this.#maxCaplen} bytes`,
-      reason: bySnaplen
-        ? `record header announces ${caplen} captured bytes, larger than the snapshot length ${snaplen}`
-        : `record header announces ${caplen} captured bytes, larger than the ${MAX_CAPTURED_LENGTH}-byte sanity limit`,
+      expected: `a captured length of at most ${MAX_CAPTURED_LENGTH} bytes`,
+      reason:
+        `record header announces ${caplen} captured bytes, larger than the ${MAX_CAPTURED_LENGTH}-byte sanity limit`,
     });
   }
 }

@@ -49,9 +49,17 @@ interface SectionInterface {
   global: number;
   linkType: number;
   snaplen: number;
-  maxCaplen: number;
+  /** The snapshot length, or Infinity when it is 0 (unlimited). */
+  snapBound: number;
   scale: TimestampScale;
 }
+
+/**
+ * Latest time stamp accepted: 9999-12-31T23:59:59Z. Beyond it a JavaScript date, an ISO 8601 time
+ * with four year digits and a microsecond count below 2^53 no longer hold (a 64-bit pcapng stamp in
+ * microseconds reaches year 586 000).
+ */
+export const MAX_TIMESTAMP_S = 253402300799;
 
 const NAMES: Record<number, string> = {
   [SHB]: "section header block",
@@ -81,6 +89,10 @@ function minimumLength(type: number): number {
  *   smallest of its original length, its body and the snapshot length of interface 0.
  * - A captured length larger than the original length is tolerated; the original length is raised
  *   to the captured length (frames keep `wirelen ≥ caplen`).
+ * - A captured length larger than the snapshot length is read, as Wireshark does, and counted
+ *   ({@linkcode RecordParser.overSnaplen}); only the {@linkcode MAX_CAPTURED_LENGTH} bound refuses it.
+ * - A time stamp before 1970 (a negative `if_tsoffset`) or after {@linkcode MAX_TIMESTAMP_S} is a
+ *   damaged file: the error gives the block's offset and the value.
  */
 export class PcapngParser implements RecordParser {
   /** Interfaces of every section read so far, in order. */
@@ -90,6 +102,8 @@ export class PcapngParser implements RecordParser {
   #section: SectionInterface[] = [];
   #lastSec = 0;
   #lastNsec = 0;
+  /** See {@linkcode RecordParser.overSnaplen}. */
+  overSnaplen = 0;
 
   /** @param path the file path, for messages */
   constructor(path: string) {
@@ -206,7 +220,8 @@ export class PcapngParser implements RecordParser {
     let data: number;
     if (type === SPB) {
       wirelen = view.getUint32(pos + 8, le);
-      caplen = Math.min(wirelen, length - 16, iface.maxCaplen);
+      // §4.4: the captured length of an SPB is the smaller of the original length and the snaplen.
+      caplen = Math.min(wirelen, length - 16, iface.snapBound, MAX_CAPTURED_LENGTH);
       data = pos + 12;
       batch.tsSec[n] = this.#lastSec;
       batch.tsNsec[n] = this.#lastNsec;
@@ -214,11 +229,14 @@ export class PcapngParser implements RecordParser {
       caplen = view.getUint32(pos + 20, le);
       wirelen = view.getUint32(pos + 24, le);
       data = pos + 28;
-      if (caplen > iface.maxCaplen || caplen > length - 32) {
-        return this.#caplenProblem(type, caplen, length, iface);
+      if (caplen > MAX_CAPTURED_LENGTH || caplen > length - 32) {
+        return this.#caplenProblem(type, caplen, length);
       }
       iface.scale.write(batch, n, view, pos + 12, le);
-      this.#lastSec = batch.tsSec[n];
+      const sec = batch.tsSec[n];
+      if (!(sec >= 0 && sec <= MAX_TIMESTAMP_S)) return this.#timeProblem(type, view, pos, le, sec);
+      if (caplen > iface.snapBound) this.overSnaplen++;
+      this.#lastSec = sec;
       this.#lastNsec = batch.tsNsec[n];
     }
     batch.offset[n] = data;
@@ -229,19 +247,27 @@ export class PcapngParser implements RecordParser {
     return null;
   }
 
-  #caplenProblem(type: number, caplen: number, length: number, iface: SectionInterface): Problem {
+  #caplenProblem(type: number, caplen: number, length: number): Problem {
     const announces = `${blockName(type)} announces ${caplen} captured bytes`;
-    if (caplen <= iface.maxCaplen) {
+    if (caplen <= MAX_CAPTURED_LENGTH) {
       return problem(
         `${announces}, more than its length ${length} holds`,
         `at most ${length - 32} captured bytes`,
       );
     }
-    const expected = `a captured length of at most ${iface.maxCaplen} bytes`;
-    if (iface.maxCaplen === iface.snaplen) {
-      return problem(`${announces}, larger than the snapshot length ${iface.snaplen}`, expected);
-    }
+    const expected = `a captured length of at most ${MAX_CAPTURED_LENGTH} bytes`;
     return problem(`${announces}, larger than the ${MAX_CAPTURED_LENGTH}-byte sanity limit`, expected);
+  }
+
+  #timeProblem(type: number, view: DataView, pos: number, le: boolean, sec: number): Problem {
+    const hi = view.getUint32(pos + 12, le);
+    const lo = view.getUint32(pos + 16, le);
+    const stamp = `0x${hex(hi)}:${hex(lo)}`;
+    return problem(
+      `${blockName(type)} has time stamp ${stamp}, ${sec} s after 1970 with its interface's ` +
+        "if_tsresol/if_tsoffset, outside the representable range",
+      `a time from 1970-01-01 to 9999-12-31 (0 to ${MAX_TIMESTAMP_S} s)`,
+    );
   }
 
   /** Decodes an IDB and declares its interface. */
@@ -275,9 +301,9 @@ export class PcapngParser implements RecordParser {
       return problem(`interface description block has ${unsupported}`, "if_tsresol at most 10^-19 or 2^-63");
     }
     const global = this.interfaces.length;
-    const maxCaplen = snaplen !== 0 && snaplen < MAX_CAPTURED_LENGTH ? snaplen : MAX_CAPTURED_LENGTH;
+    const snapBound = snaplen === 0 ? Infinity : snaplen;
     const scale = new TimestampScale(tsresol, tsoffset);
-    this.#section.push({ global, linkType, snaplen, maxCaplen, scale });
+    this.#section.push({ global, linkType, snaplen, snapBound, scale });
     const iface: CaptureInterface = { index: global, linkType, snaplen };
     if (name !== undefined) iface.name = name;
     this.interfaces.push(iface);

@@ -135,6 +135,7 @@ async function readBytes(bytes: Uint8Array, options: OpenCaptureFileOptions = {}
     packets,
     batches,
     error,
+    overSnaplen: source.overSnaplen,
   };
 }
 
@@ -215,6 +216,15 @@ Deno.test("openCaptureFile() reads a simple packet block first (time 0, cut to t
   ]);
 });
 
+Deno.test("openCaptureFile() reads a pcapng frame longer than the snapshot length, as Wireshark, and counts it", async () => {
+  const bytes = concat(shb(LE), idb(LE, 1, 64), epb(LE, 0, 1n, frame(100, 1)), epb(LE, 0, 2n, frame(64, 2)));
+  const { packets, error, overSnaplen } = await readBytes(bytes);
+  assert.equal(error, undefined);
+  assert.deepEqual(packets.map((p) => p.caplen), [100, 64]);
+  assert.deepEqual(packets[0].data, [...frame(100, 1)]);
+  assert.equal(overSnaplen, 1);
+});
+
 const GOOD = concat(
   shb(LE),
   idb(LE, 1, 64, { tsresol: 9 }),
@@ -234,7 +244,8 @@ Deno.test("openCaptureFile() reads damaged pcapng files up to the damage, then t
     "trailing length mismatch": [block(LE, 6, e.subarray(8, 48), 52, 56)],
     "unknown interface": [epb(LE, 5, 12n, frame(20, 3))],
     "interfaces reset by a new section": [concat(shb(LE), epb(LE, 0, 12n, frame(20, 3))), 28],
-    "caplen > snaplen": [epb(LE, 0, 12n, frame(100, 3))],
+    "time stamp after 9999": [concat(idb(LE, 1, 0), epb(LE, 1, 0xffffffffffffffffn, frame(20, 3))), 20],
+    "time stamp before 1970": [concat(idb(LE, 1, 0, { tsoffset: -100n }), epb(LE, 1, 5n, frame(20, 3))), 36],
     "caplen beyond the block": [epb(LE, 0, 12n, frame(20, 3), 60, 40)],
     "bad byte-order magic": [concat(shb(LE).subarray(0, 8), words(LE, 0x12345678), shb(LE).subarray(12))],
     "unsupported version": [shb(LE, 2)],
@@ -252,7 +263,8 @@ length above the sanity bound | enhanced packet block length 2147483632 is large
 trailing length mismatch | enhanced packet block length 52 differs from its trailing length 56 | a trailing block length of 52
 unknown interface | enhanced packet block refers to interface 5, but the section declares 1 | an interface id below 1
 interfaces reset by a new section | enhanced packet block refers to interface 0, but the section declares 0 | an interface id below 0
-caplen > snaplen | enhanced packet block announces 100 captured bytes, larger than the snapshot length 64 | a captured length of at most 64 bytes
+time stamp after 9999 | enhanced packet block has time stamp 0xffffffff:ffffffff, 18446744073709 s after 1970 with its interface's if_tsresol/if_tsoffset, outside the representable range | a time from 1970-01-01 to 9999-12-31 (0 to 253402300799 s)
+time stamp before 1970 | enhanced packet block has time stamp 0x00000000:00000005, -100 s after 1970 with its interface's if_tsresol/if_tsoffset, outside the representable range | a time from 1970-01-01 to 9999-12-31 (0 to 253402300799 s)
 caplen beyond the block | enhanced packet block announces 40 captured bytes, more than its length 52 holds | at most 20 captured bytes
 bad byte-order magic | section header block has byte-order magic 0x12345678 | 0x1a2b3c4d
 unsupported version | section header block has version 2.0 | pcapng version 1.x

@@ -1,6 +1,6 @@
 /**
  * One line for a capture file that cannot be opened or read: what `analyze FILE` and
- * `start --sample FILE` print instead of a stack trace.
+ * `start --pcap FILE` print instead of a stack trace.
  *
  * @module
  */

@@ -23,9 +23,14 @@ export interface CommandEntry {
 /** Every subcommand, in the order of `netsentinel --help`. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   start: {
-    summary: "run the appliance: capture on --iface / the configured interfaces (--demo: the sample)",
+    summary: "run the appliance and its web UI: capture on --iface, import --pcap, else the demo",
     longRunning: true,
     load: async () => (await import("./start.ts")).runStart,
+  },
+  web: {
+    summary: "the web UI and API alone, over the stored database (DATABASE_URL, else the embedded one)",
+    longRunning: true,
+    load: async () => (await import("./web.ts")).runWeb,
   },
   analyze: {
     summary: "inventory of a pcap/pcapng file, or of an interface for a while (--iface)",
@@ -56,6 +61,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       const { runMigrate } = await import("./migrate.ts");
       return (args) => runMigrate(args);
     },
+  },
+  export: {
+    summary: "encrypted daily export to object storage in the allowed region (--now, or --dir PATH)",
+    longRunning: true,
+    load: async () => (await import("./export.ts")).runExportCommand,
   },
   sample: {
     summary: "generate the sample plant capture (or the benchmark capture with --bench)",

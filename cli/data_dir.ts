@@ -21,6 +21,15 @@ export const DATA_DIR_HELP =
   `  --data-dir DIR    state folder: embedded database DIR/pglite, status file DIR/status.json
                     (default: $NETSENTINEL_DATA_DIR, else ${DEFAULT_DATA_DIR})`;
 
+/** {@linkcode DATA_DIR_HELP} for a help text whose descriptions start at column `column`. */
+export function dataDirHelp(column: number): string {
+  const pad = " ".repeat(column);
+  return `${
+    "  --data-dir DIR".padEnd(column)
+  }state folder: embedded database DIR/pglite, status file DIR/status.json
+${pad}(default: $NETSENTINEL_DATA_DIR, else ${DEFAULT_DATA_DIR})`;
+}
+
 /** Where the configuration keeps state by default (`[storage] data_dir`, `[status] file`). */
 const DEFAULT_DATABASE_DIR = join(DEFAULT_DATA_DIR, "pglite");
 const DEFAULT_STATUS_FILE = join(DEFAULT_DATA_DIR, "status.json");

@@ -34,7 +34,7 @@ export const SERVICE_ROLES: readonly ServiceRole[] = [
   {
     unit: "netsentinel.service",
     command: "start",
-    description: "NetSentinel passive network inventory (all-in-one: capture, dissection, database)",
+    description: "NetSentinel passive network inventory (all-in-one: capture, dissection, database, web UI)",
     capture: true,
     writes: true,
   },

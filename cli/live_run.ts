@@ -18,8 +18,8 @@ export interface LiveRunOptions {
   durationSeconds?: number;
   /** Called with the sensor once it runs (e.g. to write status periodically). */
   onRunning?: (sensor: LiveSensor, inventory: Inventory) => void;
-  /** Also receives every flush record (e.g. to publish it on the bus). */
-  onFlush?: (record: FlushRecord) => void;
+  /** Also receives every flush record (e.g. to publish it on the bus), with its worker's index. */
+  onFlush?: (record: FlushRecord, worker: number) => void;
   /** Stops the run when aborted (e.g. when the observations cannot be stored any more). */
   stop?: AbortSignal;
 }
@@ -63,7 +63,7 @@ export async function runLive(
     ringBytes: config.dissectors.ring_size_mb * 1024 * 1024,
     flushIntervalMs: config.aggregator.flush_interval_s * 1000,
     onFlush: (record, worker) => {
-      options.onFlush?.(record);
+      options.onFlush?.(record, worker);
       inventory.merge(record, `worker-${worker}`);
     },
   });

@@ -1,6 +1,7 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { MIGRATE_HELP, runMigrate } from "./migrate.ts";
+import { loadMigrations } from "../storage/migrate.ts";
 
 function recorder() {
   const lines: string[] = [];
@@ -19,14 +20,15 @@ Deno.test("runMigrate() migrates the embedded database, then has nothing to do",
   const data = join(dir, "pglite");
   const previousConfig = Deno.env.get("NETSENTINEL_CONFIG");
   Deno.env.delete("NETSENTINEL_CONFIG");
+  // The files of migrations/, read independently of runMigrate's own listing.
+  const files = [...Deno.readDirSync(new URL("../migrations/", import.meta.url))]
+    .map((entry) => entry.name).filter((name) => name.endsWith(".sql")).sort();
   try {
     await t.step("first run applies every migration", async () => {
       const { lines, output } = recorder();
       strictEqual(await runMigrate(["--data-dir", dir], output), 0);
-      deepStrictEqual(lines, [
-        `Applied 6 migrations to ${data}: 001_inventory.sql, 002_time_series.sql, 003_supervision.sql, ` +
-        `004_identification.sql, 005_concurrent_partitions.sql, 010_accounts.sql`,
-      ]);
+      strictEqual(files.length, (await loadMigrations()).length);
+      deepStrictEqual(lines, [`Applied ${files.length} migrations to ${data}: ${files.join(", ")}`]);
     });
     await t.step("second run", async () => {
       const { lines, output } = recorder();
@@ -37,14 +39,10 @@ Deno.test("runMigrate() migrates the embedded database, then has nothing to do",
       const { lines, output } = recorder();
       strictEqual(await runMigrate(["--status", "--data-dir", dir], output), 0);
       strictEqual(lines[0], `Database ${data} (pglite):`);
-      deepStrictEqual(lines.slice(1).map((line) => line.split(/\s+/).slice(1, 3)), [
-        ["applied", "001_inventory"],
-        ["applied", "002_time_series"],
-        ["applied", "003_supervision"],
-        ["applied", "004_identification"],
-        ["applied", "005_concurrent_partitions"],
-        ["applied", "010_accounts"],
-      ]);
+      deepStrictEqual(
+        lines.slice(1).map((line) => line.split(/\s+/).slice(1, 3)),
+        files.map((file) => ["applied", file.replace(/\.sql$/, "")]),
+      );
     });
     await t.step("a bad DATABASE_URL: one line, exit 1", async () => {
       Deno.env.set("DATABASE_URL", "mysql://app:s3cret@db/x");

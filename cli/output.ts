@@ -16,7 +16,15 @@ import { buildInventoryDocument } from "../aggregator/inventory_view.ts";
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
 import { formatTextReport } from "./report_text.ts";
 import { CSV_FILE_NAMES, writeCsvReport } from "./report_csv.ts";
-import { checkOutputFiles, OutputError, writeFailureReason, writeFileAtomically } from "./output_files.ts";
+import {
+  checkOutputFiles,
+  type FileContent,
+  OutputError,
+  writeFailureReason,
+  writeFileAtomically,
+} from "./output_files.ts";
+import { writeJson } from "./json_stream.ts";
+import { TextSink } from "./text_sink.ts";
 import { basename, dirname } from "node:path";
 import { EXIT_INPUT } from "./usage_error.ts";
 
@@ -91,8 +99,11 @@ export async function printInventory(
         }`,
       );
     } else {
-      const text = options.json
-        ? JSON.stringify(doc, null, 2) + "\n"
+      const text: FileContent = options.json
+        ? async (sink) => {
+          await writeJson(sink, doc);
+          await sink.write("\n");
+        }
         : formatTextReport(doc, { limit: options.limit });
       if (options.out) await writeFileAtomically(options.out, text, options);
       else await writeStdout(text, options.json ? "the JSON inventory" : "the summary");
@@ -107,22 +118,23 @@ export async function printInventory(
 }
 
 /**
- * Writes all of `text` to stdout.
+ * Writes what `content` produces to stdout, as it is produced.
  *
  * @param what what is written, for the error message ("the JSON inventory")
  * @throws {OutputError} when stdout cannot take it (full disk…); {@linkcode ReaderGone} when its
  *   reader closed it
  */
-async function writeStdout(text: string, what = "the report"): Promise<void> {
-  const bytes = new TextEncoder().encode(text);
-  let written = 0;
+async function writeStdout(content: FileContent, what = "the report"): Promise<void> {
+  const sink = new TextSink(Deno.stdout);
   try {
-    while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+    if (typeof content === "string") await sink.write(content);
+    else await content(sink);
+    await sink.flush();
   } catch (error) {
     if (error instanceof Deno.errors.BrokenPipe) throw new ReaderGone();
     throw new OutputError(
       `Cannot write ${what} to standard output: ${writeFailureReason(error)} ` +
-        `(${written} of ${bytes.length} bytes written: the output is incomplete; --out FILE writes all or nothing)`,
+        `(${sink.bytesWritten} bytes written: the output is incomplete; --out FILE writes all or nothing)`,
     );
   }
 }

@@ -8,6 +8,7 @@
  */
 
 import { basename, dirname, join } from "node:path";
+import { TextSink } from "./text_sink.ts";
 
 /** A report that cannot be written; its message is one line for the user. */
 export class OutputError extends Error {
@@ -103,8 +104,23 @@ async function removeQuietly(path: string): Promise<void> {
   }
 }
 
+/** A file's text, or a function that writes it piece by piece (a report of any size). */
+export type FileContent = string | ((sink: TextSink) => Promise<void>);
+
+async function writeContent(path: string, content: FileContent): Promise<void> {
+  const file = await Deno.open(path, { write: true, createNew: true });
+  try {
+    const sink = new TextSink(file);
+    if (typeof content === "string") await sink.write(content);
+    else await content(sink);
+    await sink.flush();
+  } finally {
+    file.close();
+  }
+}
+
 /**
- * Writes every file of `files` (name → text) into `dir`, creating it if needed, all or nothing.
+ * Writes every file of `files` (name → text or writer) into `dir`, creating it if needed, all or nothing.
  *
  * @returns the paths written, in the order of `files`
  * @throws {OutputError} one line naming the file and the reason (e.g. no space left on device);
@@ -112,7 +128,7 @@ async function removeQuietly(path: string): Promise<void> {
  */
 export async function writeFilesAtomically(
   dir: string,
-  files: Record<string, string>,
+  files: Record<string, FileContent>,
   options: WriteFilesOptions = {},
 ): Promise<string[]> {
   const names = Object.keys(files);
@@ -132,7 +148,7 @@ export async function writeFilesAtomically(
   try {
     for (let i = 0; i < names.length; i++) {
       failed = join(dir, names[i]);
-      await Deno.writeTextFile(temporary[i], files[names[i]], { createNew: true });
+      await writeContent(temporary[i], files[names[i]]);
     }
     for (; renamed < names.length; renamed++) {
       failed = join(dir, names[renamed]);
@@ -156,7 +172,7 @@ export async function writeFilesAtomically(
  */
 export async function writeFileAtomically(
   path: string,
-  text: string,
+  text: FileContent,
   options: WriteFilesOptions = {},
 ): Promise<void> {
   await writeFilesAtomically(dirname(path), { [basename(path)]: text }, options);

@@ -48,13 +48,28 @@ interface Role {
  * The role of each command. `read` is not narrowed: configuration, plugins and capture files
  * are wherever the user keeps them.
  */
+// `run` for start and web: the UI's island script is built by running `deno bundle` when the server
+// first answers (web/ui/bundle.ts); without it the pages are served without JavaScript. The
+// all-in-one `start` holds unrestricted FFI already, which grants as much.
 const ROLES: Record<string, Role> = {
-  start: { workers: true, read: "all", write: "data", env: true, ffi: "all", sys: "hostname", net: true },
+  start: {
+    workers: true,
+    read: "all",
+    write: "data",
+    env: true,
+    ffi: "all",
+    sys: "hostname",
+    net: true,
+    run: true,
+  },
+  web: { read: "all", write: "data", env: true, ffi: "libc", net: true, run: true },
   analyze: { workers: true, read: "all", write: "all", env: true, ffi: "all" },
   sensor: { workers: true, read: "all", env: true, ffi: "all", sys: "hostname", net: true },
   aggregator: { read: "all", write: "data", env: true, ffi: "libc", sys: "hostname", net: true },
   migrate: { read: "all", write: "data", env: true, ffi: "libc", net: true },
   status: { read: "all", env: true, ffi: "libc" },
+  // The uploader it starts gets only --allow-net=<endpoint host:port> (export/uploader_process.ts).
+  export: { read: "all", write: "data", env: true, ffi: "libc", net: true, run: true },
   interfaces: { ffi: "all", sys: "uid" },
   sample: { read: "all", write: "all", ffi: "libc" },
   version: {},

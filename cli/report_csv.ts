@@ -5,7 +5,8 @@
  */
 
 import type { InventoryDocument } from "../aggregator/inventory_types.ts";
-import { writeFilesAtomically, type WriteFilesOptions } from "./output_files.ts";
+import { type FileContent, writeFilesAtomically, type WriteFilesOptions } from "./output_files.ts";
+import type { TextSink } from "./text_sink.ts";
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -16,14 +17,19 @@ export function csvField(value: Cell): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** A CSV document from a header and rows, CRLF line ends. */
-export function toCsv(header: string[], rows: Cell[][]): string {
-  return [header, ...rows].map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+/** Writes one CSV table (RFC 4180, CRLF line ends), a row at a time. */
+export function toCsv<T>(header: string[], rows: readonly T[], row: (item: T) => Cell[]) {
+  return async (sink: TextSink): Promise<void> => {
+    await sink.write(header.map(csvField).join(",") + "\r\n");
+    for (const item of rows) await sink.write(row(item).map(csvField).join(",") + "\r\n");
+  };
 }
 
-function table<T extends object>(rows: T[], columns: (keyof T & string)[]): string {
-  return toCsv(columns, rows.map((row) => columns.map((column) => row[column] as Cell)));
+function table<T extends object>(rows: T[], columns: (keyof T & string)[]) {
+  return toCsv(columns, rows, (row) => columns.map((column) => row[column] as Cell));
 }
+
+const asIs = (row: Cell[]) => row;
 
 /** Names of the files {@linkcode writeCsvReport} writes. */
 export const CSV_FILE_NAMES: readonly string[] = [
@@ -47,7 +53,7 @@ export function writeCsvReport(
   dir: string,
   options: WriteFilesOptions = {},
 ): Promise<string[]> {
-  const files: Record<string, string> = {
+  const files: Record<string, FileContent> = {
     "devices.csv": toCsv(
       [
         "mac_address",
@@ -64,7 +70,8 @@ export function writeCsvReport(
         "ips",
         "vlans",
       ],
-      doc.devices.map((d) => [
+      doc.devices,
+      (d) => [
         d.mac_address,
         d.oui_prefix,
         d.oui_vendor,
@@ -79,7 +86,7 @@ export function writeCsvReport(
         [...new Set(d.ips.map((ip) => ip.ip_address))].join(" "),
         d.vlans.map((v) => v.outer_vlan_id === null ? `${v.vlan_id}` : `${v.outer_vlan_id}/${v.vlan_id}`)
           .join(" "),
-      ]),
+      ],
     ),
     "device_ips.csv": toCsv(
       [
@@ -112,6 +119,7 @@ export function writeCsvReport(
           ip.learnt_from.join(" "),
         ])
       ),
+      asIs,
     ),
     "traffic_flows.csv": table(doc.flows, [
       "id",
@@ -148,8 +156,9 @@ export function writeCsvReport(
     "protocols.csv": toCsv(
       ["layer", "id", "name", "flows", "packets", "bytes"],
       (["ethertypes", "ip_protocols", "applications"] as const).flatMap((layer) =>
-        doc.protocols[layer].map((p) => [layer, p.id, p.name, p.flows, p.packets, p.bytes])
+        doc.protocols[layer].map((p): Cell[] => [layer, p.id, p.name, p.flows, p.packets, p.bytes])
       ),
+      asIs,
     ),
     "traffic_metrics.csv": table(doc.metrics, [
       "time",
@@ -182,7 +191,8 @@ export function writeCsvReport(
         "count",
         "fields",
       ],
-      doc.events.map((e) => [
+      doc.events,
+      (e) => [
         e.type as Cell,
         e.severity as Cell,
         e.kind as Cell,
@@ -196,7 +206,7 @@ export function writeCsvReport(
         e.last_seen as Cell,
         e.count as Cell,
         JSON.stringify(e.fields),
-      ]),
+      ],
     ),
   };
   return writeFilesAtomically(dir, files, options);

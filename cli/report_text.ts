@@ -119,8 +119,26 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
     );
   }
 
+  const earlyFlushes = Object.values(doc.stats).reduce(
+    (sum, counters) => sum + (counters.flow_table_flushes ?? 0),
+    0,
+  );
+  if (earlyFlushes > 0) {
+    out.push(
+      `${formatCount(earlyFlushes)} early flushes of a full flow table ([dissectors] max_flows): ` +
+        "memory held flat, every flow accounted",
+    );
+  }
+
   const unsupported = unsupportedLinkTypeLine(doc);
   if (unsupported !== null) out.push(unsupported);
+  const overSnaplen = doc.source.frames_over_snaplen;
+  if (typeof overSnaplen === "number" && overSnaplen > 0) {
+    out.push(
+      `WARNING: ${formatCount(overSnaplen)} frames longer than the file's snapshot length (read whole, ` +
+        "as Wireshark does; the writer of the file is at fault)",
+    );
+  }
 
   const devices = [...doc.devices, ...doc.ip_devices ?? []].sort((a, b) =>
     b.total_bytes_sent + b.total_bytes_received - a.total_bytes_sent - a.total_bytes_received
@@ -278,12 +296,17 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
     (sum, counters) => sum + (counters.observations_dropped ?? 0),
     0,
   );
-  if (Object.keys(errors).length > 0 || disabled.length > 0 || dropped > 0) {
+  const lost = Object.values(doc.stats).reduce(
+    (sum, counters) => sum + (counters.plugin_frames_lost ?? 0),
+    0,
+  );
+  if (Object.keys(errors).length > 0 || disabled.length > 0 || dropped > 0 || lost > 0) {
     out.push(`\nDISSECTORS`);
     for (const [name, count] of Object.entries(errors)) {
       out.push(`${name}: ${count} errors (the packets were skipped)`);
     }
     for (const d of disabled) out.push(`${d.name}: DISABLED, ${d.reason}`);
+    if (lost > 0) out.push(`${lost} frames LOST to drop-in plugins (stopped by the watchdog or restarting)`);
     if (dropped > 0) {
       out.push(
         `${dropped} identities/events NOT RECORDED: a flush held the most allowed (a dissector reports a value that changes with every packet?)`,

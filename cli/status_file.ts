@@ -12,13 +12,14 @@ import { sensorCounters } from "../aggregator/sensor_counters.ts";
 import type { SensorCounters } from "../aggregator/inventory_types.ts";
 import type { CaptureStats } from "../capture/live/protocol.ts";
 import type { StorageStatus } from "../appliance/commit_watch.ts";
+import type { CaptureStatus } from "../model/capture_status.ts";
 
 /** Content of the status file. */
 export interface StatusDocument {
   pid: number;
   started_at: string;
   updated_at: string;
-  /** `live`, or `stopped` once the appliance ended. */
+  /** `live`, `demo` or `files`, or `stopped` once the appliance ended. */
   mode: string;
   /** Seconds between two rewrites of the file (older files may lack it). */
   interval_s?: number;
@@ -30,6 +31,8 @@ export interface StatusDocument {
   engine: Record<string, SensorCounters>;
   /** Whether observations are being stored (older files may lack it). */
   storage?: StorageStatus;
+  /** What `GET /api/v1/capture/status` answers (older files may lack it). */
+  appliance?: CaptureStatus;
 }
 
 /** What else the status says, besides the capture and the inventory. */
@@ -39,6 +42,7 @@ export interface StatusExtra {
   storage?: StorageStatus;
   /** Flows the live sensor metered since its last flush. */
   unflushedFlows?: number;
+  appliance?: CaptureStatus;
 }
 
 /** The current status of a run. */
@@ -49,8 +53,20 @@ export function statusDocument(
   inventory: Inventory,
   extra: StatusExtra = {},
 ): StatusDocument {
+  return statusDocumentOf(startedAt, mode, capture, inventory.sensorStats, inventory.flows.size, extra);
+}
+
+/** The current status of a run that keeps no inventory: engine counters by worker, flows stored. */
+export function statusDocumentOf(
+  startedAt: Date,
+  mode: string,
+  capture: CaptureStats[],
+  workers: Iterable<[string, Parameters<typeof sensorCounters>[0]]>,
+  flows: number,
+  extra: StatusExtra = {},
+): StatusDocument {
   const engine: Record<string, SensorCounters> = {};
-  for (const [sensor, stats] of inventory.sensorStats) engine[sensor] = sensorCounters(stats);
+  for (const [sensor, stats] of workers) engine[sensor] = sensorCounters(stats);
   return {
     pid: Deno.pid,
     started_at: startedAt.toISOString(),
@@ -58,10 +74,11 @@ export function statusDocument(
     mode,
     interval_s: extra.intervalS,
     capture,
-    flows: inventory.flows.size,
+    flows,
     flows_since_flush: extra.unflushedFlows ?? 0,
     engine,
     storage: extra.storage,
+    appliance: extra.appliance,
   };
 }
 

@@ -8,6 +8,7 @@
 import { isIPv4 } from "node:net";
 import { z } from "zod";
 import { BusConfigSchema } from "./bus_schema.ts";
+import { ExportConfigSchema } from "./export_schema.ts";
 import { WebConfigSchema } from "./web_schema.ts";
 
 const portList = z.array(z.number().int().min(0).max(65535));
@@ -44,6 +45,10 @@ export const ConfigSchema = z.object({
     disabled: z.array(z.string()).default([]),
     /** Throws after which a dissector is disabled. */
     max_errors: z.number().int().min(1).default(100),
+    /** Seconds a drop-in plugin may take on one frame (or to load) before it is stopped and disabled. */
+    watchdog_s: z.number().min(0.1).max(600).default(5),
+    /** V8 heap limit of the drop-in plugins' worker, MiB. */
+    plugin_memory_mb: z.number().int().min(32).max(16384).default(256),
     /** Port changes per dissector, e.g. `modbus = { "tcp.port" = [502, 5020] }`. */
     ports: z.record(
       z.string(),
@@ -51,6 +56,12 @@ export const ConfigSchema = z.object({
     ).default({}),
     /** Packet ring per worker, MiB. */
     ring_size_mb: z.number().int().min(1).max(4096).default(64),
+    /**
+     * Flows a dissector worker holds between two flushes. When its table reaches this many, it
+     * flushes early (every flow accounted, none lost): memory stays flat under a flood or a scan.
+     * About 250 bytes per flow: the default holds 1 000 000 flows in ≈ 250 MiB per worker.
+     */
+    max_flows: z.number().int().min(1000).max(50_000_000).default(1_000_000),
   }).strict().default({}),
   aggregator: z.object({
     /** Seconds between two flushes of the sensors into the aggregator (the spec's 60 s). */
@@ -71,6 +82,7 @@ export const ConfigSchema = z.object({
   }).strict().default({}),
   bus: BusConfigSchema,
   web: WebConfigSchema,
+  export: ExportConfigSchema,
   storage: z.object({
     /** PostgreSQL URL; "" for the embedded PGlite database. `DATABASE_URL` overrides it. */
     database_url: z.string().default(""),

@@ -1,6 +1,7 @@
 /**
  * The `[web]` section of the configuration (part of config/schema.ts): where the web server
- * listens, its TLS files, sessions, the login rate limit and the TOTP rule for admins.
+ * listens, its TLS files, sessions, the login rate limit, the TOTP rule for admins and the size
+ * limit of uploaded captures.
  *
  * @module
  */
@@ -34,6 +35,8 @@ export const WebConfigSchema = z.object({
   login_attempts_per_user: z.number().int().min(1).max(1000).default(5),
   login_attempts_per_address: z.number().int().min(1).max(100_000).default(20),
   login_window_minutes: z.number().int().min(1).max(1440).default(15),
+  /** Largest capture file an upload may send (`POST /api/v1/captures`), MiB. */
+  upload_max_mb: z.number().min(1).max(1_048_576).default(1024),
   /** Admins must set up a TOTP second factor before anything else. */
   require_totp_for_admins: z.boolean().default(false),
 }).strict().default({});

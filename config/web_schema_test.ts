@@ -15,6 +15,7 @@ Deno.test("[web] defaults: the loopback, no TLS, 30 min idle sessions", async ()
     login_attempts_per_user: 5,
     login_attempts_per_address: 20,
     login_window_minutes: 15,
+    upload_max_mb: 1024,
     require_totp_for_admins: false,
   });
 });

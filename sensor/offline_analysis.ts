@@ -31,23 +31,40 @@ export interface OfflineAnalysisOptions {
   registry?: RegistryOptions;
   /** Throws after which a dissector is disabled (default 100). */
   maxErrors?: number;
+  /** Watchdog over the drop-in plugins, ms (default 5 000). */
+  watchdogMs?: number;
+  /** Heap limit of the drop-in plugins' worker, MiB (default 256). */
+  pluginHeapMb?: number;
+  /** Flows a worker holds before it flushes early (default 1 000 000). */
+  maxFlows?: number;
   /** Dissector workers (default 1; batches are dealt to them in turn). */
   workers?: number;
   /** Packets per batch (default 4096). */
   batchSize?: number;
   /** Called after each batch with the bytes consumed and the file size. */
   onProgress?: (bytesRead: number, fileSize: number) => void;
-  /** Also receives every flush record (e.g. to publish it on the bus). */
-  onFlush?: (record: FlushRecord) => void;
+  /** Also receives every flush record (e.g. to publish it on the bus), with its worker's index. */
+  onFlush?: (record: FlushRecord, worker: number) => void;
   /** Workers also flush on their own every this many ms of wall time (default 0: only at the end). */
   flushIntervalMs?: number;
+  /** Called after each batch handed to the workers: its frames and their bytes on the wire. */
+  onBatch?: (packets: number, bytes: number) => void;
+  /** Stops the reading when aborted; what was read is still dissected and flushed. */
+  signal?: AbortSignal;
 }
 
 /** Result of an offline analysis. */
 export interface OfflineAnalysis {
   inventory: Inventory;
   /** Format, size and interfaces of the file. */
-  source: { file: string; format: string; file_bytes: number; interfaces: unknown[] };
+  source: {
+    file: string;
+    format: string;
+    file_bytes: number;
+    interfaces: unknown[];
+    /** Frames longer than their interface's snapshot length: read anyway (as Wireshark), a writer's anomaly. */
+    frames_over_snaplen: number;
+  };
   /** The damage that stopped the reading, if any (everything before it was analysed). */
   error: CaptureFileError | null;
   /** Seconds spent reading, dissecting and aggregating. */
@@ -77,8 +94,11 @@ export async function analyzeCaptureFile(
     pluginFiles: options.pluginFiles,
     registry: options.registry,
     maxErrors: options.maxErrors,
+    watchdogMs: options.watchdogMs,
+    pluginHeapMb: options.pluginHeapMb,
+    maxFlows: options.maxFlows,
     onFlush: (record, worker) => {
-      options.onFlush?.(record);
+      options.onFlush?.(record, worker);
       inventory.merge(record, `worker-${worker}`);
     },
   });
@@ -93,7 +113,7 @@ export async function analyzeCaptureFile(
   let error: CaptureFileError | null = null;
   let next = 0;
   try {
-    for (;;) {
+    while (!options.signal?.aborted) {
       let more: boolean;
       try {
         more = await source.next(batch);
@@ -110,6 +130,11 @@ export async function analyzeCaptureFile(
       while (!ring.tryWriteBatch(batch)) {
         pool.check();
         await ring.waitForSpaceAsync(100);
+      }
+      if (options.onBatch) {
+        let bytes = 0;
+        for (let i = 0; i < batch.count; i++) bytes += batch.wirelen[i];
+        options.onBatch(batch.count, bytes);
       }
       options.onProgress?.(source.bytesRead, source.fileSize);
     }
@@ -135,5 +160,6 @@ function describeSource(path: string, source: CaptureFileSource): OfflineAnalysi
     format: source.format,
     file_bytes: source.fileSize,
     interfaces: source.interfaces.map((iface) => ({ ...iface })),
+    frames_over_snaplen: source.overSnaplen,
   };
 }

@@ -12,8 +12,11 @@
 import postgres from "postgres";
 import type { Database } from "./database.ts";
 import { PostgresDatabase } from "./postgres.ts";
-import { PgliteDatabase } from "./pglite.ts";
-import { migrate } from "./migrate.ts";
+import { PGLITE_LOCK_FILE, PgliteDatabase } from "./pglite.ts";
+import { loadMigrations, migrate } from "./migrate.ts";
+import { cp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { dissectFile } from "../dissectors/dissect_file.ts";
 import type { FlushRecord } from "../model/flush_record.ts";
 import { Requirement } from "../tests/requirements.ts";
@@ -119,8 +122,49 @@ async function openPostgres(): Promise<ScratchDatabase> {
   };
 }
 
+/**
+ * A migrated, empty PGlite folder, made once and shared by every test process: creating a PGlite
+ * database costs seconds (an initdb), copying one costs milliseconds. It is keyed by the checksums
+ * of the migrations, so a new migration makes a new template; a template is complete once renamed
+ * into place, so test files starting together never see half of one.
+ */
+let template: Promise<string> | undefined;
+
+async function migratedTemplate(): Promise<string> {
+  const migrations = await loadMigrations();
+  const key = migrations.map((migration) => migration.checksum.slice(0, 8)).join("").slice(-48);
+  const path = join(tmpdir(), `netsentinel-pglite-template-${migrations.length}-${key}`);
+  try {
+    await Deno.stat(join(path, "PG_VERSION"));
+    return path;
+  } catch {
+    // Not made yet: make it below.
+  }
+  const building = await Deno.makeTempDir({ prefix: "netsentinel-pglite-template-building-" });
+  const db = await PgliteDatabase.open(building);
+  await migrate(db);
+  await db.close();
+  await Deno.remove(join(building, PGLITE_LOCK_FILE)).catch(() => {});
+  try {
+    await Deno.rename(building, path);
+  } catch {
+    await Deno.remove(building, { recursive: true }); // another process made it first
+  }
+  return path;
+}
+
+/**
+ * Fills `dataDir` (created if needed) with a migrated, empty embedded database, as the appliance
+ * would make it on first start, in milliseconds: for tests that start a process on a fresh data folder.
+ */
+export async function seedPgliteDir(dataDir: string): Promise<void> {
+  template ??= migratedTemplate();
+  await cp(await template, dataDir, { recursive: true });
+}
+
 async function openPglite(): Promise<ScratchDatabase> {
   const dir = await Deno.makeTempDir({ prefix: "netsentinel-pglite-" });
+  await seedPgliteDir(dir);
   const db = await PgliteDatabase.open(dir);
   await migrate(db);
   return {

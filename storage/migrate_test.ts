@@ -11,10 +11,15 @@ const FILES = [
   "003_supervision.sql",
   "004_identification.sql",
   "005_concurrent_partitions.sql",
-  "006_rollups.sql",
-  "007_flow_totals.sql",
   "010_accounts.sql",
+  "011_rollups.sql",
+  "012_flow_totals.sql",
+  "013_hot_flow_updates.sql",
+  "014_topology.sql",
 ];
+
+/** The migrations of the first released appliance: a database it made must upgrade in place. */
+const FIRST_RELEASE = [1, 2, 3, 4, 5, 10];
 
 const TABLES = [
   "alerts",
@@ -29,18 +34,21 @@ const TABLES = [
   "flow_application_totals",
   "identity_attributes",
   "ingested_batches",
+  "inventory_snapshots",
   "protocol_events",
   "rollup_pending",
   "schema_migrations",
   "sensor_boots",
   "sensors",
   "sessions",
+  "topology_positions",
   "traffic_flows",
   "traffic_metrics",
   "traffic_metrics_1h",
   "traffic_metrics_5m",
   "users",
   "vlans",
+  "zones",
 ];
 
 function isMigrationError(pattern: RegExp) {
@@ -67,7 +75,7 @@ testOnDrivers("migrate()", async (t, { db }) => {
     deepStrictEqual(tables.map((row) => row.name), TABLES);
     deepStrictEqual(await migrate(db), []);
     const status = await migrationStatus(db);
-    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 6, 7, 10]);
+    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 10, 11, 12, 13, 14]);
     deepStrictEqual(status.pending, []);
     const users = await db.query("SELECT * FROM users");
     strictEqual(users.length, 0, "no default admin (the spec's changeme password)");
@@ -87,18 +95,40 @@ testOnDrivers("migrate()", async (t, { db }) => {
     const all = await loadMigrations();
     deepStrictEqual((await migrate(db, all.slice(0, 1))).map((m) => m.version), [1]);
     const runs = await Promise.all([migrate(db, all), migrate(db, all)]);
-    deepStrictEqual(runs.flat().map((m) => m.version).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 10]);
+    deepStrictEqual(runs.flat().map((m) => m.version).sort((a, b) => a - b), [
+      2,
+      3,
+      4,
+      5,
+      10,
+      11,
+      12,
+      13,
+      14,
+    ]);
     const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM schema_migrations");
     strictEqual(rows[0].n, all.length);
   });
 
+  await t.step("a database of the first release (001–005, 010) upgrades in place", async () => {
+    await empty(db);
+    const all = await loadMigrations();
+    const first = all.filter((migration) => FIRST_RELEASE.includes(migration.version));
+    deepStrictEqual((await migrate(db, first)).map((m) => m.version), FIRST_RELEASE);
+    deepStrictEqual(
+      (await migrate(db, all)).map((m) => m.version),
+      all.map((m) => m.version).filter((version) => !FIRST_RELEASE.includes(version)),
+    );
+    deepStrictEqual((await migrationStatus(db)).pending, []);
+  });
+
   await t.step("refuses a later migration this code does not know", async () => {
     await db.query(
-      "INSERT INTO schema_migrations (version, name, checksum) VALUES (9, 'from_the_future', 'x')",
+      "INSERT INTO schema_migrations (version, name, checksum) VALUES (99, 'from_the_future', 'x')",
     );
-    await rejects(migrate(db), isMigrationError(/does not know: 009_from_the_future \(applied \d{4}-/));
-    await rejects(migrationStatus(db), isMigrationError(/009_from_the_future/));
-    await db.query("DELETE FROM schema_migrations WHERE version = 9");
+    await rejects(migrate(db), isMigrationError(/does not know: 099_from_the_future \(applied \d{4}-/));
+    await rejects(migrationStatus(db), isMigrationError(/099_from_the_future/));
+    await db.query("DELETE FROM schema_migrations WHERE version = 99");
   });
   await t.step("refuses an applied migration whose file changed", async () => {
     await db.query("UPDATE schema_migrations SET checksum = 'deadbeef' WHERE version = 2");

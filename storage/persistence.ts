@@ -29,10 +29,18 @@ import type { ApplyResult, BatchSink, SensorBatch } from "../model/sensor_batch.
 import { deriveBatchRows } from "./batch_rows.ts";
 import { StorageError } from "./errors.ts";
 import { upsertAddresses, upsertDevices, upsertVlans } from "./upsert_inventory.ts";
-import { upsertFlows, upsertMetrics } from "./upsert_flows.ts";
+import { type FlowWrite, upsertFlows } from "./upsert_flows.ts";
+import { upsertMetrics } from "./upsert_metrics.ts";
+import { FlowIdCache } from "./flow_ids.ts";
 import { insertEvents, upsertIdentities, upsertSensor } from "./insert_observations.ts";
 import { refreshGateways } from "./gateway.ts";
 import { Changed, refreshIdentification, upsertActivity, upsertLeases } from "./identification.ts";
+
+/**
+ * The transaction-level advisory lock every batch transaction takes first: batch transactions of
+ * all aggregators on one database run one after the other (see the module comment).
+ */
+const BATCH_LOCK = 0x6e73_7401; // "ns", "t", 1
 
 /** Time-series tables whose daily partitions a batch may need. */
 const TIME_SERIES = ["traffic_metrics", "protocol_events"] as const;
@@ -45,6 +53,9 @@ export interface ApplyTiming {
   metrics: number;
   /** Devices identified again (their evidence changed). */
   identified: number;
+  /** Flows updated by a known id, and flows upserted by key. */
+  flowsById: number;
+  flowsByKey: number;
   /** Milliseconds deriving the rows from the record (outside the transaction). */
   deriveMs: number;
   /** Milliseconds from the start of the transaction to its commit. */
@@ -57,6 +68,8 @@ const DUPLICATE: ApplyTiming = {
   devices: 0,
   metrics: 0,
   identified: 0,
+  flowsById: 0,
+  flowsByKey: 0,
   deriveMs: 0,
   transactionMs: 0,
 };
@@ -81,6 +94,7 @@ function checkBatch(batch: SensorBatch): void {
 /** Commits sensor batches to a database (migrated: see `migrate`). */
 export class Persistence implements BatchSink {
   readonly #db: Database;
+  readonly #flowIds: FlowIdCache = new FlowIdCache();
   #queue: Promise<unknown> = Promise.resolve();
   #last: ApplyTiming | null = null;
 
@@ -120,8 +134,11 @@ export class Persistence implements BatchSink {
     started = performance.now();
     let result: ApplyResult;
     let identified = 0;
+    let flows: FlowWrite = { keys: [], ids: new Float64Array(0), byId: 0, byKey: 0 };
     try {
       result = await this.#db.transaction(async (tx) => {
+        // First, before any row lock: one batch transaction at a time on this database.
+        await tx.query("SELECT pg_advisory_xact_lock($1::bigint)", [BATCH_LOCK]);
         const claimed = await tx.query(
           `INSERT INTO ingested_batches (sensor_id, boot, seq, flows, packets) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT DO NOTHING RETURNING 1`,
@@ -143,8 +160,8 @@ export class Persistence implements BatchSink {
         changed.add(devices.inserted.map((mac) => ({ mac, ip: null })));
         changed.add(await upsertAddresses(tx, rows, devices));
         await upsertVlans(tx, rows, devices);
-        const flowIds = await upsertFlows(tx, rows, devices);
-        await upsertMetrics(tx, rows, flowIds, devices);
+        flows = await upsertFlows(tx, rows, devices, this.#flowIds);
+        await upsertMetrics(tx, rows, flows.ids, devices);
         changed.add(await upsertIdentities(tx, rows));
         await insertEvents(tx, rows, batch.sensor);
         await upsertSensor(tx, batch);
@@ -163,12 +180,15 @@ export class Persistence implements BatchSink {
       );
     }
     if (result === "duplicate") return this.#record(DUPLICATE);
+    this.#flowIds.remember(flows.keys, flows.ids);
     return this.#record({
       result,
       flows: rows.keys.length,
       devices: rows.devices.length,
       metrics: rows.inventory.buckets.size + rows.deviceMinutes.length,
       identified,
+      flowsById: flows.byId,
+      flowsByKey: flows.byKey,
       deriveMs,
       transactionMs: performance.now() - started,
     });

@@ -55,6 +55,17 @@ class PgliteQueryable implements Queryable {
       throw describeStorageError(this.#action, error);
     }
   }
+
+  async copyFrom(statement: string, rows: string): Promise<void> {
+    try {
+      // PGlite reads COPY data from the blob it is given as the file /dev/blob.
+      await this.#db.query(statement.replace(/FROM STDIN\b/i, "FROM '/dev/blob'"), [], {
+        blob: new Blob([rows]),
+      });
+    } catch (error) {
+      throw describeStorageError(this.#action, error);
+    }
+  }
 }
 
 /** PGlite in a data folder. */

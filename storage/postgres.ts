@@ -9,7 +9,7 @@
 import postgres from "postgres";
 import type { Database, OpenDatabaseOptions, Queryable, Row } from "./database.ts";
 import { parseDatabaseUrl } from "./database_url.ts";
-import { describeStorageError } from "./errors.ts";
+import { describeStorageError, StorageError } from "./errors.ts";
 import { toParam } from "./pg_array.ts";
 
 type Sql = postgres.Sql<Record<string, never>>;
@@ -18,10 +18,16 @@ type Sql = postgres.Sql<Record<string, never>>;
 class PostgresQueryable implements Queryable {
   readonly #sql: Sql | postgres.TransactionSql<Record<string, never>>;
   readonly #action: string;
+  readonly #inTransaction: boolean;
 
-  constructor(sql: Sql | postgres.TransactionSql<Record<string, never>>, action: string) {
+  constructor(
+    sql: Sql | postgres.TransactionSql<Record<string, never>>,
+    action: string,
+    inTransaction = false,
+  ) {
     this.#sql = sql;
     this.#action = action;
+    this.#inTransaction = inTransaction;
   }
 
   async query<T = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -40,6 +46,49 @@ class PostgresQueryable implements Queryable {
       await this.#sql.unsafe(script);
     } catch (error) {
       throw describeStorageError(this.#action, error);
+    }
+  }
+
+  async copyFrom(statement: string, rows: string): Promise<void> {
+    let refused: unknown = null;
+    try {
+      const stream = await this.#sql.unsafe(statement).writable();
+      stream.once("error", (error: unknown) => refused = error);
+      if (!this.#inTransaction) {
+        return await new Promise<void>((resolve, reject) => {
+          stream.once("error", reject);
+          stream.end(rows, () => resolve());
+        });
+      }
+      // postgres.js never calls back when the server refuses the data after its last chunk. A
+      // statement queued behind the COPY on the transaction's connection always completes, and fails
+      // when the COPY did (the transaction is then aborted). postgres.js accepts it once the stream
+      // has sent its end: after the data is written and the stream's final step has run.
+      await new Promise<void>((resolve) => stream.write(rows, () => resolve()));
+      stream.end();
+      const state = (stream as { _writableState?: { finalCalled?: boolean } })._writableState;
+      for (let tick = 0; tick < 1000 && refused === null; tick++) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (state?.finalCalled !== false) break;
+      }
+      if (refused === null) {
+        try {
+          await this.#sql.unsafe("SELECT 1");
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== "25P02") throw error;
+          // The server refused the rows and postgres.js dropped its reason: a full disk most likely
+          // (the rows are numbers and times this code wrote). Retryable, so the batch is not parked.
+          throw new StorageError(
+            "conflict",
+            `${this.#action}: the server refused the rows of a COPY and aborted the transaction ` +
+              "(disk full?); the batch will be retried",
+            { cause: error },
+          );
+        }
+      }
+      if (refused !== null) throw refused;
+    } catch (error) {
+      throw describeStorageError(this.#action, refused ?? error);
     }
   }
 }
@@ -96,7 +145,7 @@ export class PostgresDatabase extends PostgresQueryable implements Database {
     try {
       return await this.#sql.begin(async (tx) => {
         try {
-          return await body(new PostgresQueryable(tx, this.#action));
+          return await body(new PostgresQueryable(tx, this.#action, true));
         } catch (error) {
           bodyError = error;
           throw error;

@@ -1,7 +1,8 @@
 /**
- * Batched upserts of flows and of their per-minute buckets, from the batch inventory's arrays
- * (times in µs, converted by `netsentinel_time`). The flow upsert returns each flow's database id,
- * which the bucket upsert needs.
+ * Batched writes of a flush's flows, from the batch inventory's arrays (times in µs, converted by
+ * `netsentinel_time`): an update by primary key for the flows whose id is known, an upsert by key
+ * for the others. Each flow's database id comes back, which the per-minute buckets need
+ * (`upsert_metrics.ts`).
  *
  * @module
  */
@@ -10,10 +11,10 @@ import type { Queryable } from "./database.ts";
 import type { BatchRows } from "./batch_rows.ts";
 import type { FlowKeyFields } from "../model/flow_key.ts";
 import { FLOW_KEY_WORDS } from "../model/flow_key.ts";
-import { BUCKET_VALUES, BucketValue } from "../aggregator/inventory.ts";
-import { BUCKET_MICROS } from "../dissectors/flow/flow_meter.ts";
 import { isUnicastMacText } from "../model/address.ts";
-import { deviceId, type DeviceIds } from "./upsert_inventory.ts";
+import type { DeviceIds } from "./upsert_inventory.ts";
+import { type FlowIdCache, flowKeyText } from "./flow_ids.ts";
+import { withIndexJoins } from "./index_joins.ts";
 
 /**
  * One row per flow of the batch (keys are distinct: the batch's inventory merged them). Rows come
@@ -83,22 +84,129 @@ function keyOrder(packed: Uint32Array, count: number): Int32Array {
   });
 }
 
+/** Adds a batch's counters to flows whose id is known (`FlowIdCache`), by primary key. */
+const UPDATE_FLOWS_BY_ID = `
+UPDATE traffic_flows AS f SET
+  first_seen = LEAST(f.first_seen, netsentinel_time(u.first_us)),
+  last_seen = GREATEST(f.last_seen, netsentinel_time(u.last_us)),
+  packet_count = f.packet_count + u.packets,
+  byte_count = f.byte_count + u.bytes,
+  tcp_flags_seen = CASE WHEN f.tcp_flags_seen IS NULL AND u.flags IS NULL THEN NULL
+    ELSE COALESCE(f.tcp_flags_seen, 0) | COALESCE(u.flags, 0) END,
+  tcp_syn_count = f.tcp_syn_count + u.syn,
+  tcp_rst_count = f.tcp_rst_count + u.rst,
+  tcp_fin_count = f.tcp_fin_count + u.fin,
+  application = CASE WHEN u.application_source = 'dissector' OR f.application_source IS DISTINCT FROM
+    'dissector' THEN u.application ELSE f.application END,
+  application_source = CASE WHEN u.application_source = 'dissector' OR f.application_source IS DISTINCT
+    FROM 'dissector' THEN u.application_source ELSE f.application_source END
+FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::bigint[], $7::bigint[],
+  $8::smallint[], $9::bigint[], $10::bigint[], $11::bigint[])
+  AS u(id, application, application_source, first_us, last_us, packets, bytes, flags, syn, rst, fin)
+WHERE f.id = u.id
+RETURNING f.id`;
+
+/** Which of the ids `$1` have no row (deleted since they were learnt). */
+const MISSING_FLOWS = `
+SELECT id::float8 AS id FROM unnest($1::bigint[]) AS u(id)
+WHERE NOT EXISTS (SELECT 1 FROM traffic_flows f WHERE f.id = u.id)`;
+
+/** What {@linkcode upsertFlows} wrote. */
+export interface FlowWrite {
+  /** The database id of each flow entry of the batch. */
+  ids: Float64Array;
+  /** The packed key of each flow entry (`flowKeyText`), to remember the ids once committed. */
+  keys: string[];
+  /** Entries updated through a known id, and entries upserted by key. */
+  byId: number;
+  byKey: number;
+}
+
 /**
- * Adds the flush's flow counters.
+ * Adds the flush's flow counters: flows whose id this process knows are updated by primary key;
+ * the others (new flows, flows not seen since this process started, ids gone stale) are upserted
+ * by their key, which returns their ids. Both statements take their rows in key order.
  *
  * @returns the database id of each flow entry of the batch
  */
-export async function upsertFlows(tx: Queryable, rows: BatchRows, devices: DeviceIds): Promise<Float64Array> {
+export async function upsertFlows(
+  tx: Queryable,
+  rows: BatchRows,
+  devices: DeviceIds,
+  known: FlowIdCache,
+): Promise<FlowWrite> {
   const { inventory, keys, applications } = rows;
   const count = keys.length;
-  const ids = new Float64Array(count);
-  if (count === 0) return ids;
+  const write: FlowWrite = { ids: new Float64Array(count), keys: new Array(count), byId: 0, byKey: 0 };
+  if (count === 0) return write;
   const order = keyOrder(inventory.flows.keys, count);
-  const column = <T>(read: (entry: number) => T): T[] => {
-    const values: T[] = new Array(count);
-    for (let row = 0; row < count; row++) values[row] = read(order[row]);
-    return values;
-  };
+  const cached: number[] = [], others: number[] = [];
+  for (let row = 0; row < count; row++) {
+    const entry = order[row];
+    const key = flowKeyText(inventory.flows.keys, entry);
+    write.keys[entry] = key;
+    const id = known.get(key);
+    if (id === undefined) others.push(entry);
+    else {
+      write.ids[entry] = id;
+      cached.push(entry);
+    }
+  }
+  if (cached.length > 0) {
+    const column = <T>(read: (entry: number) => T): T[] => cached.map(read);
+    const params = [
+      column((e) => write.ids[e]),
+      column((e) => applications[e].application),
+      column((e) => applications[e].application_source),
+      column((e) => inventory.flowFirstUs[e]),
+      column((e) => inventory.flowLastUs[e]),
+      column((e) => inventory.flowPackets[e]),
+      column((e) => inventory.flowBytes[e]),
+      column((e) => (keys[e].ip_protocol === 6 ? inventory.flowTcpFlags[e] : null)),
+      column((e) => inventory.flowSyn[e]),
+      column((e) => inventory.flowRst[e]),
+      column((e) => inventory.flowFin[e]),
+    ];
+    const [updated] = await withIndexJoins(
+      tx,
+      () =>
+        tx.query<{ n: number }>(`WITH u AS (${UPDATE_FLOWS_BY_ID}) SELECT count(*)::int AS n FROM u`, params),
+    );
+    write.byId = updated.n;
+    if (updated.n < cached.length) {
+      // Rows deleted since their id was learnt: written again by key (in key order with the others).
+      const missing = new Set(
+        (await tx.query<{ id: number }>(MISSING_FLOWS, [cached.map((e) => write.ids[e])])).map((row) =>
+          row.id
+        ),
+      );
+      for (const entry of cached) {
+        if (!missing.has(write.ids[entry])) continue;
+        known.forget(write.keys[entry]);
+        others.push(entry);
+      }
+      const rank = new Int32Array(count);
+      order.forEach((entry, row) => rank[entry] = row);
+      others.sort((a, b) => rank[a] - rank[b]);
+    }
+  }
+  write.byKey = others.length;
+  if (others.length > 0) {
+    const ids = await upsertByKey(tx, rows, devices, others);
+    others.forEach((entry, row) => write.ids[entry] = ids[row]);
+  }
+  return write;
+}
+
+/** Upserts the flow entries `entries` (in key order) by key; returns their ids in the same order. */
+async function upsertByKey(
+  tx: Queryable,
+  rows: BatchRows,
+  devices: DeviceIds,
+  entries: number[],
+): Promise<number[]> {
+  const { inventory, keys, applications } = rows;
+  const column = <T>(read: (entry: number) => T): T[] => entries.map(read);
   const deviceOf = (mac: string | null) => (isUnicastMacText(mac) ? devices.byMac.get(mac) ?? null : null);
   const result = await tx.query<FlowIdRow>(UPSERT_FLOWS, [
     column((e) => deviceOf(keys[e].src_mac)),
@@ -124,81 +232,10 @@ export async function upsertFlows(tx: Queryable, rows: BatchRows, devices: Devic
     column((e) => inventory.flowRst[e]),
     column((e) => inventory.flowFin[e]),
   ]);
-  if (result.length !== count || result.some((row, at) => !sameKey(row, keys[order[at]]))) {
+  if (result.length !== entries.length || result.some((row, at) => !sameKey(row, keys[entries[at]]))) {
     throw new Error(
-      `Cannot match flow ids: ${count} flows upserted, ${result.length} rows came back out of order`,
+      `Cannot match flow ids: ${entries.length} flows upserted, ${result.length} rows came back out of order`,
     );
   }
-  for (let row = 0; row < count; row++) ids[order[row]] = result[row].id;
-  return ids;
-}
-
-const UPSERT_METRICS = `
-INSERT INTO traffic_metrics AS m (time, bucket_seconds, metric_type, flow_id, device_id, packet_count, byte_count,
-  avg_packet_size, min_packet_size, max_packet_size, tcp_syn_count, tcp_rst_count, tcp_fin_count)
-SELECT netsentinel_time(minute * $12::float8), $13::integer, type, flow_id, device_id, packets, bytes,
-  bytes::real / NULLIF(packets, 0), min_size, max_size, syn, rst, fin
-FROM unnest($1::float8[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::integer[],
-  $8::integer[], $9::integer[], $10::integer[], $11::integer[]) AS i(minute, type, flow_id, device_id, packets, bytes,
-  min_size, max_size, syn, rst, fin)
-ON CONFLICT (time, metric_type, flow_id, device_id) DO UPDATE SET
-  packet_count = m.packet_count + EXCLUDED.packet_count,
-  byte_count = m.byte_count + EXCLUDED.byte_count,
-  avg_packet_size = (m.byte_count + EXCLUDED.byte_count)::real / NULLIF(m.packet_count + EXCLUDED.packet_count, 0),
-  min_packet_size = LEAST(m.min_packet_size, EXCLUDED.min_packet_size),
-  max_packet_size = GREATEST(m.max_packet_size, EXCLUDED.max_packet_size),
-  tcp_syn_count = m.tcp_syn_count + EXCLUDED.tcp_syn_count,
-  tcp_rst_count = m.tcp_rst_count + EXCLUDED.tcp_rst_count,
-  tcp_fin_count = m.tcp_fin_count + EXCLUDED.tcp_fin_count`;
-
-/**
- * Adds the flush's closed per-minute buckets: one row per flow and minute, per device, direction
- * and minute. Rows go in (flow or device id, type, minute) order, so that two aggregators adding to
- * the same minutes (adjacent batches share the minute of their boundary) lock them in one order.
- */
-export async function upsertMetrics(
-  tx: Queryable,
-  rows: BatchRows,
-  flowIds: Float64Array,
-  devices: DeviceIds,
-): Promise<void> {
-  const { inventory, deviceMinutes } = rows;
-  const flowRows = inventory.buckets.size;
-  const count = flowRows + deviceMinutes.length;
-  if (count === 0) return;
-  const keys = inventory.buckets.keys;
-  const minuteOf = new Float64Array(count), idOf = new Float64Array(count);
-  for (let entry = 0; entry < flowRows; entry++) {
-    minuteOf[entry] = keys[entry * 2 + 1];
-    idOf[entry] = flowIds[keys[entry * 2]];
-  }
-  deviceMinutes.forEach((row, index) => {
-    minuteOf[flowRows + index] = row.minute;
-    idOf[flowRows + index] = deviceId(devices, row.mac);
-  });
-  const typeOf = (at: number) => (at < flowRows ? "flow" : deviceMinutes[at - flowRows].type);
-  const order = Int32Array.from({ length: count }, (_, at) => at).sort((a, b) =>
-    (a < flowRows ? 0 : 1) - (b < flowRows ? 0 : 1) || idOf[a] - idOf[b] ||
-    (typeOf(a) < typeOf(b) ? -1 : typeOf(a) > typeOf(b) ? 1 : 0) || minuteOf[a] - minuteOf[b]
-  );
-  const minute = new Array<number>(count), type = new Array<string>(count);
-  const flow = new Array<number | null>(count), device = new Array<number | null>(count);
-  const values = [0, 1, 2, 3, 4, 5, 6].map(() => new Array<number>(count));
-  order.forEach((at, row) => {
-    const isFlow = at < flowRows;
-    const from = isFlow ? inventory.bucketValues : deviceMinutes[at - flowRows].values;
-    const v = isFlow ? at * BUCKET_VALUES : 0;
-    minute[row] = minuteOf[at];
-    type[row] = typeOf(at);
-    flow[row] = isFlow ? idOf[at] : null;
-    device[row] = isFlow ? null : idOf[at];
-    values[0][row] = from[v + BucketValue.PACKETS];
-    values[1][row] = from[v + BucketValue.BYTES];
-    values[2][row] = from[v + BucketValue.MIN_SIZE];
-    values[3][row] = from[v + BucketValue.MAX_SIZE];
-    values[4][row] = from[v + BucketValue.SYN];
-    values[5][row] = from[v + BucketValue.RST];
-    values[6][row] = from[v + BucketValue.FIN];
-  });
-  await tx.query(UPSERT_METRICS, [minute, type, flow, device, ...values, BUCKET_MICROS, BUCKET_MICROS / 1e6]);
+  return result.map((row) => row.id);
 }

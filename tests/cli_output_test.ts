@@ -147,7 +147,7 @@ Deno.test({
     strictEqual(redirected.status, 1);
     match(
       oneLine(redirected.stderr),
-      /^netsentinel: Cannot write the JSON inventory to standard output: no space left on device \(\d+ of \d+ bytes written: the output is incomplete; --out FILE writes all or nothing\)$/,
+      /^netsentinel: Cannot write the JSON inventory to standard output: no space left on device \(\d+ bytes written: the output is incomplete; --out FILE writes all or nothing\)$/,
     );
   },
 });

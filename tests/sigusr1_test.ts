@@ -48,7 +48,9 @@ class Lines {
 
   constructor(stream: ReadableStream<Uint8Array>) {
     this.done = (async () => {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      for await (
+        const chunk of stream.pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)
+      ) {
         this.text += chunk;
         this.#waiters = this.#waiters.filter((waiter) => {
           if (this.#count(waiter.pattern) < waiter.count) return true;

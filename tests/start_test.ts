@@ -6,12 +6,14 @@
  * @module
  */
 
-import { match, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { NETNS, Netns } from "./netns.ts";
 import { killTree } from "./_processes.ts";
 import { SHARED_PCAPS, sharedCapture } from "./shared_pcaps.ts";
 import { notes, whySkipped } from "./requirements.ts";
+import { signIn, startAppliance } from "./_appliance.ts";
+import { waitFor } from "./wait.ts";
 
 const REPOSITORY = fileURLToPath(new URL("..", import.meta.url));
 const decoder = new TextDecoder();
@@ -41,18 +43,80 @@ async function task(
   return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }
 
-Deno.test("start with no interface and no configuration file runs the demo, into a database of its own", async () => {
+Deno.test("start with no interface and no configuration file serves the demo, moving, until SIGTERM", async (t) => {
   const dataDir = `data/.test-demo-${Deno.pid}`;
+  // Flushes every second: the test sees the data move within seconds (the demo flushes every 5 s at most).
+  const app = await startAppliance(["--data-dir", dataDir], { NETSENTINEL_AGGREGATOR_FLUSH_INTERVAL_S: "1" });
+  let stopped = false;
+  let closed: Promise<number> = Promise.resolve(0);
   try {
-    const result = await task(["start", "--data-dir", dataDir]);
-    strictEqual(result.code, 0, result.stderr);
     match(
-      result.stderr,
-      /^netsentinel: DEMO: no interface given and no configuration file: running the demo\n/,
+      app.lines[0],
+      /^netsentinel: DEMO: no interface given and no configuration file: running the demo$/,
     );
-    match(result.stderr, new RegExp(`DEMO: \\d+ batches committed to pglite \\(${dataDir}/demo/pglite\\)`));
-    match(result.stdout, /devices/);
+    const admin = await signIn(app.base, "admin", app.password, "demo-password-123");
+
+    await t.step("health and the capture status say it is the demo", async () => {
+      const health = await (await fetch(`${app.base}/api/v1/health`)).json();
+      strictEqual(health.status, "ok");
+      deepStrictEqual([health.capture.mode, health.capture.demo], ["demo", true]);
+      const status = await (await admin.api("GET", "/capture/status")).json();
+      deepStrictEqual([status.mode, status.demo], ["demo", true]);
+    });
+
+    await t.step("the demo's data moves, with timestamps near now", async () => {
+      const newest = async () => {
+        const page = await (await admin.api("GET", "/devices?sort=-last_seen&page_size=1")).json();
+        return page.items[0] as { last_seen: string } | undefined;
+      };
+      const flowTotal = async () =>
+        (await (await admin.api("GET", "/flows?page_size=1")).json()).total as number;
+      let first: { last_seen: string } | undefined;
+      await waitFor(async () => (first = await newest()) !== undefined, 60_000, "a first device");
+      const firstFlows = await flowTotal();
+      const before = Date.parse(first!.last_seen);
+      ok(Math.abs(Date.now() - before) < 120_000, `last seen ${first!.last_seen} is near now`);
+      await waitFor(
+        async () => Date.parse((await newest())!.last_seen) > before,
+        60_000,
+        "a later last_seen",
+        200,
+      );
+      const later = Date.parse((await newest())!.last_seen);
+      ok(later <= Date.now() + 5_000, "not in the future");
+      ok((await flowTotal()) >= firstFlows, "flows only grow");
+      const status = await (await admin.api("GET", "/capture/status")).json();
+      ok(status.totals.packets > 0, JSON.stringify(status.totals));
+      ok(status.plugins.length > 0, "the dissectors' health is listed once they flushed");
+    });
+
+    await t.step("the live feed sends the demo's rates, and stays open until the stop", async () => {
+      const socket = new WebSocket(`${app.base.replace("http", "ws")}/api/v1/ws/live`, {
+        headers: { cookie: admin.cookie, origin: app.base },
+      } as unknown as string[]);
+      const rates: { packets_per_s: number }[] = [];
+      socket.onmessage = (event) => {
+        const message = JSON.parse(event.data);
+        if (message.type === "rates") rates.push(message);
+      };
+      closed = new Promise((resolve) => {
+        socket.addEventListener("close", (event) => resolve((event as CloseEvent).code), { once: true });
+      });
+      await waitFor(() => rates.some((r) => r.packets_per_s > 0), 60_000, "a rate above zero", 50);
+    });
+
+    await t.step("SIGTERM stops it cleanly: exit 0, what was heard committed, the feed closed", async () => {
+      stopped = true;
+      strictEqual(await app.stop(), 0, app.lines.join("\n"));
+      const committed = app.lines.find((line) => /DEMO: \d+ batches committed to pglite/.test(line));
+      ok(committed?.includes(`${dataDir}/demo/pglite`), app.lines.join("\n"));
+      const status = JSON.parse(await Deno.readTextFile(`${REPOSITORY}/${dataDir}/status.json`));
+      strictEqual(status.mode, "stopped");
+      strictEqual(status.appliance.mode, "demo");
+      strictEqual(await closed, 1001, "the server closed the feed (going away)");
+    });
   } finally {
+    if (!stopped) await app.stop();
     await Deno.remove(`${REPOSITORY}/${dataDir}`, { recursive: true }).catch(() => {});
   }
 });
@@ -72,14 +136,30 @@ Deno.test("start with a configuration file that names no interface refuses in on
   }
 });
 
-Deno.test("start --sample with a missing file: one line, exit 1, nothing opened", async () => {
-  const result = await task(["start", "--sample", "nope.pcap", "--data-dir", `data/.test-nope-${Deno.pid}`]);
+Deno.test("start --pcap with a missing file: one line, exit 1, nothing opened", async () => {
+  const result = await task(["start", "--pcap", "nope.pcap", "--data-dir", `data/.test-nope-${Deno.pid}`]);
   strictEqual(result.code, 1);
   strictEqual(result.stderr, 'netsentinel: Cannot open capture file "nope.pcap": no such file\n');
   strictEqual(result.stdout, "");
+  const alias = await task(["start", "--sample", "nope.pcap", "--data-dir", `data/.test-nope-${Deno.pid}`]);
+  strictEqual(alias.stderr, result.stderr, "--sample is --pcap");
   let created = true;
   await Deno.stat(`${REPOSITORY}/data/.test-nope-${Deno.pid}`).catch(() => created = false);
   strictEqual(created, false, "no database was created for it");
+});
+
+Deno.test("start --listen on the network without TLS refuses in one line before anything is opened", async () => {
+  const dataDir = `data/.test-listen-${Deno.pid}`;
+  const result = await task(["start", "--demo", "--listen", "0.0.0.0:8080", "--data-dir", dataDir]);
+  strictEqual(result.code, 2);
+  strictEqual(
+    result.stderr,
+    "netsentinel: Cannot listen on 0.0.0.0:8080 without TLS: set [web] tls_cert and tls_key, or pass " +
+      "--insecure-http (passwords and session cookies would cross the network in clear)\n",
+  );
+  let created = true;
+  await Deno.stat(`${REPOSITORY}/${dataDir}`).catch(() => created = false);
+  strictEqual(created, false, "nothing was written");
 });
 
 Deno.test("start --iface with an unknown interface says so first, and nothing else", async () => {

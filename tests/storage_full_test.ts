@@ -40,7 +40,9 @@ class Stderr {
 
   constructor(stream: ReadableStream<Uint8Array>) {
     this.done = (async () => {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      for await (
+        const chunk of stream.pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)
+      ) {
         this.text += chunk;
         this.#changed();
       }

@@ -137,4 +137,11 @@ Deno.test("a command loads only what its role uses (dynamic import per command)"
   strictEqual(localModules(migrate).includes("storage/database.ts"), true);
   const analyze = await staticClosure([...main, "../cli/analyze.ts"]);
   deepStrictEqual(without(localModules(analyze), [...DATABASE, ...REDIS]), [], "analyze keeps nothing");
+  const exporter = await staticClosure([...main, "../cli/export.ts"]);
+  deepStrictEqual(without(localModules(exporter), REDIS), [], "export does not talk to Redis");
+  deepStrictEqual(
+    localModules(exporter).filter((module) => module.startsWith("web/")),
+    [],
+    "nor load the web app",
+  );
 });

@@ -129,6 +129,7 @@ export async function exportSteps(t: Deno.TestContext, h: Harness, scratch: Scra
         return scratch.db.query(sql, params);
       },
       exec: (script) => scratch.db.exec(script),
+      copyFrom: (statement, rows) => scratch.db.copyFrom(statement, rows),
     };
     const devices = (await scratch.db.query("SELECT 1 FROM devices")).length;
     const reader = cmdbStream(counting, "csv", { pageRows: 3 }).getReader();

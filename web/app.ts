@@ -26,11 +26,19 @@ import { dhcpRoutes } from "./api/routes/dhcp.ts";
 import { exportRoutes } from "./api/routes/export.ts";
 import { insightRoutes } from "./api/routes/insight.ts";
 import { inventoryRoutes } from "./api/routes/inventory.ts";
+import { snapshotRoutes } from "./api/routes/snapshots.ts";
 import { statusRoutes } from "./api/routes/status.ts";
+import { captureRoutes, UPLOAD_PATH } from "./api/routes/captures.ts";
+import { LiveHub } from "./live/hub.ts";
+import { LIVE_PATH, liveFeedHandler } from "./live/routes.ts";
+import { absentCaptureStatus } from "../model/capture_status.ts";
+import { topologyRoutes } from "./api/routes/topology.ts";
+import { zoneRoutes } from "./api/routes/zones.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import { LoginRateLimiter, type RateLimitOptions } from "./auth/rate_limit.ts";
+import { createUi, type UiOptions } from "./ui/routes.ts";
 
-/** Largest request body accepted (JSON bodies are small; captures will have their own route). */
+/** Largest request body accepted (JSON bodies are small; uploaded captures have their own limit). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Options of {@linkcode apiDeps}; everything but the database has a default. */
@@ -45,10 +53,17 @@ export interface ApiDepsOptions {
   health?: ApiDeps["health"];
   allowedDhcpServers?: readonly string[];
   log?: (line: string) => void;
+  captures?: ApiDeps["captures"];
+  /** Default 1024 MiB. */
+  uploadMaxBytes?: number;
+  captureStatus?: ApiDeps["captureStatus"];
 }
 
 /** The API's dependencies with their defaults filled in. */
 export function apiDeps(options: ApiDepsOptions): ApiDeps {
+  const log = options.log ?? ((line: string) => console.error(`netsentinel: ${line}`));
+  const captureStatus = options.captureStatus ??
+    (() => absentCaptureStatus("no capture runs in this process"));
   return {
     db: options.db,
     passwordCost: options.passwordCost ?? OWASP_COST,
@@ -60,7 +75,11 @@ export function apiDeps(options: ApiDepsOptions): ApiDeps {
     startedAt: Date.now(),
     allowedDhcpServers: options.allowedDhcpServers ?? [],
     health: options.health ?? (() => ({ capture: { status: "absent" }, bus: { status: "absent" } })),
-    log: options.log ?? ((line) => console.error(`netsentinel: ${line}`)),
+    log,
+    captures: options.captures,
+    uploadMaxBytes: options.uploadMaxBytes ?? 1024 * 1048576,
+    captureStatus,
+    live: new LiveHub({ db: options.db, status: captureStatus, log }),
   };
 }
 
@@ -89,17 +108,16 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
     }
     await next();
   });
-  api.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.json(
-          { error: { code: "too_large", message: `Cannot accept a body over ${MAX_BODY_BYTES} bytes` } },
-          413,
-        ),
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      c.json(
+        { error: { code: "too_large", message: `Cannot accept a body over ${MAX_BODY_BYTES} bytes` } },
+        413,
+      ),
+  });
+  // Uploaded captures are streamed to disk under their own limit (routes/captures.ts).
+  api.use("*", (c, next) => c.req.method === "POST" && c.req.path === UPLOAD_PATH ? next() : limit(c, next));
   api.use("*", csrfGuard());
   api.use("*", authenticate());
   api.route("/", statusRoutes);
@@ -107,14 +125,20 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   api.route("/", accountRoutes);
   api.route("/", inventoryRoutes);
   api.route("/", insightRoutes);
+  api.route("/", captureRoutes);
   api.route("/", exportRoutes);
   api.route("/", dhcpRoutes);
+  api.route("/", topologyRoutes);
+  api.route("/", zoneRoutes);
+  api.route("/", snapshotRoutes);
   return api;
 }
 
-/** The whole web application. */
-export function createWebApp(deps: ApiDeps): Hono<ApiEnv> {
+/** The whole web application: the API under `/api/v1`, the UI's pages at `/` (web/ui/). */
+export function createWebApp(deps: ApiDeps, ui: UiOptions = {}): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  // Before the header middleware: a WebSocket upgrade answer takes no headers afterwards.
+  app.get(LIVE_PATH, liveFeedHandler(deps, (c) => clientIpOf(c.env)));
   app.use(
     "*",
     secureHeaders({
@@ -135,6 +159,7 @@ export function createWebApp(deps: ApiDeps): Hono<ApiEnv> {
     }),
   );
   app.route("/api/v1", createApi(deps));
+  app.route("/", createUi(deps, (request, env) => app.fetch(request, env), ui));
   app.notFound(routeNotFound);
   app.onError((error, c) => errorResponse(error, c, deps.log));
   return app;

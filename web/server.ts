@@ -35,10 +35,16 @@ export interface WebServerOptions {
   /** Overrides `[web] insecure_http` (`--insecure-http`). */
   insecureHttp?: boolean;
   health?: ApiDeps["health"];
+  /** The appliance's capture importer (uploads; absent: uploads answer 503). */
+  captures?: ApiDeps["captures"];
+  /** What the capture does (`/capture/status`, the live feed's rates). */
+  captureStatus?: ApiDeps["captureStatus"];
   /** Where warnings, the first admin's password and errors go (default stderr). */
   log?: (line: string) => void;
   /** argon2id cost (tests only; default OWASP). */
   passwordCost?: PasswordCost;
+  /** The running configuration shown read-only on the UI's Settings page (default: the `[web]` section). */
+  runningConfig?: () => unknown;
 }
 
 /** A running web server. */
@@ -48,7 +54,7 @@ export interface WebServer {
   hostname: string;
   port: number;
   tls: boolean;
-  /** Stops accepting, lets requests in flight finish. */
+  /** Closes the live feeds, stops accepting, lets requests in flight finish. */
   shutdown(): Promise<void>;
   /** Settles when the server has stopped. */
   finished: Promise<void>;
@@ -80,6 +86,37 @@ async function readPem(path: string, what: string): Promise<string> {
 }
 
 /**
+ * Checks where the server would listen, before anything is opened: the address, and TLS on a
+ * non-loopback address (unless `insecureHttp`).
+ *
+ * @returns whether TLS is on, and the warning to give for plain HTTP on the network (or null)
+ * @throws {WebServerError} bad address, a non-loopback address without TLS, half a TLS setting
+ */
+export function checkListen(
+  web: WebConfig,
+  listen: string = web.listen,
+  insecureHttp: boolean = web.insecure_http,
+): { hostname: string; port: number; tls: boolean; warning: string | null } {
+  const { hostname, port } = parseListen(listen);
+  if ((web.tls_cert === "") !== (web.tls_key === "")) {
+    throw new WebServerError("Cannot start the web server: set both [web] tls_cert and tls_key, or neither");
+  }
+  const tls = web.tls_cert !== "";
+  let warning: string | null = null;
+  if (!tls && !isLoopback(hostname)) {
+    if (!insecureHttp) {
+      throw new WebServerError(
+        `Cannot listen on ${listen} without TLS: set [web] tls_cert and tls_key, or pass --insecure-http ` +
+          "(passwords and session cookies would cross the network in clear)",
+      );
+    }
+    warning =
+      `warning: the web server listens on ${listen} over plain HTTP: passwords and cookies cross the network in clear`;
+  }
+  return { hostname, port, tls, warning };
+}
+
+/**
  * Starts the web server.
  *
  * @throws {WebServerError} bad address, a non-loopback address without TLS, unreadable TLS files,
@@ -89,23 +126,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const log = options.log ?? ((line: string) => console.error(`netsentinel: ${line}`));
   const web = options.config;
   const listen = options.listen ?? web.listen;
-  const { hostname, port } = parseListen(listen);
-  const insecure = options.insecureHttp ?? web.insecure_http;
-  if ((web.tls_cert === "") !== (web.tls_key === "")) {
-    throw new WebServerError("Cannot start the web server: set both [web] tls_cert and tls_key, or neither");
-  }
-  const tls = web.tls_cert !== "";
-  if (!tls && !isLoopback(hostname)) {
-    if (!insecure) {
-      throw new WebServerError(
-        `Cannot listen on ${listen} without TLS: set [web] tls_cert and tls_key, or pass --insecure-http ` +
-          "(passwords and session cookies would cross the network in clear)",
-      );
-    }
-    log(
-      `warning: the web server listens on ${listen} over plain HTTP: passwords and cookies cross the network in clear`,
-    );
-  }
+  const { hostname, port, tls, warning } = checkListen(
+    web,
+    listen,
+    options.insecureHttp ?? web.insecure_http,
+  );
+  if (warning) log(warning);
   const cert = tls ? await readPem(web.tls_cert, "certificate") : undefined;
   const key = tls ? await readPem(web.tls_key, "key") : undefined;
 
@@ -129,8 +155,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     requireTotpForAdmins: web.require_totp_for_admins,
     health: options.health,
     log,
+    captures: options.captures,
+    uploadMaxBytes: web.upload_max_mb * 1048576,
+    captureStatus: options.captureStatus,
   });
-  const app = createWebApp(deps);
+  const app = createWebApp(deps, { runningConfig: options.runningConfig ?? (() => ({ web })) });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve(
@@ -154,6 +183,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     tls,
     finished: server.finished,
     async shutdown() {
+      deps.live.close();
       await server.shutdown();
     },
   };

@@ -148,6 +148,11 @@ export class LibpcapOfflineSource implements CaptureFileSource {
   }
 
   /** Estimated bytes consumed (exact at the end of the file). */
+  /** libpcap itself refuses or cuts such frames, so none reach this reader. */
+  get overSnaplen(): number {
+    return 0;
+  }
+
   get bytesRead(): number {
     return this.#eof ? this.fileSize : Math.min(this.#estimate, this.fileSize);
   }

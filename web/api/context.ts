@@ -10,12 +10,35 @@ import type { SessionPolicy } from "../../storage/accounts/sessions.ts";
 import type { TokenScope } from "../../storage/accounts/tokens.ts";
 import type { User } from "../../storage/accounts/users.ts";
 import type { LoginRateLimiter } from "../auth/rate_limit.ts";
+import type { CaptureRecord, CaptureStatus } from "../../model/capture_status.ts";
+import type { LiveHub } from "../live/hub.ts";
 
 /** State of a part of the appliance for `/health`. */
 export interface PartHealth {
   status: "ok" | "degraded" | "down" | "absent";
   detail?: string;
   [key: string]: unknown;
+}
+
+/** An uploaded capture file, written to disk, to import. */
+export interface UploadedCapture {
+  /** Where the file is. */
+  path: string;
+  /** Its name as uploaded. */
+  name: string;
+  size_bytes: number;
+  uploaded_by: string;
+}
+
+/** Imports captures into the appliance's inventory (the appliance's pipeline). */
+export interface CaptureImporter {
+  /** Folder the uploaded files are written to. */
+  readonly uploadDir: string;
+  /** Queues a file; returns its record (`queued`). */
+  add(file: UploadedCapture): CaptureRecord;
+  /** Every capture, newest first. */
+  list(): CaptureRecord[];
+  get(id: string): CaptureRecord | undefined;
 }
 
 /** Everything the API needs, given once to {@linkcode createApi}. */
@@ -39,6 +62,14 @@ export interface ApiDeps {
   health: () => { capture: PartHealth; bus: PartHealth };
   /** Where errors and security events are written (one line each). */
   log: (line: string) => void;
+  /** The capture pipeline's importer; absent in a web server alone (uploads answer 503). */
+  captures?: CaptureImporter;
+  /** Largest upload accepted, bytes (`[web] upload_max_mb`). */
+  uploadMaxBytes: number;
+  /** What the capture is doing (`GET /capture/status`, the live feed's rates). */
+  captureStatus: () => CaptureStatus;
+  /** The live feed of `WS /ws/live`. */
+  live: LiveHub;
 }
 
 /** Who is asking. */

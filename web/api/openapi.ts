@@ -15,19 +15,97 @@ import { BandwidthRange, DeviceEvents, DeviceFlows, Limit, OtQuery } from "./rou
 import { ConflictQuery, LeaseQuery, NoQuery, ReservationQuery } from "./routes/dhcp.ts";
 import { CmdbQuery } from "./routes/export.ts";
 import { DevicePatch, DeviceQuery, EventQuery, FlowQuery } from "./routes/inventory.ts";
+import { UPLOAD_TYPES, UploadQuery } from "./routes/captures.ts";
+import { MatrixQuery, PositionsBody, TopologyQuery } from "./routes/topology.ts";
+import { ConduitQuery, NewZoneBody, ZonePatchBody } from "./routes/zones.ts";
+import { DiffQuery } from "./routes/snapshots.ts";
 import { jsonSchemaOf, queryParameters } from "./json_schema.ts";
 
 interface Operation {
-  method: "get" | "post" | "patch" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   summary: string;
   /** `public`: no sign-in; else the weakest role allowed. */
   role: "public" | Role;
   query?: z.ZodTypeAny;
   body?: z.ZodTypeAny;
+  /** The body is a file's raw bytes (an uploaded capture). */
+  rawBody?: boolean;
   /** Success status (default 200). */
   status?: number;
 }
+
+/** The maps: topology, positions, L2, matrix, zones and conduits. */
+const MAP_OPERATIONS: readonly Operation[] = [
+  {
+    method: "get",
+    path: "/topology",
+    summary: "Logical topology (nodes, edges; JSON or GraphML)",
+    role: "viewer",
+    query: TopologyQuery,
+  },
+  {
+    method: "put",
+    path: "/topology/positions",
+    summary: "Save node positions (shared by all users)",
+    role: "operator",
+    body: PositionsBody,
+  },
+  {
+    method: "get",
+    path: "/topology/l2",
+    summary: "Physical topology (LLDP, CDP, STP, DCP)",
+    role: "viewer",
+    query: NoQuery,
+  },
+  {
+    method: "get",
+    path: "/topology/matrix",
+    summary: "Communication matrix",
+    role: "viewer",
+    query: MatrixQuery,
+  },
+  { method: "get", path: "/zones", summary: "Named and default zones", role: "viewer", query: NoQuery },
+  {
+    method: "get",
+    path: "/zones/conduits",
+    summary: "Flows between zones",
+    role: "viewer",
+    query: ConduitQuery,
+  },
+  {
+    method: "post",
+    path: "/zones",
+    summary: "Name a zone (audited)",
+    role: "admin",
+    body: NewZoneBody,
+    status: 201,
+  },
+  { method: "get", path: "/zones/{id}", summary: "One zone", role: "viewer" },
+  {
+    method: "patch",
+    path: "/zones/{id}",
+    summary: "Change a zone (audited)",
+    role: "admin",
+    body: ZonePatchBody,
+  },
+  { method: "delete", path: "/zones/{id}", summary: "Delete a zone (audited)", role: "admin", status: 204 },
+  {
+    method: "get",
+    path: "/snapshots",
+    summary: "Inventory snapshots, newest first",
+    role: "viewer",
+    query: NoQuery,
+  },
+  { method: "post", path: "/snapshots", summary: "Take a snapshot now", role: "operator", status: 201 },
+  {
+    method: "get",
+    path: "/snapshots/{a}/diff/{b}",
+    summary: "Devices and paths added, removed, changed (JSON or CSV)",
+    role: "viewer",
+    query: DiffQuery,
+  },
+];
 
 /** Every operation of the API. */
 export const OPERATIONS: readonly Operation[] = [
@@ -159,6 +237,30 @@ export const OPERATIONS: readonly Operation[] = [
   { method: "get", path: "/dhcp/leases", summary: "DHCP leases heard", role: "viewer", query: LeaseQuery },
   {
     method: "get",
+    path: "/capture/status",
+    summary: "Capture mode, interfaces, rates, drops by kind, dissector health, imports",
+    role: "viewer",
+  },
+  {
+    method: "post",
+    path: "/captures",
+    summary: "Upload a pcap/pcapng file (raw bytes, ?name=) to import (audited)",
+    role: "operator",
+    query: UploadQuery,
+    rawBody: true,
+    status: 202,
+  },
+  { method: "get", path: "/captures", summary: "Imported captures, newest first", role: "viewer" },
+  { method: "get", path: "/captures/{id}", summary: "One imported capture and its progress", role: "viewer" },
+  {
+    method: "get",
+    path: "/ws/live",
+    summary: "WebSocket: rates each second, new devices, new events",
+    role: "viewer",
+    status: 101,
+  },
+  {
+    method: "get",
     path: "/dhcp/pools",
     summary: "Subnets leased: servers, routers, range seen, leases, utilisation",
     role: "viewer",
@@ -192,6 +294,7 @@ export const OPERATIONS: readonly Operation[] = [
     role: "viewer",
     query: CmdbQuery,
   },
+  ...MAP_OPERATIONS,
 ];
 
 const ERROR = {
@@ -238,6 +341,16 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: {
             required: true,
             content: { "application/json": { schema: jsonSchemaOf(operation.body) } },
+          },
+        }
+        : {}),
+      ...(operation.rawBody
+        ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              UPLOAD_TYPES.map((type) => [type, { schema: { type: "string", format: "binary" } }]),
+            ),
           },
         }
         : {}),

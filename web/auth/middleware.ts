@@ -4,8 +4,10 @@
  * - {@linkcode authenticate}: a `Bearer nst_…` API token, else the session cookie; sets `principal`.
  * - {@linkcode csrfGuard}: a state-changing request carried by the cookie must come from the
  *   appliance's own origin (the `Origin` header, which browsers send on every POST/PATCH/DELETE and
- *   scripts cannot forge from another site). The cookie is also `SameSite=Strict`. Bearer requests
- *   carry no ambient credential and are exempt.
+ *   scripts cannot forge from another site). Under the appliance's `Referrer-Policy: no-referrer`,
+ *   browsers send `Origin: null` on their own forms; such a request is accepted only with
+ *   `Sec-Fetch-Site: same-origin`, which browsers set and pages cannot. The cookie is also
+ *   `SameSite=Strict`. Bearer requests carry no ambient credential and are exempt.
  * - {@linkcode requireRole}: signed in, role at least `role`, a read-scoped token only for reads,
  *   and no pending password change or TOTP set-up.
  *
@@ -75,8 +77,10 @@ export function csrfGuard(): MiddlewareHandler<ApiEnv> {
     if (!SAFE_METHODS.has(c.req.method) && !c.req.header("authorization")) {
       const origin = c.req.header("origin");
       const own = new URL(c.req.url).origin;
-      const allowed = origin !== undefined &&
-        (origin === own || c.get("deps").allowedOrigins.includes(origin));
+      const sameSite = (origin === undefined || origin === "null") &&
+        c.req.header("sec-fetch-site") === "same-origin";
+      const allowed = sameSite || (origin !== undefined &&
+        (origin === own || c.get("deps").allowedOrigins.includes(origin)));
       if (!allowed) {
         throw new ApiError(
           403,

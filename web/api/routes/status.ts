@@ -1,5 +1,6 @@
 /**
- * `/health` (no sign-in: for load balancers and systemd watchdogs) and `/stats/dashboard`.
+ * `/health` (no sign-in: for load balancers and systemd watchdogs), `/stats/dashboard` and
+ * `/capture/status` (interfaces, rates, drops by kind, dissector health, mode, imports).
  *
  * @module
  */
@@ -44,6 +45,12 @@ statusRoutes.get(
   "/stats/dashboard",
   requireRole("viewer"),
   async (c) => c.json(await readDashboard(c.get("deps").db)),
+);
+
+statusRoutes.get(
+  "/capture/status",
+  requireRole("viewer"),
+  (c) => c.json(c.get("deps").captureStatus()),
 );
 
 statusRoutes.get("/openapi.json", (c) => c.json(openApiDocument()));
