@@ -80,6 +80,8 @@ export async function withPersistence<T>(
       db,
       bus,
       retentionDays: config.storage.retention_days,
+      rollup5mDays: config.storage.rollup_5m_days,
+      rollup1hDays: config.storage.rollup_1h_days,
       onCommitted: () => {
         watch.committed();
         commits?.check();

@@ -50,7 +50,13 @@ export async function runAggregator(args: string[]): Promise<number> {
   }
   const db = await connectDatabase(config);
   const bus = connectBus(config);
-  const aggregator = await startAggregator({ db, bus, retentionDays: config.storage.retention_days });
+  const aggregator = await startAggregator({
+    db,
+    bus,
+    retentionDays: config.storage.retention_days,
+    rollup5mDays: config.storage.rollup_5m_days,
+    rollup1hDays: config.storage.rollup_1h_days,
+  });
   console.error(`netsentinel: aggregator committing to ${db.driver} (${db.location}); Ctrl-C to stop`);
   const stop = () => aggregator.stop();
   Deno.addSignalListener("SIGINT", stop);
