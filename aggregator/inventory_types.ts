@@ -270,6 +270,10 @@ export interface SensorCounters {
   tcp_reassembled: number;
   /** PDUs split over segments that were given up (the rest never came in sequence, too long, a flush). */
   tcp_reassembly_dropped: number;
+  /** Frames a drop-in plugin did not get to decode (its worker stopped by the watchdog, or restarting). */
+  plugin_frames_lost?: number;
+  /** Values of drop-in plugins cut to the size limit. */
+  observations_cut?: number;
   /** Early flushes of a full flow table (`[dissectors] max_flows`). */
   flow_table_flushes: number;
   /** Throws per dissector name (only dissectors that threw). */

@@ -30,6 +30,8 @@ export function sensorCounters(stats: EngineStats & { dissectorNames: string[] }
     tcp_retransmissions: stats.tcpRetransmissions ?? 0,
     tcp_reassembled: stats.tcpReassembled ?? 0,
     tcp_reassembly_dropped: stats.tcpReassemblyDropped ?? 0,
+    plugin_frames_lost: stats.pluginFramesLost ?? 0,
+    observations_cut: stats.observationsCut ?? 0,
     flow_table_flushes: stats.flowTableFlushes ?? 0,
     dissector_errors: byName(stats.dissectorErrors, stats.dissectorNames),
     dissector_malformed: byName(stats.dissectorMalformed, stats.dissectorNames),

@@ -2,8 +2,9 @@
  * The aggregator role: takes sensor batches from the bus and commits them to the database, one
  * transaction per batch, acknowledging a batch only after its commit (so a crash loses nothing and
  * a redelivered batch is recognised and skipped). Keeps the schema migrated, old partitions
- * dropped and the 5-minute and hourly roll-ups current (storage/rollups.ts). A failed commit is retried by the bus, which also reports it (one line when commits
- * start failing, one when they work again): this service does not log it a second time.
+ * dropped and the 5-minute and hourly roll-ups current (storage/rollups.ts). A failed commit is
+ * retried by the bus, which also reports it (one line when commits start failing, one when they
+ * work again): this service does not log it a second time.
  *
  * @module
  */
@@ -21,7 +22,7 @@ export interface AggregatorOptions {
   db: Database;
   bus: ObservationBus;
   retentionDays: number;
-  /** Days of 5-minute and hourly roll-ups kept (`[storage] rollup_5m_days`, `rollup_1h_days`; default 90, 365). */
+  /** Days of 5-minute and hourly roll-ups kept (`[storage] rollup_5m_days`, `rollup_1h_days`; 90, 365). */
   rollup5mDays?: number;
   rollup1hDays?: number;
   /** `[identify] allowed_dhcp_servers`: any other DHCP server raises `dhcp.rogue_server`. */

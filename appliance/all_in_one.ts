@@ -81,6 +81,8 @@ export async function withPersistence<T>(
       bus,
       retentionDays: config.storage.retention_days,
       allowedDhcpServers: config.identify.allowed_dhcp_servers,
+      rollup5mDays: config.storage.rollup_5m_days,
+      rollup1hDays: config.storage.rollup_1h_days,
       onCommitted: () => {
         watch.committed();
         commits?.check();

@@ -10,8 +10,8 @@
  * - the TypeScript capture reader against libpcap's `pcap_open_offline` through FFI (read only);
  * then the OT case (`ot.ts`: every industrial dissector on the OT captures repeated to 1 M frames),
  * live capture (`live.ts`: tcpreplay into the capture worker; `live_trafgen.ts`: trafgen at 1.49 Mpps
- * into the whole live sensor, when netsniff-ng is installed), persistence (`persistence.ts`) and the
- * web API over HTTP (`web.ts`).
+ * into the whole live sensor, when netsniff-ng is installed), persistence (`persistence.ts`), the
+ * web API over HTTP (`web.ts`) and the topology endpoint (`topology.ts`).
  *
  * Options: `--frames N` (default 2 000 000), `--rounds N` (default 3, the median counts),
  * `--regenerate` (rewrite the captures), `--out DIR` (default bench/out), `--before DIR` (another
@@ -31,6 +31,7 @@ import { persistenceCase, type PersistenceCaseRow, persistenceCaseTable } from "
 import { NETNS } from "../tests/netns.ts";
 import { benchOt } from "./ot.ts";
 import { benchWeb, type WebBenchResult, webBenchTable } from "./web.ts";
+import { benchTopology, topologyReport } from "./topology.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSHARK_FRAMES = 200_000;
@@ -207,9 +208,12 @@ async function main(): Promise<void> {
     web.push(await benchWeb(driver));
   }
   console.log(`\n${webBenchTable(web)}`);
+  console.error("bench: topology on postgres…");
+  const topology = await benchTopology({ url: Deno.env.get("DATABASE_URL") || undefined });
+  console.log(`\n${topologyReport(topology)}`);
   await Deno.writeTextFile(
     join(values.out, "results.json"),
-    JSON.stringify({ date: new Date(), results, ot, live, trafgen, persistence, web }, null, 2),
+    JSON.stringify({ date: new Date(), results, ot, live, trafgen, persistence, web, topology }, null, 2),
   );
 }
 

@@ -55,6 +55,8 @@ export async function runAggregator(args: string[]): Promise<number> {
     bus,
     retentionDays: config.storage.retention_days,
     allowedDhcpServers: config.identify.allowed_dhcp_servers,
+    rollup5mDays: config.storage.rollup_5m_days,
+    rollup1hDays: config.storage.rollup_1h_days,
   });
   console.error(`netsentinel: aggregator committing to ${db.driver} (${db.location}); Ctrl-C to stop`);
   const stop = () => aggregator.stop();

@@ -16,6 +16,8 @@ export interface DissectionOptions {
   pluginFiles: string[];
   registry: RegistryOptions;
   maxErrors: number;
+  watchdogMs: number;
+  pluginHeapMb: number;
   /** Flows a worker holds before it flushes early (`[dissectors] max_flows`). */
   maxFlows: number;
 }
@@ -28,6 +30,8 @@ export function dissectionOptions(config: Config): DissectionOptions {
     pluginFiles: dissectors.plugins_dir ? pluginFiles(dissectors.plugins_dir) : [],
     registry: { ports: dissectors.ports, disabled: dissectors.disabled },
     maxErrors: dissectors.max_errors,
+    watchdogMs: dissectors.watchdog_s * 1000,
+    pluginHeapMb: dissectors.plugin_memory_mb,
     maxFlows: dissectors.max_flows,
   };
 }

@@ -296,12 +296,17 @@ export function formatTextReport(doc: InventoryDocument, options: TextReportOpti
     (sum, counters) => sum + (counters.observations_dropped ?? 0),
     0,
   );
-  if (Object.keys(errors).length > 0 || disabled.length > 0 || dropped > 0) {
+  const lost = Object.values(doc.stats).reduce(
+    (sum, counters) => sum + (counters.plugin_frames_lost ?? 0),
+    0,
+  );
+  if (Object.keys(errors).length > 0 || disabled.length > 0 || dropped > 0 || lost > 0) {
     out.push(`\nDISSECTORS`);
     for (const [name, count] of Object.entries(errors)) {
       out.push(`${name}: ${count} errors (the packets were skipped)`);
     }
     for (const d of disabled) out.push(`${d.name}: DISABLED, ${d.reason}`);
+    if (lost > 0) out.push(`${lost} frames LOST to drop-in plugins (stopped by the watchdog or restarting)`);
     if (dropped > 0) {
       out.push(
         `${dropped} identities/events NOT RECORDED: a flush held the most allowed (a dissector reports a value that changes with every packet?)`,

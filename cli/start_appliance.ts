@@ -161,6 +161,7 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
         server = await startWebServer({
           config: config.web,
           db: run.db,
+          allowedDhcpServers: config.identify.allowed_dhcp_servers,
           listen: options.listen,
           insecureHttp: options.insecureHttp,
           captures: imports.current,

@@ -95,6 +95,7 @@ export async function runWeb(
     const server = await startWebServer({
       config: config.web,
       db,
+      allowedDhcpServers: config.identify.allowed_dhcp_servers,
       listen: values.listen as string | undefined,
       insecureHttp: values["insecure-http"] ? true : undefined,
       captureStatus: () => capture,

@@ -45,6 +45,10 @@ export const ConfigSchema = z.object({
     disabled: z.array(z.string()).default([]),
     /** Throws after which a dissector is disabled. */
     max_errors: z.number().int().min(1).default(100),
+    /** Seconds a drop-in plugin may take on one frame (or to load) before it is stopped and disabled. */
+    watchdog_s: z.number().min(0.1).max(600).default(5),
+    /** V8 heap limit of the drop-in plugins' worker, MiB. */
+    plugin_memory_mb: z.number().int().min(32).max(16384).default(256),
     /** Port changes per dissector, e.g. `modbus = { "tcp.port" = [502, 5020] }`. */
     ports: z.record(
       z.string(),

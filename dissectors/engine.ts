@@ -50,6 +50,20 @@ export interface FrameMeta {
 /** Deepest chain of dissectors walked for one frame (guards against table loops). */
 const MAX_DEPTH = 24;
 
+/**
+ * A thrown value as text, whatever it is (an `Object.create(null)`, a Proxy, an Error whose
+ * `message` getter throws): describing it must not throw out of the engine's catch.
+ */
+function describeError(error: unknown): string {
+  try {
+    if (error instanceof Error) return String(error.message);
+    if (typeof error !== "object" && typeof error !== "function") return String(error);
+    return `a thrown ${typeof error} that is not an Error`;
+  } catch {
+    return "a thrown value that cannot be described";
+  }
+}
+
 /** Decodes packets, meters flows, collects observations. */
 export class DissectionEngine {
   readonly registry: DissectorRegistry;
@@ -264,7 +278,7 @@ export class DissectionEngine {
     const stats = this.stats;
     const name = this.registry.dissectors[index].name;
     stats.dissectorErrors[index]++;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     recordProblem(stats, `Dissector "${name}" threw on frame ${stats.packets}: ${message}`);
     if (stats.dissectorErrors[index] >= this.#maxErrors && !this.registry.disabled[index]) {
       this.registry.disable(index);

@@ -113,6 +113,43 @@ Deno.test("engine catches a throwing plugin, counts it, and disables it past the
   strictEqual(engine.registry.udpPort[9999], -1);
 });
 
+Deno.test("engine describes any thrown value without letting it escape its catch", () => {
+  const values: [unknown, string][] = [
+    [Object.create(null), "a thrown object that is not an Error"],
+    [
+      new Proxy({}, {
+        get: () => {
+          throw new Error("trap");
+        },
+      }),
+      "a thrown object that is not an Error",
+    ],
+    [
+      Object.defineProperty(new Error(), "message", {
+        get: () => {
+          throw new Error("getter");
+        },
+      }),
+      "a thrown value that cannot be described",
+    ],
+    [() => 0, "a thrown function that is not an Error"],
+    ["text", "text"],
+  ];
+  for (const [value, described] of values) {
+    const engine = testEngine([{
+      ...thrower,
+      decode: () => {
+        throw value;
+      },
+    }]);
+    const frame = hex(
+      "ffffffffffff 020000000001 0800 4500 0020 0001 0000 4011 0000 0a000001 0a000002 270f 270f 000c 0000 01020304",
+    );
+    engine.dissectFrame(frame);
+    strictEqual(engine.stats.problems[0], `frame 1: Dissector "thrower" threw on frame 1: ${described}`);
+  }
+});
+
 Deno.test("engine hands a flow to the heuristic dissector whose probe accepts it", () => {
   let decoded = 0;
   const magic: Dissector = {

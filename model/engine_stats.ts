@@ -51,6 +51,13 @@ export interface EngineStats {
   /** PDU starts given up: the next segment never came in sequence, too long, or a flush came first. */
   tcpReassemblyDropped: number;
   /**
+   * Frames a drop-in plugin did not get to decode: the one its worker was running when the watchdog
+   * stopped it (or it ran out of memory or ended), and those that came while the worker restarted.
+   */
+  pluginFramesLost: number;
+  /** Identity values, event fields and observations of drop-in plugins cut to the size limit. */
+  observationsCut: number;
+  /**
    * Flushes a worker took on its own because its flow table reached `[dissectors] max_flows`: a
    * flood or a scan keeps the sensor's memory flat, and every flow still reaches the aggregator.
    */
@@ -81,6 +88,8 @@ export function newEngineStats(dissectorCount: number): EngineStats {
     tcpRetransmissions: 0,
     tcpReassembled: 0,
     tcpReassemblyDropped: 0,
+    pluginFramesLost: 0,
+    observationsCut: 0,
     flowTableFlushes: 0,
     dissectorErrors: new Array(dissectorCount).fill(0),
     dissectorMalformed: new Array(dissectorCount).fill(0),

@@ -34,6 +34,10 @@ export interface LiveSensorOptions {
   registry?: RegistryOptions;
   /** Throws after which a dissector is disabled (default 100). */
   maxErrors?: number;
+  /** Watchdog over the drop-in plugins, ms (default 5 000). */
+  watchdogMs?: number;
+  /** Heap limit of the drop-in plugins' worker, MiB (default 256). */
+  pluginHeapMb?: number;
   /** Flows a worker holds before it flushes early (default 1 000 000). */
   maxFlows?: number;
   /** Bytes of each packet ring (default 64 MiB). */
@@ -83,6 +87,8 @@ export class LiveSensor {
       pluginFiles: options.pluginFiles,
       registry: options.registry,
       maxErrors: options.maxErrors,
+      watchdogMs: options.watchdogMs,
+      pluginHeapMb: options.pluginHeapMb,
       maxFlows: options.maxFlows,
       ringBytes: options.ringBytes,
       producers: options.interfaces.length,

@@ -31,6 +31,10 @@ export interface OfflineAnalysisOptions {
   registry?: RegistryOptions;
   /** Throws after which a dissector is disabled (default 100). */
   maxErrors?: number;
+  /** Watchdog over the drop-in plugins, ms (default 5 000). */
+  watchdogMs?: number;
+  /** Heap limit of the drop-in plugins' worker, MiB (default 256). */
+  pluginHeapMb?: number;
   /** Flows a worker holds before it flushes early (default 1 000 000). */
   maxFlows?: number;
   /** Dissector workers (default 1; batches are dealt to them in turn). */
@@ -90,6 +94,8 @@ export async function analyzeCaptureFile(
     pluginFiles: options.pluginFiles,
     registry: options.registry,
     maxErrors: options.maxErrors,
+    watchdogMs: options.watchdogMs,
+    pluginHeapMb: options.pluginHeapMb,
     maxFlows: options.maxFlows,
     onFlush: (record, worker) => {
       options.onFlush?.(record, worker);

@@ -11,12 +11,16 @@ const FILES = [
   "003_supervision.sql",
   "004_identification.sql",
   "005_concurrent_partitions.sql",
-  "006_rollups.sql",
-  "007_flow_totals.sql",
-  "009_hot_flow_updates.sql",
   "010_accounts.sql",
-  "011_alerts.sql",
+  "011_rollups.sql",
+  "012_flow_totals.sql",
+  "013_hot_flow_updates.sql",
+  "014_topology.sql",
+  "015_alerts.sql",
 ];
+
+/** The migrations of the first released appliance: a database it made must upgrade in place. */
+const FIRST_RELEASE = [1, 2, 3, 4, 5, 10];
 
 const TABLES = [
   "alerts",
@@ -31,18 +35,21 @@ const TABLES = [
   "flow_application_totals",
   "identity_attributes",
   "ingested_batches",
+  "inventory_snapshots",
   "protocol_events",
   "rollup_pending",
   "schema_migrations",
   "sensor_boots",
   "sensors",
   "sessions",
+  "topology_positions",
   "traffic_flows",
   "traffic_metrics",
   "traffic_metrics_1h",
   "traffic_metrics_5m",
   "users",
   "vlans",
+  "zones",
 ];
 
 function isMigrationError(pattern: RegExp) {
@@ -69,7 +76,7 @@ testOnDrivers("migrate()", async (t, { db }) => {
     deepStrictEqual(tables.map((row) => row.name), TABLES);
     deepStrictEqual(await migrate(db), []);
     const status = await migrationStatus(db);
-    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 6, 7, 9, 10, 11]);
+    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15]);
     deepStrictEqual(status.pending, []);
     const users = await db.query("SELECT * FROM users");
     strictEqual(users.length, 0, "no default admin (the spec's changeme password)");
@@ -89,9 +96,32 @@ testOnDrivers("migrate()", async (t, { db }) => {
     const all = await loadMigrations();
     deepStrictEqual((await migrate(db, all.slice(0, 1))).map((m) => m.version), [1]);
     const runs = await Promise.all([migrate(db, all), migrate(db, all)]);
-    deepStrictEqual(runs.flat().map((m) => m.version).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 9, 10, 11]);
+    deepStrictEqual(runs.flat().map((m) => m.version).sort((a, b) => a - b), [
+      2,
+      3,
+      4,
+      5,
+      10,
+      11,
+      12,
+      13,
+      14,
+      15,
+    ]);
     const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM schema_migrations");
     strictEqual(rows[0].n, all.length);
+  });
+
+  await t.step("a database of the first release (001–005, 010) upgrades in place", async () => {
+    await empty(db);
+    const all = await loadMigrations();
+    const first = all.filter((migration) => FIRST_RELEASE.includes(migration.version));
+    deepStrictEqual((await migrate(db, first)).map((m) => m.version), FIRST_RELEASE);
+    deepStrictEqual(
+      (await migrate(db, all)).map((m) => m.version),
+      all.map((m) => m.version).filter((version) => !FIRST_RELEASE.includes(version)),
+    );
+    deepStrictEqual((await migrationStatus(db)).pending, []);
   });
 
   await t.step("refuses a later migration this code does not know", async () => {

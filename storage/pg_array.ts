@@ -34,6 +34,12 @@ function element(value: unknown): string {
  * ```
  */
 export function pgArray(values: readonly unknown[]): string {
+  let numbers = true;
+  for (let i = 0; i < values.length && numbers; i++) {
+    numbers = typeof values[i] === "number" && Number.isFinite(values[i]);
+  }
+  // Finite numbers only: the native join prints each one as String() does.
+  if (numbers) return `{${values.join(",")}}`;
   let text = "{";
   for (let i = 0; i < values.length; i++) {
     if (i > 0) text += ",";

@@ -9,7 +9,7 @@
 import postgres from "postgres";
 import type { Database, OpenDatabaseOptions, Queryable, Row } from "./database.ts";
 import { parseDatabaseUrl } from "./database_url.ts";
-import { describeStorageError } from "./errors.ts";
+import { describeStorageError, StorageError } from "./errors.ts";
 import { toParam } from "./pg_array.ts";
 
 type Sql = postgres.Sql<Record<string, never>>;
@@ -71,7 +71,21 @@ class PostgresQueryable implements Queryable {
         await new Promise((resolve) => setTimeout(resolve, 0));
         if (state?.finalCalled !== false) break;
       }
-      if (refused === null) await this.#sql.unsafe("SELECT 1");
+      if (refused === null) {
+        try {
+          await this.#sql.unsafe("SELECT 1");
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== "25P02") throw error;
+          // The server refused the rows and postgres.js dropped its reason: a full disk most likely
+          // (the rows are numbers and times this code wrote). Retryable, so the batch is not parked.
+          throw new StorageError(
+            "conflict",
+            `${this.#action}: the server refused the rows of a COPY and aborted the transaction ` +
+              "(disk full?); the batch will be retried",
+            { cause: error },
+          );
+        }
+      }
       if (refused !== null) throw refused;
     } catch (error) {
       throw describeStorageError(this.#action, refused ?? error);

@@ -156,7 +156,7 @@ export async function runRetention(db: Database, options: RetentionOptions = {})
   );
   report.forgottenBatches = forgotten[0].n;
   // Every connection from a new ephemeral port is a new flow: without this the table only grows.
-  // The per-application totals (migration 007) lose what the deleted flows counted.
+  // The per-application totals (migration 012) lose what the deleted flows counted.
   const expired = await db.query<{ n: number }>(
     `WITH gone AS (
        DELETE FROM traffic_flows WHERE last_seen < $1::timestamptz

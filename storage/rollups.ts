@@ -1,6 +1,6 @@
 /**
  * Roll-ups of the per-minute metrics: `traffic_metrics` → `traffic_metrics_5m` → `traffic_metrics_1h`
- * (migration 006). Writing per-minute rows marks their 5-minute buckets in `rollup_pending` (a
+ * (migration 011). Writing per-minute rows marks their 5-minute buckets in `rollup_pending` (a
  * trigger, in the writer's transaction); {@linkcode runRollups} takes pending buckets, recomputes each
  * from scratch — the sum of its minutes, or of its 5-minute rows for an hour — and marks the hours.
  * Each roll-up bucket also gets a `network` row (flow_id and device_id NULL): the sum of its `flow`

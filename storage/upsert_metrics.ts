@@ -95,9 +95,13 @@ function metricRows(rows: BatchRows, flowIds: Float64Array, devices: DeviceIds):
     idOf[flowRows + index] = deviceId(devices, row.mac);
   });
   const typeOf = (at: number) => (at < flowRows ? "flow" : deviceMinutes[at - flowRows].type);
+  // Flow rows first, then by id, type (device_in before device_out) and minute.
+  const rank = new Int8Array(count);
+  for (let at = flowRows; at < count; at++) rank[at] = typeOf(at) === "device_in" ? 1 : 2;
   const order = Int32Array.from({ length: count }, (_, at) => at).sort((a, b) =>
-    (a < flowRows ? 0 : 1) - (b < flowRows ? 0 : 1) || idOf[a] - idOf[b] ||
-    (typeOf(a) < typeOf(b) ? -1 : typeOf(a) > typeOf(b) ? 1 : 0) || minuteOf[a] - minuteOf[b]
+    rank[a] - rank[b] === 0 || (rank[a] > 0 && rank[b] > 0)
+      ? idOf[a] - idOf[b] || rank[a] - rank[b] || minuteOf[a] - minuteOf[b]
+      : rank[a] - rank[b]
   );
   const out: MetricRows = {
     minute: new Array(count),

@@ -27,7 +27,7 @@ async function stateOf(scratch: ScratchDatabase): Promise<string> {
        (SELECT md5(string_agg(concat_ws(',', id, device_name, device_type_override, device_notes, is_flagged), ';' ORDER BY id)) FROM devices),
        (SELECT count(*) FROM devices), (SELECT count(*) FROM traffic_flows),
        (SELECT md5(string_agg(concat_ws(',', username, role, is_active, password_hash), ';' ORDER BY username)) FROM users),
-       (SELECT count(*) FROM api_tokens),
+       (SELECT count(*) FROM api_tokens), (SELECT count(*) FROM zones), (SELECT count(*) FROM topology_positions),
        (SELECT count(*) FROM audit_log WHERE action NOT LIKE 'login%')) AS state`,
   );
   return rows[0].state;
@@ -193,7 +193,62 @@ function cases(device: number, operator: string, admin: string): Case[] {
       status: 400,
       field: "expires_in_days",
     },
+    ...mapCases(operator, admin),
     { method: "GET", path: "/nope", status: 404 },
+  ];
+}
+
+/** Hostile inputs of the map routes: topology, positions, matrix, zones. */
+function mapCases(operator: string, admin: string): Case[] {
+  const get = (path: string, field?: string): Case => ({ method: "GET", path, status: 400, field });
+  const positions = (body: unknown, field?: string): Case => ({
+    method: "PUT",
+    path: "/topology/positions",
+    options: { cookie: operator, body },
+    status: 400,
+    field,
+  });
+  const zone = (body: unknown, field?: string, status = 400): Case => ({
+    method: "POST",
+    path: "/zones",
+    options: { cookie: admin, body },
+    status,
+    field,
+  });
+  return [
+    get("/topology?level=planet", "level"),
+    get("/topology?level=device%27%3B%20DROP%20TABLE%20devices", "level"),
+    get("/topology?vlan=4096", "vlan"),
+    get("/topology?protocol=modbus'%20OR%201=1", "protocol"),
+    get("/topology?from=yesterday", "from"),
+    get("/topology?expand=10.0.0.0%2F24'--", "expand"),
+    get("/topology?limit=999999999", "limit"),
+    get("/topology?format=svg", "format"),
+    get("/topology?level=device&level=subnet", "level"),
+    get("/topology/l2?x=1", "x"),
+    get("/topology/matrix?by=color", "by"),
+    get("/zones/conduits?vlan=-1", "vlan"),
+    get("/zones/0", "id"),
+    positions({ positions: [{ id: "d:1", x: "1", y: 2 }] }, "positions.0.x"),
+    positions({ positions: [{ id: "d:1", x: 1e300, y: 2 }] }, "positions.0.x"),
+    positions({ positions: [{ id: "a\u0000b", x: 1, y: 2 }] }, "positions.0.id"),
+    positions({ positions: [{ id: "x".repeat(129), x: 1, y: 2 }] }, "positions.0.id"),
+    positions({ positions: [{ id: "d:1", x: 1, y: 2, z: 3 }] }, "z"),
+    positions({ positions: "all" }, "positions"),
+    zone({ name: "z", subnet: "10.0.0.0/33" }, "subnet"),
+    zone({ name: "z", subnet: "10.0.0.0'; DROP TABLE zones; --/24" }, "subnet"),
+    zone({ name: "z", subnet: "999.0.0.0/8" }, "subnet"),
+    zone({ name: "z", vlan_id: 5000 }, "vlan_id"),
+    zone({ name: "z", vlan_id: 10, purdue_level: 9 }, "purdue_level"),
+    zone({ name: "", vlan_id: 10 }, "name"),
+    zone({ name: "z" }, "vlan_id"),
+    zone({ name: "z", vlan_id: 10, owner: "me" }, "owner"),
+    {
+      method: "PATCH",
+      path: "/zones/999999999",
+      options: { cookie: admin, body: { name: "y" } },
+      status: 404,
+    },
   ];
 }
 

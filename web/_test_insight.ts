@@ -12,6 +12,9 @@ import type { EventSummary } from "../storage/read/events.ts";
 import type { Lease } from "../storage/read/dhcp.ts";
 import type { ProtocolShare } from "../storage/read/stats.ts";
 import type { BandwidthSeries } from "../storage/read/bandwidth.ts";
+import { join } from "node:path";
+import { SHARED_PCAPS_DIR } from "../tests/shared_pcaps.ts";
+import { TSHARK, tsharkFields } from "../tests/tshark_fields.ts";
 import { type Harness, json } from "./_testing.ts";
 
 /** The insight steps. */
@@ -86,6 +89,36 @@ export async function insightSteps(t: Deno.TestContext, h: Harness, scratch: Scr
       await h.request("GET", "/ot/assets?ot_role=plc", { cookie }),
     );
     strictEqual(plcs.total, await n("devices WHERE ot_role = 'plc'"));
+  });
+
+  await t.step({
+    name: `OT assets: who controls whom, as tshark sees the Modbus requests${TSHARK.note}`,
+    ignore: TSHARK.skip,
+    fn: async () => {
+      const rows = await tsharkFields(
+        join(SHARED_PCAPS_DIR, "modbus_tcp_test_data_part1.pcap"),
+        ["eth.src", "eth.dst"],
+        "tcp.dstport == 502 && modbus",
+      );
+      const pairs = new Set(rows.map(([[src], [dst]]) => `${src}>${dst}`));
+      ok(pairs.size >= 2);
+      const assets = (await json<Page<DeviceSummary & OtFields>>(
+        await h.request("GET", "/ot/assets?page_size=500", { cookie }),
+      )).items;
+      const seen = new Set<string>();
+      for (const asset of assets) {
+        for (const peer of asset.controls.filter((p) => p.protocols.includes("modbus"))) {
+          seen.add(`${asset.mac_address}>${peer.mac_address}`);
+        }
+        for (const peer of asset.controlled_by.filter((p) => p.protocols.includes("modbus"))) {
+          seen.add(`${peer.mac_address}>${asset.mac_address}`);
+        }
+      }
+      const assetMacs = new Set(assets.map((a) => a.mac_address));
+      const expected = [...pairs].filter((pair) => pair.split(">").some((mac) => assetMacs.has(mac))).sort();
+      ok(expected.length >= 1, "the Modbus requests involve OT assets");
+      deepStrictEqual([...seen].sort(), expected);
+    },
   });
 
   await t.step("DHCP leases, by client and by server", async () => {

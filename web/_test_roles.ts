@@ -1,8 +1,9 @@
 /**
  * Steps of web/api_test.ts: a matrix generated from the app's own route table, every route × no
  * session and every role (and read/write tokens), checked against the policy written here
- * independently of the code: health, login and the API description are public; viewer reads; operator also edits devices; admin also manages users,
- * tokens and the audit log; everyone signed in manages their own sign-in.
+ * independently of the code: health, login and the API description are public; viewer reads;
+ * operator also edits devices, places map nodes and takes snapshots; admin also manages users,
+ * tokens, zones and the audit log; everyone signed in manages their own sign-in.
  */
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
@@ -14,6 +15,7 @@ function policy(method: string, path: string): "public" | Role {
   if (["/api/v1/health", "/api/v1/auth/login", "/api/v1/openapi.json"].includes(path)) return "public";
   if (path.startsWith("/api/v1/auth/")) return "viewer";
   if (/^\/api\/v1\/(users|tokens|audit)(\/|$)/.test(path)) return "admin";
+  if (path.startsWith("/api/v1/zones") && method !== "GET") return "admin";
   return method === "GET" ? "viewer" : "operator";
 }
 
@@ -35,7 +37,7 @@ function concrete(path: string): string {
   return path.replace("/api/v1", "").replace(
     ":id",
     path.includes("users") || path.includes("tokens") ? "00000000-0000-4000-8000-000000000000" : "999999999",
-  ).replace(":key", "999999999");
+  ).replace(":key", "999999999").replace(":a", "999999999").replace(":b", "999999998");
 }
 
 /** The role-matrix steps. */

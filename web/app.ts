@@ -27,11 +27,14 @@ import { alertRoutes } from "./api/routes/alerts.ts";
 import { exportRoutes } from "./api/routes/export.ts";
 import { insightRoutes } from "./api/routes/insight.ts";
 import { inventoryRoutes } from "./api/routes/inventory.ts";
+import { snapshotRoutes } from "./api/routes/snapshots.ts";
 import { statusRoutes } from "./api/routes/status.ts";
 import { captureRoutes, UPLOAD_PATH } from "./api/routes/captures.ts";
 import { LiveHub } from "./live/hub.ts";
 import { LIVE_PATH, liveFeedHandler } from "./live/routes.ts";
 import { absentCaptureStatus } from "../model/capture_status.ts";
+import { topologyRoutes } from "./api/routes/topology.ts";
+import { zoneRoutes } from "./api/routes/zones.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import { LoginRateLimiter, type RateLimitOptions } from "./auth/rate_limit.ts";
 import { createUi, type UiOptions } from "./ui/routes.ts";
@@ -127,6 +130,9 @@ function createApi(deps: ApiDeps): Hono<ApiEnv> {
   api.route("/", exportRoutes);
   api.route("/", dhcpRoutes);
   api.route("/", alertRoutes);
+  api.route("/", topologyRoutes);
+  api.route("/", zoneRoutes);
+  api.route("/", snapshotRoutes);
   return api;
 }
 

@@ -43,6 +43,8 @@ export interface WebServerOptions {
   log?: (line: string) => void;
   /** argon2id cost (tests only; default OWASP). */
   passwordCost?: PasswordCost;
+  /** `[identify] allowed_dhcp_servers`: any other DHCP server is rogue (empty: a second one per subnet is). */
+  allowedDhcpServers?: readonly string[];
   /** The running configuration shown read-only on the UI's Settings page (default: the `[web]` section). */
   runningConfig?: () => unknown;
 }
@@ -158,6 +160,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     captures: options.captures,
     uploadMaxBytes: web.upload_max_mb * 1048576,
     captureStatus: options.captureStatus,
+    allowedDhcpServers: options.allowedDhcpServers,
   });
   const app = createWebApp(deps, { runningConfig: options.runningConfig ?? (() => ({ web })) });
   let server: Deno.HttpServer<Deno.NetAddr>;

@@ -2,23 +2,26 @@
  * The sensor's side of the dissector workers: starts them in the sandbox, gives each a packet
  * ring, asks for flushes and collects the flush records.
  *
- * Sandbox: every worker runs with Deno permissions `"none"`. Its entry module is generated here
- * (a `blob:` URL) and imports the runtime and each plugin *statically*, because a worker without
- * read permission may not import anything at run time. Before that, each plugin file is loaded
- * alone in a throw-away sandboxed worker, so a plugin that fails to load is reported with its file.
+ * Sandbox: every worker runs with Deno permissions `"none"` and only the built-in dissectors.
+ * Drop-in plugins run apart, in one plugin host per dissector worker (`plugin_supervisor.ts`), with
+ * their own realm, heap limit and watchdog: a plugin that fails to load is reported with its file,
+ * and one that does not finish loading within the watchdog's time (or runs out of memory while
+ * loading) is left out and reported disabled.
  *
  * Needs the `--unstable-worker-options` flag (Deno's permission option for workers).
  *
  * @module
  */
 
-import { pathToFileURL } from "node:url";
 import { PacketRing } from "../../capture/ring.ts";
 import type { ChunkPool } from "../../capture/chunk_pool.ts";
 import type { FlushRecord } from "../../model/flush_record.ts";
-import { PluginError } from "../plugin_check.ts";
+import { PluginChannel } from "./plugin_channel.ts";
 import { RegistrationError, type RegistryOptions } from "../registry.ts";
 import { DEFAULT_MAX_FLOWS, type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
+import { PluginSupervisor } from "./plugin_supervisor.ts";
+import type { DisabledDissector } from "../../model/engine_stats.ts";
+import type { PluginDescription } from "./plugin_proxy.ts";
 
 /** Options of {@linkcode DissectorPool.start}. */
 export interface DissectorPoolOptions {
@@ -46,59 +49,60 @@ export interface DissectorPoolOptions {
    * memory (a capture file): its batches then reach the workers without a copy.
    */
   chunkPools?: (ChunkPool | undefined)[];
+  /**
+   * Longest time a plugin may take to answer for one frame, or to load, before it is stopped and
+   * disabled, ms (default 5 000; configuration `dissectors.watchdog_s`).
+   */
+  watchdogMs?: number;
+  /** V8 heap limit of each plugin host, MiB (default 256; configuration `dissectors.plugin_memory_mb`). */
+  pluginHeapMb?: number;
   /** Receives every flush record, from any worker. */
   onFlush: (record: FlushRecord, worker: number, final: boolean) => void;
 }
 
 const WORKER_OPTIONS = { type: "module", deno: { permissions: "none" } } as WorkerOptions;
 const RUNTIME_URL = new URL("./runtime.ts", import.meta.url).href;
-const CHECK_URL = new URL("../plugin_check.ts", import.meta.url).href;
 
 function blobModule(source: string): string {
   return URL.createObjectURL(new Blob([source], { type: "application/typescript" }));
 }
 
-function entrySource(files: string[]): string {
-  const imports = files.map((file, i) =>
-    `import * as plugin${i} from ${JSON.stringify(pathToFileURL(file).href)};`
-  );
-  const collect = files.map((file, i) => `...pluginDissectors(${JSON.stringify(file)}, plugin${i})`);
+const DEFAULT_WATCHDOG_MS = 5000;
+const DEFAULT_PLUGIN_HEAP_MB = 256;
+
+function entrySource(): string {
   return [
     `/// <reference lib="deno.worker" />`,
     `import { startDissectorWorker } from ${JSON.stringify(RUNTIME_URL)};`,
-    `import { pluginDissectors } from ${JSON.stringify(CHECK_URL)};`,
-    ...imports,
-    `startDissectorWorker([${collect.join(", ")}]);`,
+    `startDissectorWorker();`,
   ].join("\n");
 }
 
-/** Loads one plugin file alone in the sandbox and checks its exports. */
-function checkPlugin(file: string): Promise<void> {
-  const source = [
-    `/// <reference lib="deno.worker" />`,
-    `import { pluginDissectors } from ${JSON.stringify(CHECK_URL)};`,
-    `import * as plugin from ${JSON.stringify(pathToFileURL(file).href)};`,
-    `try { pluginDissectors(${JSON.stringify(file)}, plugin); self.postMessage(null); }`,
-    `catch (error) { self.postMessage((error as Error).message); }`,
-  ].join("\n");
-  const url = blobModule(source);
-  const worker = new Worker(url, WORKER_OPTIONS);
-  return new Promise<void>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<string | null>) => {
-      worker.terminate();
-      URL.revokeObjectURL(url);
-      if (event.data === null) resolve();
-      else reject(new PluginError(event.data));
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      worker.terminate();
-      URL.revokeObjectURL(url);
-      const reason =
-        (event.message ?? "unknown error").replace(/^Uncaught (\(in promise\) )?/, "").split("\n")[0];
-      reject(new PluginError(`Cannot load dissector plugin ${file}: ${reason}`));
-    };
-  });
+/**
+ * Starts one plugin host per dissector worker. The first one loads the files under the watchdog
+ * (a file that does not finish loading is left out and reported); the others load what it kept.
+ */
+async function startPlugins(options: DissectorPoolOptions, watchdogMs: number, count: number): Promise<{
+  hosts: PluginSupervisor[];
+  descriptions: PluginDescription[][];
+  disabledAtStart: DisabledDissector[];
+}> {
+  const files = options.pluginFiles ?? [];
+  if (files.length === 0) return { hosts: [], descriptions: [], disabledAtStart: [] };
+  const heapMb = options.pluginHeapMb ?? DEFAULT_PLUGIN_HEAP_MB;
+  const first = new PluginSupervisor(files, heapMb, watchdogMs);
+  const hosts = [first];
+  try {
+    const descriptions = [await first.start()];
+    for (let index = 1; index < count; index++) {
+      hosts.push(new PluginSupervisor(first.files, heapMb, watchdogMs));
+    }
+    descriptions.push(...await Promise.all(hosts.slice(1).map((host) => host.start())));
+    return { hosts, descriptions, disabledAtStart: first.leftOut };
+  } catch (error) {
+    for (const host of hosts) host.terminate();
+    throw error;
+  }
 }
 
 /** Running dissector workers. */
@@ -108,6 +112,7 @@ export class DissectorPool {
   /** Names of the dissectors the workers run (built-ins then plugins). */
   readonly dissectorNames: string[];
   readonly #workers: Worker[];
+  readonly #hosts: PluginSupervisor[];
   readonly #controls: Int32Array[];
   readonly #finished: Promise<void>;
   /** Per worker: the highest flush request it answered (or Infinity once it finished). */
@@ -121,8 +126,10 @@ export class DissectorPool {
     controls: Int32Array[],
     names: string[],
     finished: Promise<void>,
+    hosts: PluginSupervisor[],
   ) {
     this.#workers = workers;
+    this.#hosts = hosts;
     this.producerRings = rings;
     this.#controls = controls;
     this.dissectorNames = names;
@@ -137,10 +144,13 @@ export class DissectorPool {
    * @throws {RegistrationError} when a registration conflicts (same port twice, wrong API version…)
    */
   static async start(options: DissectorPoolOptions): Promise<DissectorPool> {
-    const files = options.pluginFiles ?? [];
-    await Promise.all(files.map(checkPlugin));
+    const watchdogMs = options.watchdogMs ?? DEFAULT_WATCHDOG_MS;
     const count = options.workers ?? 1;
-    const entry = blobModule(entrySource(files));
+    // The plugins are checked and their hosts started while the dissector workers load.
+    const plugins = startPlugins(options, watchdogMs, count);
+    plugins.catch(() => {/* awaited below */});
+    const inits: InitMessage[] = [];
+    const entry = blobModule(entrySource());
     const workers: Worker[] = [];
     const producers = options.producers ?? 1;
     const rings: PacketRing[][] = Array.from({ length: producers }, () => []);
@@ -170,6 +180,8 @@ export class DissectorPool {
           fail(error);
           pool?.failed(error);
           doneResolve();
+        } else if (message.type === "plugin-stuck") {
+          hosts[index]?.restartWithout(message.name);
         } else {
           options.onFlush(message.record, index, message.final);
           if (message.final) doneResolve();
@@ -191,16 +203,30 @@ export class DissectorPool {
         registry: options.registry ?? {},
         flushIntervalMs: options.flushIntervalMs ?? 0,
         maxErrors: options.maxErrors,
+        plugins: [],
+        pluginChannel: PluginChannel.create().buffers,
+        watchdogMs,
+        disabledAtStart: [],
         maxFlows: options.maxFlows ?? DEFAULT_MAX_FLOWS,
       };
-      worker.postMessage(init);
+      inits.push(init);
     }
+    let hosts: PluginSupervisor[] = [];
     try {
+      const started = await plugins;
+      hosts = started.hosts;
+      inits.forEach((init, index) => {
+        init.plugins = started.descriptions[index] ?? [];
+        if (hosts[index]) init.pluginChannel = hosts[index].channel.buffers;
+        init.disabledAtStart = started.disabledAtStart;
+        workers[index].postMessage(init);
+      });
       const names = await Promise.all(ready);
-      pool = new DissectorPool(workers, rings, controls, names[0], Promise.all(done).then(() => {}));
+      pool = new DissectorPool(workers, rings, controls, names[0], Promise.all(done).then(() => {}), hosts);
       return pool;
     } catch (error) {
       for (const worker of workers) worker.terminate();
+      for (const host of hosts) host.terminate();
       throw error;
     } finally {
       URL.revokeObjectURL(entry);
@@ -246,6 +272,7 @@ export class DissectorPool {
     this.#wake();
     await this.#finished;
     for (const worker of this.#workers) worker.terminate();
+    for (const host of this.#hosts) host.terminate();
     this.check();
   }
 
@@ -276,5 +303,6 @@ export class DissectorPool {
   /** Stops the workers at once (after an error). */
   terminate(): void {
     for (const worker of this.#workers) worker.terminate();
+    for (const host of this.#hosts) host.terminate();
   }
 }

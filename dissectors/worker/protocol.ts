@@ -11,6 +11,9 @@
 import type { RingBuffers } from "../../capture/ring.ts";
 import { flushArrays, type FlushRecord } from "../../model/flush_record.ts";
 import type { RegistryOptions } from "../registry.ts";
+import type { DisabledDissector } from "../../model/engine_stats.ts";
+import type { ChannelBuffers } from "./plugin_channel.ts";
+import type { PluginDescription } from "./plugin_proxy.ts";
 
 /** Words of the shared control array. */
 export const WorkerControl = {
@@ -37,6 +40,13 @@ export interface InitMessage {
   flushIntervalMs: number;
   heuristicTries?: number;
   maxErrors?: number;
+  /** The drop-in plugins' dissectors, run by the plugin host at the other end of `pluginChannel`. */
+  plugins: PluginDescription[];
+  pluginChannel: ChannelBuffers;
+  /** Longest wait for a plugin's answer, ms. */
+  watchdogMs: number;
+  /** Plugins disabled before the worker started (stuck while loading). */
+  disabledAtStart: DisabledDissector[];
   /** Flows held before the worker flushes on its own ({@linkcode DEFAULT_MAX_FLOWS}). */
   maxFlows: number;
 }
@@ -48,7 +58,8 @@ export const DEFAULT_MAX_FLOWS = 1_000_000;
 export type WorkerMessage =
   | { type: "ready"; index: number; dissectors: string[] }
   | { type: "flush"; index: number; record: FlushRecord; final: boolean; requested: number }
-  | { type: "error"; index: number; message: string };
+  | { type: "error"; index: number; message: string }
+  | { type: "plugin-stuck"; index: number; name: string; reason: string };
 
 /** Transferable buffers of a flush record (so posting it copies nothing). */
 export function flushTransferables(record: FlushRecord): ArrayBuffer[] {

@@ -3,19 +3,20 @@
  * environment or subprocess access), reads packet batches from its ring, dissects and accounts
  * them with a {@linkcode DissectionEngine}, and posts flush records.
  *
- * The worker's entry module (made by `pool.ts`) statically imports this runtime and every plugin,
- * so nothing is loaded at run time: a plugin that tries to read a file, open a socket or load a
- * library gets a `NotCapable` error, which the engine counts like any other throw.
+ * Drop-in plugins do not run here: they run in their own worker (`plugin_host.ts`), and the engine
+ * reaches them through stand-ins (`plugin_proxy.ts`), so a plugin cannot touch this realm's
+ * globals, the shared read buffer or the engine's state.
  *
  * @module
  */
 
 import { PacketBatch } from "../../capture/batch.ts";
 import { PacketRing } from "../../capture/ring.ts";
-import type { Dissector } from "../api.ts";
 import { BUILTIN_DISSECTORS } from "../builtin.ts";
 import { DissectionEngine } from "../engine.ts";
 import { DissectorRegistry } from "../registry.ts";
+import { PluginLink } from "./plugin_proxy.ts";
+import { PluginChannel } from "./plugin_channel.ts";
 import { flushTransferables, type InitMessage, WorkerControl, type WorkerMessage } from "./protocol.ts";
 
 /** Packets per batch the worker accepts (the ring's producers must not write larger batches). */
@@ -45,12 +46,20 @@ function drainOnce(rings: PacketRing[], batch: PacketBatch, engine: DissectionEn
   return read;
 }
 
-function run(init: InitMessage, plugins: Dissector[]): void {
+function run(init: InitMessage): void {
+  const link = new PluginLink(
+    new PluginChannel(init.pluginChannel),
+    init.watchdogMs,
+    (name, reason) => post({ type: "plugin-stuck", index: init.index, name, reason }),
+  );
+  const plugins = link.dissectors(init.plugins);
   const registry = new DissectorRegistry([...BUILTIN_DISSECTORS, ...plugins], init.registry);
   const engine = new DissectionEngine(registry, {
     heuristicTries: init.heuristicTries,
     maxErrors: init.maxErrors,
   });
+  link.engine = engine;
+  engine.stats.disabledDissectors.push(...init.disabledAtStart);
   const rings = init.rings.map((buffers) => PacketRing.attach(buffers));
   const control = new Int32Array(init.control);
   const batch = new PacketBatch(WORKER_BATCH_CAPACITY);
@@ -100,12 +109,12 @@ function run(init: InitMessage, plugins: Dissector[]): void {
   self.close();
 }
 
-/** Starts the worker with the given plugins once the sensor sends its `init` message. */
-export function startDissectorWorker(plugins: Dissector[]): void {
+/** Starts the worker once the sensor sends its `init` message. */
+export function startDissectorWorker(): void {
   self.onmessage = (event) => {
     self.onmessage = null;
     try {
-      run(event.data, plugins);
+      run(event.data);
     } catch (error) {
       post({
         type: "error",

@@ -37,7 +37,7 @@ export async function readDashboard(db: Queryable): Promise<Dashboard> {
       "SELECT severity, sum(count)::float8 AS n FROM protocol_events GROUP BY severity",
     ),
     db.query<{ n: number }>("SELECT count(*)::float8 AS n FROM alerts WHERE status = 'open'"),
-    // Kept per application by triggers (migration 007): a dozen rows, not a scan of the flows.
+    // Kept per application by triggers (migration 012): a dozen rows, not a scan of the flows.
     db.query<Dashboard["protocols"][number] & { packets: number }>(
       `SELECT application, flows::float8 AS flows, packets::float8 AS packets, bytes::float8 AS bytes
        FROM flow_application_totals WHERE flows > 0 ORDER BY bytes DESC, application`,

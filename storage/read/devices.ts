@@ -129,6 +129,18 @@ export async function listDevices(db: Queryable, query: DeviceQuery): Promise<Pa
   return pageOf(items, total, query);
 }
 
+/** A peer an OT asset sends industrial requests to, or receives them from (`device_activity`). */
+export interface OtPeer {
+  mac_address: string;
+  device_id: number | null;
+  /** Dissectors the requests were heard by (modbus, s7comm…). */
+  protocols: string[];
+  /** Operations (read, write, program_download, stop…). */
+  operations: string[];
+  count: number;
+  last_seen: string;
+}
+
 /** The OT side of a device: what the OT asset list adds to a summary. */
 export interface OtFields {
   ot_role_confidence: number;
@@ -136,24 +148,64 @@ export interface OtFields {
   ot_protocols: string[];
   ot_facts: Record<string, unknown>;
   ot_children: unknown[];
+  /** Who it sends requests to (it is their master, client or engineering station). */
+  controls: OtPeer[];
+  /** Who sends it requests. */
+  controlled_by: OtPeer[];
 }
 
-/** One page of OT assets (devices with an OT role), each with its OT facts, protocols and children. */
+/**
+ * Who controls whom, for the devices `ids`: their peers in `device_activity`, both ways, requests
+ * only (an `exception` is the responder's answer, not a command).
+ */
+async function otPeers(
+  db: Queryable,
+  ids: number[],
+): Promise<(OtPeer & { asset: number; direction: string })[]> {
+  return await db.query<OtPeer & { asset: number; direction: string }>(
+    `SELECT x.asset, x.direction, x.mac::text AS mac_address, ${num("p.id", "device_id")},
+       array_agg(DISTINCT x.source ORDER BY x.source) AS protocols, array_agg(DISTINCT x.op ORDER BY x.op) AS operations,
+       sum(x.count)::float8 AS count, ${iso("max(x.last_seen)", "last_seen")}
+     FROM (
+       SELECT d.id::float8 AS asset, 'controls' AS direction, a.dst_mac AS mac, a.source, a.op, a.count, a.last_seen
+         FROM devices d JOIN device_activity a ON a.src_mac = d.mac_address
+        WHERE d.id = ANY ($1::bigint[]) AND a.dst_mac IS NOT NULL AND a.dst_mac <> d.mac_address
+          AND a.op <> 'exception'
+       UNION ALL
+       SELECT d.id::float8, 'controlled_by', a.src_mac, a.source, a.op, a.count, a.last_seen
+         FROM devices d JOIN device_activity a ON a.dst_mac = d.mac_address
+        WHERE d.id = ANY ($1::bigint[]) AND a.src_mac IS NOT NULL AND a.src_mac <> d.mac_address
+          AND a.op <> 'exception'
+     ) x LEFT JOIN devices p ON p.mac_address = x.mac
+     GROUP BY x.asset, x.direction, x.mac, p.id ORDER BY x.asset, x.direction, 7 DESC, 3`,
+    [ids],
+  );
+}
+
+/** One page of OT assets (devices with an OT role), each with its OT facts, protocols, children and who controls whom. */
 export async function listOtAssets(
   db: Queryable,
   query: DeviceQuery,
 ): Promise<Page<DeviceSummary & OtFields>> {
   const page = await listDevices(db, { ...query, ot_only: true });
   const rows = await db.query<
-    { id: number; ot_facts: string; ot_children: string } & Omit<OtFields, "ot_facts" | "ot_children">
+    & { id: number; ot_facts: string; ot_children: string }
+    & Omit<
+      OtFields,
+      "ot_facts" | "ot_children" | "controls" | "controlled_by"
+    >
   >(
     `SELECT id::float8 AS id, ot_role_confidence, ot_role_reasons, ot_protocols, ot_facts::text AS ot_facts,
        ot_children::text AS ot_children FROM devices WHERE id = ANY ($1::bigint[])`,
     [page.items.map((item) => item.id)],
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
+  const peers = await otPeers(db, page.items.map((item) => item.id));
   const items = page.items.map((item) => {
     const row = byId.get(item.id)!;
+    const of = (direction: string) =>
+      peers.filter((peer) => peer.asset === item.id && peer.direction === direction)
+        .map(({ asset: _asset, direction: _direction, ...peer }) => peer);
     return {
       ...item,
       ot_role_confidence: row.ot_role_confidence,
@@ -161,6 +213,8 @@ export async function listOtAssets(
       ot_protocols: row.ot_protocols,
       ot_facts: JSON.parse(row.ot_facts),
       ot_children: JSON.parse(row.ot_children),
+      controls: of("controls"),
+      controlled_by: of("controlled_by"),
     };
   });
   return { ...page, items };

@@ -17,10 +17,13 @@ import { ConflictQuery, LeaseQuery, NoQuery, ReservationQuery } from "./routes/d
 import { CmdbQuery } from "./routes/export.ts";
 import { DevicePatch, DeviceQuery, EventQuery, FlowQuery } from "./routes/inventory.ts";
 import { UPLOAD_TYPES, UploadQuery } from "./routes/captures.ts";
+import { MatrixQuery, PositionsBody, TopologyQuery } from "./routes/topology.ts";
+import { ConduitQuery, NewZoneBody, ZonePatchBody } from "./routes/zones.ts";
+import { DiffQuery } from "./routes/snapshots.ts";
 import { jsonSchemaOf, queryParameters } from "./json_schema.ts";
 
 interface Operation {
-  method: "get" | "post" | "patch" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   summary: string;
   /** `public`: no sign-in; else the weakest role allowed. */
@@ -32,6 +35,78 @@ interface Operation {
   /** Success status (default 200). */
   status?: number;
 }
+
+/** The maps: topology, positions, L2, matrix, zones and conduits. */
+const MAP_OPERATIONS: readonly Operation[] = [
+  {
+    method: "get",
+    path: "/topology",
+    summary: "Logical topology (nodes, edges; JSON or GraphML)",
+    role: "viewer",
+    query: TopologyQuery,
+  },
+  {
+    method: "put",
+    path: "/topology/positions",
+    summary: "Save node positions (shared by all users)",
+    role: "operator",
+    body: PositionsBody,
+  },
+  {
+    method: "get",
+    path: "/topology/l2",
+    summary: "Physical topology (LLDP, CDP, STP, DCP)",
+    role: "viewer",
+    query: NoQuery,
+  },
+  {
+    method: "get",
+    path: "/topology/matrix",
+    summary: "Communication matrix",
+    role: "viewer",
+    query: MatrixQuery,
+  },
+  { method: "get", path: "/zones", summary: "Named and default zones", role: "viewer", query: NoQuery },
+  {
+    method: "get",
+    path: "/zones/conduits",
+    summary: "Flows between zones",
+    role: "viewer",
+    query: ConduitQuery,
+  },
+  {
+    method: "post",
+    path: "/zones",
+    summary: "Name a zone (audited)",
+    role: "admin",
+    body: NewZoneBody,
+    status: 201,
+  },
+  { method: "get", path: "/zones/{id}", summary: "One zone", role: "viewer" },
+  {
+    method: "patch",
+    path: "/zones/{id}",
+    summary: "Change a zone (audited)",
+    role: "admin",
+    body: ZonePatchBody,
+  },
+  { method: "delete", path: "/zones/{id}", summary: "Delete a zone (audited)", role: "admin", status: 204 },
+  {
+    method: "get",
+    path: "/snapshots",
+    summary: "Inventory snapshots, newest first",
+    role: "viewer",
+    query: NoQuery,
+  },
+  { method: "post", path: "/snapshots", summary: "Take a snapshot now", role: "operator", status: 201 },
+  {
+    method: "get",
+    path: "/snapshots/{a}/diff/{b}",
+    summary: "Devices and paths added, removed, changed (JSON or CSV)",
+    role: "viewer",
+    query: DiffQuery,
+  },
+];
 
 /** Every operation of the API. */
 export const OPERATIONS: readonly Operation[] = [
@@ -242,6 +317,7 @@ export const OPERATIONS: readonly Operation[] = [
     role: "viewer",
     query: CmdbQuery,
   },
+  ...MAP_OPERATIONS,
 ];
 
 const ERROR = {

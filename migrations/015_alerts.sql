@@ -1,4 +1,4 @@
--- 011 alerts: what the alert rules (aggregator/alerts/) and the workflow need beyond 003's table.
+-- 015 alerts: what the alert rules (aggregator/alerts/) and the workflow need beyond 003's table.
 -- - device_ids: every device involved (device_id stays the main one);
 -- - the workflow: state open → acknowledged → resolved (003's status 'closed' is "resolved"), who
 --   changed it last and when, the operator's comment.

@@ -1,4 +1,4 @@
--- 006 roll-ups: traffic_metrics summed into 5-minute (traffic_metrics_5m) and hourly
+-- 011 roll-ups: traffic_metrics summed into 5-minute (traffic_metrics_5m) and hourly
 -- (traffic_metrics_1h) buckets, so long ranges read a few hundred rows a series instead of tens of
 -- thousands. Same columns and key as traffic_metrics, plus one 'network' row per bucket (flow_id and
 -- device_id NULL: the sum of the bucket's 'flow' rows, what the network's chart reads); partitioned

@@ -1,4 +1,4 @@
--- 007 flow totals: flows, packets and bytes per application (the dashboard's protocol donut and flow
+-- 012 flow totals: flows, packets and bytes per application (the dashboard's protocol donut and flow
 -- counts, /stats/protocols), kept current by statement-level triggers on traffic_flows in the
 -- writer's transaction, so reading them costs a dozen rows instead of a scan of every flow.
 --
