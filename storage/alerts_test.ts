@@ -1,6 +1,7 @@
 /**
  * Alerts raised by the batch transaction on real captures (OT commands, a DHCP server outside the
- * allowed list) and on frames built here (IP change, MAC change, ARP spoofing), each with its type,
+ * allowed list) and on frames built here (IP change, MAC change, ARP spoofing; an S7 PLC stop, start
+ * and block download, for which no shared capture exists), each with its type,
  * severity, devices and evidence; importing the same capture again changes no count.
  */
 
@@ -12,6 +13,7 @@ import { SHARED_PCAPS, sharedCapture } from "../tests/shared_pcaps.ts";
 import { testEngine } from "../dissectors/_testing.ts";
 import { ArpOp, parseIpv4, parseMac, writeArpFrame } from "../samples/frames.ts";
 import type { FlushRecord } from "../model/flush_record.ts";
+import { DOWNLOAD_OB1, HOT_START, PLC_STOP, toPlc } from "../dissectors/ot/s7comm/_test_frames.ts";
 
 interface StoredAlert {
   rule: string;
@@ -222,5 +224,35 @@ testOnDrivers("raiseAlerts() on built frames", async (t, { db, reset }) => {
       "02:00:00:00:00:66",
       "10.0.0.1",
     ]);
+  });
+
+  await t.step("S7: a PLC stop and start are ot.cpu_state, a block download ot.program_change", async () => {
+    await reset();
+    const records = recordsOf([
+      [toPlc(PLC_STOP), 10],
+      [toPlc(PLC_STOP), 11],
+      [toPlc(HOT_START), 20],
+      [toPlc(DOWNLOAD_OB1), 30],
+    ]);
+    const persistence = new Persistence(db);
+    await importRecords(persistence, records);
+    const ot = (await alerts(db)).filter((alert) => alert.rule.startsWith("ot."));
+    deepStrictEqual(ot.map((alert) => `${alert.rule} ${alert.severity} ${alert.dedup_key} ×${alert.count}`), [
+      "ot.cpu_state critical 10.0.0.10>10.0.0.20|s7comm.plc_start ×1",
+      "ot.cpu_state critical 10.0.0.10>10.0.0.20|s7comm.plc_stop ×2",
+      "ot.new_master warning 10.0.0.10>10.0.0.20 ×1",
+      "ot.program_change critical 10.0.0.10>10.0.0.20|s7comm.download ×1",
+    ]);
+    const stop = JSON.parse(ot[1].details);
+    deepStrictEqual([stop.first_frame, stop.last_frame, stop.facts.op, stop.flow.dst_ip], [
+      new Date((T + 10) * 1000).toISOString(),
+      new Date((T + 11) * 1000).toISOString(),
+      "cpu_stop",
+      "10.0.0.20",
+    ]);
+    strictEqual(ot[1].macs.split(" ").length, 2, "the PLC and the client");
+    const before = counts(await alerts(db));
+    await importRecords(persistence, records);
+    deepStrictEqual(counts(await alerts(db)), before);
   });
 });
