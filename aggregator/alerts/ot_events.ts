@@ -23,8 +23,12 @@ export const OT_ALERT_BY_OP: Readonly<Record<string, string>> = {
   command: "ot.config_change",
 };
 
-/** Event type → alert type, where the type says more than its operation. */
-export const OT_ALERT_BY_EVENT: Readonly<Record<string, string>> = {
+/**
+ * Event type → alert type, where the type says more than its operation; `null`: none (an
+ * outstation's confirmation of a command is not a second command).
+ */
+export const OT_ALERT_BY_EVENT: Readonly<Record<string, string | null>> = {
+  "iec104.command_confirmation": null,
   "modbus.file_write": "ot.write",
   "bacnet.file_write": "ot.write",
   "s7comm.plc_stop": "ot.cpu_state",
@@ -44,7 +48,7 @@ const SEVERITIES = new Set<string>(["info", "notice", "warning", "critical"]);
 export function otAlertType(event: Pick<EventRecord, "type" | "fields" | "kind">): string | undefined {
   if (event.kind !== "event") return undefined;
   const byType = OT_ALERT_BY_EVENT[event.type];
-  if (byType !== undefined) return byType;
+  if (byType !== undefined) return byType ?? undefined;
   const op = event.fields.op;
   return typeof op === "string" ? OT_ALERT_BY_OP[op] : undefined;
 }

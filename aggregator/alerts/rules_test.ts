@@ -23,6 +23,7 @@ Deno.test("otAlertType() maps operations and event types to one alert type each"
     ["dnp3.cold_restart", "restart", "ot.restart"],
     ["profinet_dcp.set", "config_change", "ot.config_change"],
     ["iec104.command", "command", "ot.config_change"],
+    ["iec104.command_confirmation", "command", undefined],
     ["bacnet.file_read", "file_transfer", undefined],
     ["bacnet.file_write", "file_transfer", "ot.write"],
     ["bacnet.device_communication_control", "config_change", "ot.config_change"],
