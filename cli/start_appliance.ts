@@ -20,6 +20,7 @@ import type { FlushRecord } from "../model/flush_record.ts";
 import type { LiveSensor } from "../sensor/live_sensor.ts";
 import { replayDemo } from "../sensor/demo_replay.ts";
 import { scheduleExport } from "../export/schedule.ts";
+import { scheduleSnapshots } from "../storage/read/snapshots_schedule.ts";
 import { startWebServer, type WebServer, WebServerError } from "../web/server.ts";
 import { checkInterfaces } from "./check_interfaces.ts";
 import { dissectionOptions } from "./capture_options.ts";
@@ -154,6 +155,16 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
       const exportSchedule = source.mode === "demo"
         ? null
         : scheduleExport({ db: run.db, config: config.export, dataDir: options.dataDir, log });
+      // The automatic snapshots of the inventory and its paths ([storage] snapshot_interval_hours): the
+      // first check waits a quarter of an hour, so a fresh start does not snapshot an empty inventory.
+      const snapshots = config.storage.snapshot_interval_hours > 0
+        ? scheduleSnapshots(run.db, {
+          intervalHours: config.storage.snapshot_interval_hours,
+          firstAfterMs: 15 * 60_000,
+          onSnapshot: (s) => log(`${label}snapshot ${s.id}: ${s.devices} devices, ${s.paths} paths`),
+          onError: (error) => log(`Cannot take the snapshot: ${(error as Error).message.split("\n")[0]}`),
+        })
+        : null;
       const bus = usesRedis(config) && options.env === undefined ? "redis" : "in-process";
       let refreshFlows: ReturnType<typeof setInterval> | undefined;
       try {
@@ -254,6 +265,7 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
         return live;
       } finally {
         exportSchedule?.stop();
+        snapshots?.stop();
         clearInterval(refreshFlows);
         stop.dispose();
         shutdown.abort();

@@ -94,6 +94,8 @@ export const ConfigSchema = z.object({
     rollup_5m_days: z.number().int().min(1).max(3650).default(90),
     /** Days of hourly roll-ups kept. */
     rollup_1h_days: z.number().int().min(1).max(3650).default(365),
+    /** Hours between two automatic snapshots of the inventory and its paths (0: only on demand). */
+    snapshot_interval_hours: z.number().int().min(0).max(8760).default(24),
     /**
      * While commits fail (full disk, database down), `start` keeps capturing and holds the batches
      * in memory for at most this many seconds, then stops with a clear line and status 1.

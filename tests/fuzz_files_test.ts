@@ -27,7 +27,7 @@ Deno.test({
   async fn() {
     SHARED_PCAPS.check();
     const seed = Deno.env.get("NETSENTINEL_FUZZ_SEED") ?? "2026";
-    const files = Deno.env.get("NETSENTINEL_FUZZ_FILES") ?? "250";
+    const files = Deno.env.get("NETSENTINEL_FUZZ_FILES") ?? "150";
     const dir = await Deno.makeTempDir({ prefix: "netsentinel-fuzz-" });
     const log = join(dir, "cases.log");
     const result = join(dir, "result.json");

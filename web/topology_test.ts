@@ -372,6 +372,14 @@ if (!ignore) {
           await status(await h2.request("POST", "/snapshots", { cookie: h2.as.viewer.cookie })),
           403,
         );
+        const waiting = scheduleSnapshots(scratch.db, { firstAfterMs: 60_000 });
+        const early = await Promise.race([
+          waiting.first,
+          new Promise((resolve) => setTimeout(resolve, 300, "waits")),
+        ]);
+        strictEqual(early, "waits", "firstAfterMs: no check before it");
+        waiting.stop();
+        strictEqual((await scratch.db.query("SELECT 1 FROM inventory_snapshots WHERE reason = 'daily'")).length, 0);
         const schedule = scheduleSnapshots(scratch.db);
         strictEqual((await schedule.first)?.reason, "daily", "no daily snapshot yet: one is taken");
         schedule.stop();

@@ -21,6 +21,8 @@ export interface SnapshotSchedule {
   intervalHours?: number;
   /** How often to check, ms (default one hour). */
   checkEveryMs?: number;
+  /** Wait this long before the first check, ms (default 0: now), e.g. until a live capture heard something. */
+  firstAfterMs?: number;
   onSnapshot?: (snapshot: SnapshotSummary) => void;
   onError?: (error: unknown) => void;
 }
@@ -31,7 +33,7 @@ export interface SnapshotTimer {
   stop(): void;
 }
 
-/** Starts the daily snapshots (a first check now). */
+/** Starts the daily snapshots (a first check now, or after `firstAfterMs`). */
 export function scheduleSnapshots(db: Database, options: SnapshotSchedule = {}): SnapshotTimer {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -47,8 +49,13 @@ export function scheduleSnapshots(db: Database, options: SnapshotSchedule = {}):
       if (!stopped) timer = setTimeout(check, options.checkEveryMs ?? 3_600_000);
     }
   };
+  const first = (options.firstAfterMs ?? 0) > 0
+    ? new Promise<SnapshotSummary | null>((resolve) => {
+      timer = setTimeout(() => resolve(check()), options.firstAfterMs);
+    })
+    : check();
   return {
-    first: check(),
+    first,
     stop() {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
