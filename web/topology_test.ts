@@ -379,7 +379,10 @@ if (!ignore) {
         ]);
         strictEqual(early, "waits", "firstAfterMs: no check before it");
         waiting.stop();
-        strictEqual((await scratch.db.query("SELECT 1 FROM inventory_snapshots WHERE reason = 'daily'")).length, 0);
+        strictEqual(
+          (await scratch.db.query("SELECT 1 FROM inventory_snapshots WHERE reason = 'daily'")).length,
+          0,
+        );
         const schedule = scheduleSnapshots(scratch.db);
         strictEqual((await schedule.first)?.reason, "daily", "no daily snapshot yet: one is taken");
         schedule.stop();
