@@ -176,6 +176,19 @@ Deno.test({
         );
       });
 
+      await t.step("the search box finds a node by address and opens its summary", async () => {
+        const label = await page.evaluate((id) => {
+          // deno-lint-ignore no-explicit-any
+          return (globalThis as any).netsentinelTopology.body.data.nodes.get(id).label;
+        }, moved);
+        await page.fill(".topo-tools input[name=find]", label);
+        await page.press(".topo-tools input[name=find]", "Enter");
+        await page.waitForSelector(`[data-popup="${moved}"]`);
+        await page.fill(".topo-tools input[name=find]", "no-such-node");
+        await page.press(".topo-tools input[name=find]", "Enter");
+        await page.waitForSelector(".topo-status:text('No node matches.')");
+      });
+
       await t.step("the Purdue layout draws the same nodes", async () => {
         await page.selectOption(".topo-tools select[name=layout]", "purdue");
         await page.waitForSelector("[data-map=topology][data-stable=true]");
