@@ -189,6 +189,31 @@ Deno.test({
         await page.waitForSelector(".topo-status:text('No node matches.')");
       });
 
+      await t.step("the view exports as PNG, the graph as JSON and GraphML", async () => {
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.click(".topo-tools button"),
+        ]);
+        strictEqual(download.suggestedFilename(), "netsentinel-map.png");
+        const png = await Deno.readFile((await download.path())!);
+        strictEqual(String.fromCharCode(...png.slice(1, 4)), "PNG");
+        const cookie = (await browser.context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+        const graphml = await fetch(
+          `${base}${await page.getAttribute(".topo-exports a:nth-of-type(2)", "href")}`,
+          {
+            headers: { cookie },
+          },
+        );
+        ok((await graphml.text()).includes("<graphml"), "GraphML");
+        const json = await fetch(
+          `${base}${await page.getAttribute(".topo-exports a:nth-of-type(1)", "href")}`,
+          {
+            headers: { cookie },
+          },
+        );
+        strictEqual((await json.json()).nodes.length, all);
+      });
+
       await t.step("the Purdue layout draws the same nodes", async () => {
         await page.selectOption(".topo-tools select[name=layout]", "purdue");
         await page.waitForSelector("[data-map=topology][data-stable=true]");

@@ -285,6 +285,8 @@ export const en = {
   "topo.saved": "Position saved.",
   "topo.save_failed": "Cannot save the position.",
   "topo.not_found": "No node matches.",
+  "topo.export": "Export",
+  "topo.png": "Save as PNG",
   "topo.map": "Map of who talks to whom",
   "topo.move_hint": "Drag a node to place it: its position is saved for everyone.",
   "topo.l2": "Physical (L2)",

@@ -290,6 +290,8 @@ export const fr: Messages = {
   "topo.saved": "Position enregistrée.",
   "topo.save_failed": "Impossible d'enregistrer la position.",
   "topo.not_found": "Aucun nœud ne correspond.",
+  "topo.export": "Exporter",
+  "topo.png": "Enregistrer en PNG",
   "topo.map": "Carte de qui parle à qui",
   "topo.move_hint": "Déplacez un nœud pour le placer : sa position est enregistrée pour tous.",
   "topo.l2": "Physique (L2)",

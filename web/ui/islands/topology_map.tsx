@@ -153,6 +153,19 @@ export function TopologyMap(props: TopologyMapProps) {
     setStatus("");
   }
 
+  function exportPng() {
+    const canvas = frame.current?.querySelector("canvas");
+    if (!canvas) return;
+    canvas.toBlob((blob) => {
+      if (!blob) return;
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = "netsentinel-map.png";
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    }, "image/png");
+  }
+
   return (
     <div class="topo">
       <form class="topo-tools" role="search" onSubmit={search}>
@@ -176,6 +189,7 @@ export function TopologyMap(props: TopologyMapProps) {
             <option value="purdue">{words.purdue}</option>
           </select>
         </label>
+        <button type="button" onClick={exportPng}>{words.png}</button>
         <span class="topo-status" role="status">{status}</span>
       </form>
       <div class="topo-area">

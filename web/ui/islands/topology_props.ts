@@ -48,6 +48,7 @@ export interface MapWords {
   saveFailed: string;
   notFound: string;
   map: string;
+  png: string;
 }
 
 /** Props of the island. */

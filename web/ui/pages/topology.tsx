@@ -40,7 +40,16 @@ function wordsOf(ctx: PageContext): MapWords {
     saveFailed: t("topo.save_failed"),
     notFound: t("topo.not_found"),
     map: t("topo.map"),
+    png: t("topo.png"),
   };
+}
+
+/** The API's answer to the page's filters, as JSON or GraphML (a download). */
+function exportUrl(url: URL, format: "json" | "graphml"): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of url.searchParams) if (value !== "") query.set(key, value);
+  query.set("format", format);
+  return `/api/v1/topology?${query}`;
 }
 
 /** The topology page. */
@@ -119,6 +128,11 @@ export async function topologyPage(c: Context<ApiEnv>, ctx: PageContext) {
       )}
       {script && <Island name="TopologyMap" props={props} class="topo-island" />}
       {script && <script type="module" src={script} />}
+      <p class="topo-exports">
+        {t("topo.export")}: <a href={exportUrl(url, "json")} download>JSON</a>
+        {" · "}
+        <a href={exportUrl(url, "graphml")} download>GraphML</a>
+      </p>
       <h2>{t("topo.edges")}</h2>
       <div class="table-wrap">
         <table class="grid" id="topology-edges">
