@@ -221,6 +221,17 @@ Deno.test({
         await shot(page, "topology-purdue", false);
       });
 
+      await t.step("the map draws in French and in the dark theme", async () => {
+        await page.click("button[name=lang][value=fr]");
+        await page.click("button[name=theme][value=dark]");
+        strictEqual(await drawnNodes(page), all);
+        strictEqual(await page.textContent("main h1"), "Carte du réseau");
+        await shot(page, "topology-dark-fr", false);
+        await page.click("button[name=lang][value=en]");
+        await page.click("button[name=theme][value=auto]");
+        await drawnNodes(page);
+      });
+
       await t.step("the map page's JavaScript is under 250 KiB gzipped", async () => {
         const sources = await page.locator("script[type=module]").evaluateAll((scripts) =>
           scripts.map((script) => script.getAttribute("src")!)
