@@ -1,7 +1,9 @@
 /**
  * The static assets of the UI, built once per process and kept in memory under content-hashed
  * names: the stylesheet (web/ui/styles.css) and the island bundle, made by one
- * `deno bundle --platform browser --minify` run over web/ui/islands/main.ts (so Preact is in it once).
+ * `deno bundle --platform browser --minify` run over web/ui/islands/main.ts (so Preact is in it once),
+ * and the topology map's own bundle (web/ui/islands/topology_bundle.tsx: vis-network is too large
+ * for every page), loaded by the map page only.
  * Nothing generated is written to the repository.
  *
  * Bundling runs the `deno` executable, which needs `--allow-run`: without it (or when it fails) the
@@ -24,10 +26,13 @@ export interface Asset {
 export interface BuiltAssets {
   css: Asset;
   js: Asset | null;
+  /** The topology map's bundle (null: not built). */
+  topology: Asset | null;
   byPath: Map<string, Asset>;
 }
 
 const ENTRY = fileURLToPath(new URL("./islands/main.ts", import.meta.url));
+const TOPOLOGY_ENTRY = fileURLToPath(new URL("./islands/topology_bundle.tsx", import.meta.url));
 const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 const STYLES = new URL("./styles.css", import.meta.url);
 
@@ -36,10 +41,10 @@ async function hashOf(bytes: Uint8Array): Promise<string> {
   return Array.from(digest.slice(0, 6), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** Runs `deno bundle` over the islands' entry and returns the bundle's bytes. */
-export async function bundleIslands(): Promise<Uint8Array> {
+/** Runs `deno bundle` over an entry (the islands' by default) and returns the bundle's bytes. */
+export async function bundleIslands(entry: string = ENTRY): Promise<Uint8Array> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--config", CONFIG, "--platform", "browser", "--minify", ENTRY],
+    args: ["bundle", "--quiet", "--config", CONFIG, "--platform", "browser", "--minify", entry],
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -62,8 +67,15 @@ export function uiAssets(log: (line: string) => void): Promise<BuiltAssets> {
   built ??= (async () => {
     const css = await asset("app", "css", await Deno.readFile(STYLES), "text/css; charset=utf-8");
     let js: Asset | null = null;
+    let topology: Asset | null = null;
     try {
       js = await asset("islands", "js", await bundleIslands(), "text/javascript; charset=utf-8");
+      topology = await asset(
+        "topology",
+        "js",
+        await bundleIslands(TOPOLOGY_ENTRY),
+        "text/javascript; charset=utf-8",
+      );
     } catch (error) {
       const reason = error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable
         ? "running deno bundle needs --allow-run"
@@ -72,7 +84,8 @@ export function uiAssets(log: (line: string) => void): Promise<BuiltAssets> {
     }
     const byPath = new Map<string, Asset>([[css.path, css]]);
     if (js) byPath.set(js.path, js);
-    return { css, js, byPath };
+    if (topology) byPath.set(topology.path, topology);
+    return { css, js, topology, byPath };
   })();
   return built;
 }

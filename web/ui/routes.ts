@@ -35,6 +35,9 @@ import { eventsPage } from "./pages/events.tsx";
 import { capturePage } from "./pages/capture.tsx";
 import { settingsPage } from "./pages/settings.tsx";
 import { uploadPage } from "./pages/upload.tsx";
+import { topologyPage } from "./pages/topology.tsx";
+import { l2Page } from "./pages/topology_l2.tsx";
+import { matrixPage } from "./pages/topology_matrix.tsx";
 
 /** Options of the UI. */
 export interface UiOptions {
@@ -71,6 +74,9 @@ export function createUi(deps: ApiDeps, api: ApiFetch, options: UiOptions = {}):
   ui.get("/devices/:id", ...read, page("viewer", (c, ctx) => devicePage(c, ctx)));
   ui.post("/devices/:id", ...write, page("operator", devicePost(api, devicePage)));
   ui.get("/flows", ...read, page("viewer", flowsPage));
+  ui.get("/topology", ...read, page("viewer", topologyPage));
+  ui.get("/topology/l2", ...read, page("viewer", l2Page));
+  ui.get("/topology/matrix", ...read, page("viewer", matrixPage));
   ui.get("/ot", ...read, page("viewer", otPage));
   ui.get("/dhcp", ...read, page("viewer", (c, ctx) => dhcpPage(c, ctx, api)));
   ui.get("/events", ...read, page("viewer", eventsPage));

@@ -15,6 +15,7 @@ const NAV: { href: string; key: MessageKey; role: Role }[] = [
   { href: "/", key: "nav.dashboard", role: "viewer" },
   { href: "/devices", key: "nav.devices", role: "viewer" },
   { href: "/flows", key: "nav.flows", role: "viewer" },
+  { href: "/topology", key: "nav.topology", role: "viewer" },
   { href: "/ot", key: "nav.ot", role: "viewer" },
   { href: "/dhcp", key: "nav.dhcp", role: "viewer" },
   { href: "/events", key: "nav.events", role: "viewer" },
