@@ -20,6 +20,7 @@ import type { FlushRecord } from "../model/flush_record.ts";
 import type { LiveSensor } from "../sensor/live_sensor.ts";
 import { replayDemo } from "../sensor/demo_replay.ts";
 import { scheduleExport } from "../export/schedule.ts";
+import { redactedConfig } from "../config/redact.ts";
 import { scheduleSnapshots } from "../storage/read/snapshots_schedule.ts";
 import { startWebServer, type WebServer, WebServerError } from "../web/server.ts";
 import { checkInterfaces } from "./check_interfaces.ts";
@@ -173,6 +174,7 @@ export async function runAppliance(options: ApplianceOptions): Promise<number> {
           config: config.web,
           db: run.db,
           allowedDhcpServers: config.identify.allowed_dhcp_servers,
+          runningConfig: () => redactedConfig(config),
           listen: options.listen,
           insecureHttp: options.insecureHttp,
           captures: imports.current,

@@ -14,6 +14,7 @@ import type { Config } from "../config/schema.ts";
 import { connectDatabase } from "../appliance/connections.ts";
 import { migrate } from "../storage/migrate.ts";
 import { absentCaptureStatus, type CaptureStatus } from "../model/capture_status.ts";
+import { redactedConfig } from "../config/redact.ts";
 import { startWebServer, WebServerError } from "../web/server.ts";
 import { DATA_DIR_OPTION, dataDirHelp, placeState, resolveDataDir } from "./data_dir.ts";
 import { parseStatusDocument } from "./status_file.ts";
@@ -96,6 +97,7 @@ export async function runWeb(
       config: config.web,
       db,
       allowedDhcpServers: config.identify.allowed_dhcp_servers,
+      runningConfig: () => redactedConfig(config),
       listen: values.listen as string | undefined,
       insecureHttp: values["insecure-http"] ? true : undefined,
       captureStatus: () => capture,

@@ -49,6 +49,7 @@ Deno.test({
     const uploads = join(REPOSITORY, dataDir, "uploads");
     const app = await startAppliance(["--pcap", first, "--data-dir", dataDir], {
       NETSENTINEL_WEB_UPLOAD_MAX_MB: "1",
+      NETSENTINEL_EXPORT_S3_SECRET_KEY: "a-secret-never-shown",
     });
     let stopped = false;
     try {
@@ -77,6 +78,17 @@ Deno.test({
         deepStrictEqual([health.status, health.capture.mode, health.capture.demo], ["ok", "files", false]);
         const status = await (await admin.api("GET", "/capture/status")).json();
         deepStrictEqual([status.mode, status.totals.packets, status.uploads], ["files", 118, []]);
+      });
+
+      await t.step("Settings shows the whole running configuration, secrets masked", async () => {
+        const page = await fetch(`${app.base}/settings`, { headers: { cookie: admin.cookie } });
+        strictEqual(page.status, 200);
+        const html = await page.text();
+        for (const key of ["retention_days", "max_flows", "upload_max_mb", "s3_endpoint"]) {
+          ok(html.includes(key), `Settings shows ${key}`);
+        }
+        ok(!html.includes("a-secret-never-shown"), "the S3 secret is not shown");
+        ok(/s3_secret_key[^\n]*\*\*\*/.test(html), "the S3 secret is there, masked");
       });
 
       await t.step("a viewer reads the imports but cannot upload (403)", async () => {
