@@ -12,6 +12,7 @@
  */
 
 import { signal } from "@preact/signals";
+import type { LiveDevice, LiveEvent } from "../../../storage/live_feed.ts";
 
 /** The `rates` message. */
 export interface LiveRates {
@@ -22,26 +23,8 @@ export interface LiveRates {
   flows: number;
 }
 
-/** A device announced by the socket. */
-export interface LiveDevice {
-  id: number;
-  mac_address: string;
-  display_name: string | null;
-  oui_vendor: string | null;
-  device_type: string;
-  ip_addresses: string[];
-  first_seen: string;
-}
-
-/** An event announced by the socket. */
-export interface LiveEvent {
-  id: number;
-  type: string;
-  severity: string;
-  message: string;
-  device_id: number | null;
-  at: string;
-}
+/** A device and an event as the socket announces them: the feed's own types (type-only: no code). */
+export type { LiveDevice, LiveEvent };
 
 /** Connection state. */
 export const liveStatus = signal<"connecting" | "on" | "off">("connecting");
