@@ -137,7 +137,13 @@ export function totpPost(api: ApiFetch) {
     if (field(form, "step") === "enable") {
       const answer = await callApi(api, c, "POST", "/auth/totp/enable", { code: field(form, "code") });
       if (!answer.error) return redirectWith("/", answer.cookies);
-      return htmlAnswer(TotpPage({ ctx, state: { error: answer.error.message } }), answer.status);
+      // A mistyped code keeps the secret on screen: the authenticator app already holds it.
+      const secret = field(form, "secret");
+      const uri = field(form, "uri");
+      const pending = /^[A-Z2-7]{16,128}$/.test(secret) && uri.startsWith("otpauth://")
+        ? { secret, uri }
+        : {};
+      return htmlAnswer(TotpPage({ ctx, state: { ...pending, error: answer.error.message } }), answer.status);
     }
     const answer = await callApi<{ secret: string; otpauth_uri: string }>(api, c, "POST", "/auth/totp/setup");
     if (!answer.body) {

@@ -31,6 +31,8 @@ export function TotpPage({ ctx, state }: { ctx: PageContext; state: TotpState })
               <p class="mono break" id="totp-secret">{state.secret}</p>
               <p class="mono break sub">{state.uri}</p>
               <input type="hidden" name="step" value="enable" />
+              <input type="hidden" name="secret" value={state.secret} />
+              <input type="hidden" name="uri" value={state.uri} />
               <label>
                 {t("login.totp")}
                 <input
