@@ -17,6 +17,7 @@ const FILES = [
   "013_hot_flow_updates.sql",
   "014_topology.sql",
   "015_alerts.sql",
+  "016_totp_replay.sql",
 ];
 
 /** The migrations of the first released appliance: a database it made must upgrade in place. */
@@ -76,7 +77,7 @@ testOnDrivers("migrate()", async (t, { db }) => {
     deepStrictEqual(tables.map((row) => row.name), TABLES);
     deepStrictEqual(await migrate(db), []);
     const status = await migrationStatus(db);
-    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15]);
+    deepStrictEqual(status.applied.map((row) => row.version), [1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 16]);
     deepStrictEqual(status.pending, []);
     const users = await db.query("SELECT * FROM users");
     strictEqual(users.length, 0, "no default admin (the spec's changeme password)");
@@ -107,6 +108,7 @@ testOnDrivers("migrate()", async (t, { db }) => {
       13,
       14,
       15,
+      16,
     ]);
     const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM schema_migrations");
     strictEqual(rows[0].n, all.length);

@@ -4,8 +4,8 @@
  * `[web] require_totp_for_admins` (`NETSENTINEL_WEB_REQUIRE_TOTP_FOR_ADMINS=true`): the first admin
  * signs in with the one-time password, changes it, is sent to the TOTP set-up before any page,
  * enables it with a code computed from the secret the page shows (RFC 6238, as an authenticator app
- * does), then signs out; signing in again asks for the code, refuses a wrong one and lets the right
- * one in.
+ * does), then signs out; signing in again asks for the code, refuses a wrong one and the spent
+ * enabling code, and lets the next one in.
  *
  * @module
  */
@@ -86,8 +86,14 @@ Deno.test({
           await page.click("button[type=submit].primary");
           await page.waitForSelector("#login-error");
           strictEqual(new URL(page.url()).pathname, "/login");
+          // The enabling code is spent: it is refused, the next one signs in (RFC 6238 §5.2).
           await page.fill("input[name=password]", PASSWORD);
           await page.fill("input[name=totp]", totpCode(secret));
+          await page.click("button[type=submit].primary");
+          await page.waitForSelector("#login-error");
+          ok((await page.textContent("#login-error"))!.includes("used already"));
+          await page.fill("input[name=password]", PASSWORD);
+          await page.fill("input[name=totp]", totpCode(secret, Date.now() + 30_000));
           await page.click("button[type=submit].primary");
           await page.waitForURL(`${base}/`);
           ok(await page.locator("[data-kpi=devices]").count() > 0, "the dashboard");

@@ -122,11 +122,23 @@ export async function accountSteps(t: Deno.TestContext, h: Harness, scratch: Scr
       ),
       401,
     );
-    const good = await h.request("POST", "/auth/login", {
+    const replayed = await h.request("POST", "/auth/login", {
       body: { username: "operator1", password: h.as.operator.password, totp: totpCode(setup.secret) },
+    });
+    strictEqual(replayed.status, 401, "the enabling code does not sign in (RFC 6238 §5.2)");
+    strictEqual((await replayed.json()).error.code, "invalid_totp");
+    // The next step's code (accepted one step early, as a clock drift allows).
+    const next = totpCode(setup.secret, Date.now() + 30_000);
+    const good = await h.request("POST", "/auth/login", {
+      body: { username: "operator1", password: h.as.operator.password, totp: next },
     });
     strictEqual(good.status, 200);
     await good.body?.cancel();
+    const again = await h.request("POST", "/auth/login", {
+      body: { username: "operator1", password: h.as.operator.password, totp: next },
+    });
+    strictEqual(again.status, 401, "a code signs in once");
+    ok((await again.json()).error.message.includes("used already"));
     strictEqual(await status(await h.request("GET", "/devices", { cookie: cookieOf(good) })), 200);
     strictEqual(
       await status(

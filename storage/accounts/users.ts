@@ -206,6 +206,21 @@ export async function recordFailedLogin(db: Queryable, id: string): Promise<void
 }
 
 /** Stores a TOTP secret (`enabled` false while the user has not proved a code yet), or removes it. */
+/**
+ * Records that `id` used the TOTP code of time step `step`, unless a code of that step or a later one
+ * was used already (RFC 6238 §5.2: a code is accepted once).
+ *
+ * @returns true when the step was claimed, false for a replayed code
+ */
+export async function claimTotpStep(db: Queryable, id: string, step: number): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE users SET totp_last_step = $2 WHERE id = $1::uuid
+       AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id`,
+    [id, step],
+  );
+  return rows.length === 1;
+}
+
 export async function setTotp(
   db: Queryable,
   id: string,

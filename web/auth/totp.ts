@@ -30,8 +30,17 @@ export function totpUri(secret: string, username: string): string {
 
 /** True when `code` is valid now for `secret` (±30 s). */
 export function verifyTotp(secret: string, code: string): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  return totpOf(secret).validate({ token: code, window: 1 }) !== null;
+  return totpStep(secret, code) !== null;
+}
+
+/**
+ * The time step (RFC 6238 §4: seconds since 1970 / 30) whose code `code` is, within one step of now,
+ * or null when it is none of them.
+ */
+export function totpStep(secret: string, code: string, time = Date.now()): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const delta = totpOf(secret).validate({ token: code, window: 1, timestamp: time });
+  return delta === null ? null : Math.floor(time / 30_000) + delta;
 }
 
 /** The code of `secret` at `time` (ms) (tests, and the CLI to show a current code). */

@@ -12,13 +12,14 @@ import { recordAudit } from "../../../storage/accounts/audit.ts";
 import { MAX_PASSWORD_LENGTH, verifyNobody, verifyPassword } from "../../../storage/accounts/password.ts";
 import { createSession, deleteSession, purgeSessions } from "../../../storage/accounts/sessions.ts";
 import {
+  claimTotpStep,
   findUserWithSecrets,
   recordFailedLogin,
   recordLogin,
   setPassword,
   setTotp,
 } from "../../../storage/accounts/users.ts";
-import { newTotpSecret, totpUri, verifyTotp } from "../../auth/totp.ts";
+import { newTotpSecret, totpStep, totpUri } from "../../auth/totp.ts";
 import { principalOf, requireRole, SESSION_COOKIE } from "../../auth/middleware.ts";
 import type { ApiEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
@@ -96,8 +97,16 @@ authRoutes.post("/login", async (c) => {
         field: "totp",
       });
     }
-    if (!verifyTotp(user.totp_secret, body.totp)) {
+    const step = totpStep(user.totp_secret, body.totp);
+    if (step === null) {
       throw await failed("wrong TOTP code", "invalid_totp", "Cannot sign in: wrong authenticator code");
+    }
+    if (!await claimTotpStep(deps.db, user.id, step)) {
+      throw await failed(
+        "TOTP code used twice",
+        "invalid_totp",
+        "Cannot sign in: this authenticator code was used already; wait for the next one",
+      );
     }
   }
   // Expired sessions are deleted here, at the rate of sign-ins: no timer, and the table stays small.
@@ -220,11 +229,13 @@ authRoutes.post("/totp/enable", requireRole("viewer", { duringSetup: true }), as
       "Cannot enable the second factor: set it up first (POST /auth/totp/setup)",
     );
   }
-  if (!verifyTotp(secrets.totp_secret, body.code)) {
+  const step = totpStep(secrets.totp_secret, body.code);
+  if (step === null) {
     throw new ApiError(400, "invalid", "Cannot enable the second factor: wrong code", { field: "code" });
   }
   await deps.db.transaction(async (tx) => {
     await setTotp(tx, user.id, secrets.totp_secret, true);
+    await claimTotpStep(tx, user.id, step); // the enabling code cannot also sign in
     await recordAudit(tx, {
       actor: { id: user.id, username: user.username },
       action: "user.totp",
