@@ -108,7 +108,7 @@ Deno.test({
           const created = await page("/topology/zones", h.as.admin.cookie, {
             name: "Control cell",
             vlan_id: "",
-            subnet: "10.0.0.0/8",
+            subnet: "192.168.1.40/32",
             purdue_level: "1",
             description: "PLCs",
           });
@@ -117,7 +117,10 @@ Deno.test({
           strictEqual(await audits("zone.create"), 1);
           let html = await (await page("/topology/zones", h.as.admin.cookie)).text();
           ok(html.includes(`data-zone="${zone.id}"`) && html.includes("Control cell"));
-          ok(html.includes("10.0.0.0/8") && html.includes('id="zone-create"'));
+          ok(html.includes("192.168.1.40/32") && html.includes('id="zone-create"'));
+          const conduits = html.slice(html.indexOf('id="conduits"'));
+          ok(html.includes('id="conduits"'), "the zone's traffic is a conduit");
+          ok(conduits.includes("Control cell") && conduits.includes("subnet:192.168.1.0/24"), conduits);
 
           const bad = await page("/topology/zones", h.as.admin.cookie, { name: "No match" });
           strictEqual(bad.status, 400);
@@ -127,7 +130,7 @@ Deno.test({
             action: "update",
             name: "Packing cell",
             vlan_id: "",
-            subnet: "10.0.0.0/8",
+            subnet: "192.168.1.40/32",
             purdue_level: "1",
             description: "",
           });
