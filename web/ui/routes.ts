@@ -38,6 +38,8 @@ import { uploadPage } from "./pages/upload.tsx";
 import { topologyPage } from "./pages/topology.tsx";
 import { l2Page } from "./pages/topology_l2.tsx";
 import { matrixPage } from "./pages/topology_matrix.tsx";
+import { snapshotPost, snapshotsPage } from "./pages/topology_snapshots.tsx";
+import { zonePost, zonesPage } from "./pages/topology_zones.tsx";
 
 /** Options of the UI. */
 export interface UiOptions {
@@ -77,6 +79,11 @@ export function createUi(deps: ApiDeps, api: ApiFetch, options: UiOptions = {}):
   ui.get("/topology", ...read, page("viewer", topologyPage));
   ui.get("/topology/l2", ...read, page("viewer", l2Page));
   ui.get("/topology/matrix", ...read, page("viewer", matrixPage));
+  ui.get("/topology/snapshots", ...read, page("viewer", (c, ctx) => snapshotsPage(c, ctx)));
+  ui.post("/topology/snapshots", ...write, page("operator", snapshotPost(api)));
+  ui.get("/topology/zones", ...read, page("viewer", (c, ctx) => zonesPage(c, ctx)));
+  ui.post("/topology/zones", ...write, page("admin", zonePost(api)));
+  ui.post("/topology/zones/:id", ...write, page("admin", zonePost(api)));
   ui.get("/ot", ...read, page("viewer", otPage));
   ui.get("/dhcp", ...read, page("viewer", (c, ctx) => dhcpPage(c, ctx, api)));
   ui.get("/events", ...read, page("viewer", eventsPage));

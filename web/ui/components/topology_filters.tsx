@@ -67,6 +67,8 @@ export function TopologyViews({ ctx }: { ctx: PageContext }) {
     { href: "/topology", label: t("topo.logical") },
     { href: "/topology/l2", label: t("topo.l2") },
     { href: "/topology/matrix", label: t("topo.matrix") },
+    { href: "/topology/zones", label: t("topo.zones") },
+    { href: "/topology/snapshots", label: t("topo.snapshots") },
   ];
   return (
     <nav class="topo-views" aria-label={t("topo.views")}>
