@@ -6,8 +6,7 @@
  * /tmp and devices, no new privileges) and give each role only what it needs: the sensor roles
  * (all-in-one, sensor) get CAP_NET_RAW and the packet and netlink sockets of libpcap, the
  * aggregator no capability at all; every role may reach PostgreSQL and Redis (AF_INET,
- * AF_INET6, AF_UNIX). Reload is SIGHUP; SIGUSR1 is ignored by the process (it would otherwise start
- * Deno's inspector, a debugger).
+ * AF_INET6, AF_UNIX). Reload is SIGHUP, the only signal besides the stop signals the units use.
  *
  * @module
  */

@@ -10,6 +10,7 @@ import { ensureFirstAdmin } from "../storage/accounts/bootstrap.ts";
 import { SHARED_PCAPS } from "../tests/shared_pcaps.ts";
 import { harness, importCaptures, json, TEST_COST } from "./_testing.ts";
 import { inventorySteps } from "./_test_inventory.ts";
+import { trafficSteps } from "./_test_traffic.ts";
 import { insightSteps } from "./_test_insight.ts";
 import { exportSteps } from "./_test_export.ts";
 import { dhcpSteps } from "./_test_dhcp.ts";
@@ -53,6 +54,7 @@ testOnDrivers("web API /api/v1", async (t, scratch) => {
     deepStrictEqual(health.database, { status: "ok", driver: scratch.db.driver });
   });
   await inventorySteps(t, h, scratch);
+  await trafficSteps(t, h, scratch);
   await insightSteps(t, h, scratch);
   await exportSteps(t, h, scratch);
   await dhcpSteps(t, h, scratch);

@@ -4,31 +4,13 @@
  * @module
  */
 
-/** A node as the map draws it. */
-export interface MapNode {
-  id: string;
-  label: string;
-  type: string;
-  vendor: string | null;
-  vlans: number[];
-  purdue_level: number | null;
-  bytes: number;
-  devices: number;
-  ips: string[];
-  device_id: number | null;
-  mac_address: string | null;
-  x?: number;
-  y?: number;
-}
+import type { TopologyEdge, TopologyNode } from "../../../storage/read/topology.ts";
 
-/** An edge as the map draws it. */
-export interface MapEdge {
-  source: string;
-  target: string;
-  protocols: string[];
-  packets: number;
-  bytes: number;
-}
+/** A node as the map draws it: the API's own node (type-only import: no code in the bundle). */
+export type MapNode = TopologyNode;
+
+/** An edge as the map draws it: the part of the API's edge the page passes on. */
+export type MapEdge = Pick<TopologyEdge, "source" | "target" | "protocols" | "packets" | "bytes">;
 
 /** The words the island shows (the page translates them). */
 export interface MapWords {
