@@ -16,6 +16,41 @@ import type { DeviceIds } from "./upsert_inventory.ts";
 import { type FlowIdCache, flowKeyText } from "./flow_ids.ts";
 import { withIndexJoins } from "./index_joins.ts";
 
+/** The batch's columns a stored flow is merged with, as SQL expressions. */
+interface BatchCounters {
+  firstSeen: string;
+  lastSeen: string;
+  packets: string;
+  bytes: string;
+  flags: string;
+  syn: string;
+  rst: string;
+  fin: string;
+  application: string;
+  source: string;
+}
+
+/**
+ * The SET clause merging a batch's counters into the stored flow `f`, one rule for the upsert by key
+ * and the update by id: times widened, counters summed, flags or-ed, and the application a dissector
+ * named kept over one a port guessed.
+ */
+function mergedCounters(b: BatchCounters): string {
+  return `  first_seen = LEAST(f.first_seen, ${b.firstSeen}),
+  last_seen = GREATEST(f.last_seen, ${b.lastSeen}),
+  packet_count = f.packet_count + ${b.packets},
+  byte_count = f.byte_count + ${b.bytes},
+  tcp_flags_seen = CASE WHEN f.tcp_flags_seen IS NULL AND ${b.flags} IS NULL THEN NULL
+    ELSE COALESCE(f.tcp_flags_seen, 0) | COALESCE(${b.flags}, 0) END,
+  tcp_syn_count = f.tcp_syn_count + ${b.syn},
+  tcp_rst_count = f.tcp_rst_count + ${b.rst},
+  tcp_fin_count = f.tcp_fin_count + ${b.fin},
+  application = CASE WHEN ${b.source} = 'dissector' OR f.application_source IS DISTINCT FROM
+    'dissector' THEN ${b.application} ELSE f.application END,
+  application_source = CASE WHEN ${b.source} = 'dissector' OR f.application_source IS DISTINCT
+    FROM 'dissector' THEN ${b.source} ELSE f.application_source END`;
+}
+
 /**
  * One row per flow of the batch (keys are distinct: the batch's inventory merged them). Rows come
  * back in the order of the arrays (the executor returns each row as it inserts or updates it; a
@@ -41,19 +76,20 @@ ON CONFLICT (
   (COALESCE(dst_ip, '0.0.0.0/0'::inet)), (COALESCE(dst_port, -1)), (COALESCE(vlan_id, -1)),
   (COALESCE(outer_vlan_id, -1)), (COALESCE(ethertype, -1)), (COALESCE(ip_protocol, -1))
 ) DO UPDATE SET
-  first_seen = LEAST(f.first_seen, EXCLUDED.first_seen),
-  last_seen = GREATEST(f.last_seen, EXCLUDED.last_seen),
-  packet_count = f.packet_count + EXCLUDED.packet_count,
-  byte_count = f.byte_count + EXCLUDED.byte_count,
-  tcp_flags_seen = CASE WHEN f.tcp_flags_seen IS NULL AND EXCLUDED.tcp_flags_seen IS NULL THEN NULL
-    ELSE COALESCE(f.tcp_flags_seen, 0) | COALESCE(EXCLUDED.tcp_flags_seen, 0) END,
-  tcp_syn_count = f.tcp_syn_count + EXCLUDED.tcp_syn_count,
-  tcp_rst_count = f.tcp_rst_count + EXCLUDED.tcp_rst_count,
-  tcp_fin_count = f.tcp_fin_count + EXCLUDED.tcp_fin_count,
-  application = CASE WHEN EXCLUDED.application_source = 'dissector' OR f.application_source IS DISTINCT FROM
-    'dissector' THEN EXCLUDED.application ELSE f.application END,
-  application_source = CASE WHEN EXCLUDED.application_source = 'dissector' OR f.application_source IS DISTINCT
-    FROM 'dissector' THEN EXCLUDED.application_source ELSE f.application_source END
+${
+  mergedCounters({
+    firstSeen: "EXCLUDED.first_seen",
+    lastSeen: "EXCLUDED.last_seen",
+    packets: "EXCLUDED.packet_count",
+    bytes: "EXCLUDED.byte_count",
+    flags: "EXCLUDED.tcp_flags_seen",
+    syn: "EXCLUDED.tcp_syn_count",
+    rst: "EXCLUDED.tcp_rst_count",
+    fin: "EXCLUDED.tcp_fin_count",
+    application: "EXCLUDED.application",
+    source: "EXCLUDED.application_source",
+  })
+}
 RETURNING f.id::float8 AS id, f.src_port, f.dst_port, f.ethertype, f.ip_protocol`;
 
 function sameKey(row: FlowIdRow, key: FlowKeyFields): boolean {
@@ -87,19 +123,20 @@ function keyOrder(packed: Uint32Array, count: number): Int32Array {
 /** Adds a batch's counters to flows whose id is known (`FlowIdCache`), by primary key. */
 const UPDATE_FLOWS_BY_ID = `
 UPDATE traffic_flows AS f SET
-  first_seen = LEAST(f.first_seen, netsentinel_time(u.first_us)),
-  last_seen = GREATEST(f.last_seen, netsentinel_time(u.last_us)),
-  packet_count = f.packet_count + u.packets,
-  byte_count = f.byte_count + u.bytes,
-  tcp_flags_seen = CASE WHEN f.tcp_flags_seen IS NULL AND u.flags IS NULL THEN NULL
-    ELSE COALESCE(f.tcp_flags_seen, 0) | COALESCE(u.flags, 0) END,
-  tcp_syn_count = f.tcp_syn_count + u.syn,
-  tcp_rst_count = f.tcp_rst_count + u.rst,
-  tcp_fin_count = f.tcp_fin_count + u.fin,
-  application = CASE WHEN u.application_source = 'dissector' OR f.application_source IS DISTINCT FROM
-    'dissector' THEN u.application ELSE f.application END,
-  application_source = CASE WHEN u.application_source = 'dissector' OR f.application_source IS DISTINCT
-    FROM 'dissector' THEN u.application_source ELSE f.application_source END
+${
+  mergedCounters({
+    firstSeen: "netsentinel_time(u.first_us)",
+    lastSeen: "netsentinel_time(u.last_us)",
+    packets: "u.packets",
+    bytes: "u.bytes",
+    flags: "u.flags",
+    syn: "u.syn",
+    rst: "u.rst",
+    fin: "u.fin",
+    application: "u.application",
+    source: "u.application_source",
+  })
+}
 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::bigint[], $7::bigint[],
   $8::smallint[], $9::bigint[], $10::bigint[], $11::bigint[])
   AS u(id, application, application_source, first_us, last_us, packets, bytes, flags, syn, rst, fin)
